@@ -1,0 +1,48 @@
+# deepfake-scan — build, test, benchmark. `make setup run` on a fresh Debian bookworm (as root).
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN := .build/$(CONFIG)/deepfake-scan
+DEPS := .deps
+SHARED ?= ../shared
+
+# Debian packages the build, the tests and the fixtures need.
+APT_PACKAGES := libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+	libopenblas-dev libopenblas0-pthread pkg-config ffmpeg libsqlite3-dev \
+	python3 python3-venv python3-pip unzip ca-certificates
+
+# libfacedetection (YuNet) ships in the yuface wheel; we only take its shared library.
+YUFACE_VERSION := 2023.5.1
+YUFACE_LIB := $(DEPS)/yuface/libfacedetection.so
+
+.PHONY: setup setup-system setup-yuface build test run clean
+
+setup: setup-system setup-yuface build
+
+setup-system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "system packages present"; fi
+
+setup-yuface: $(YUFACE_LIB)
+
+$(YUFACE_LIB):
+	@mkdir -p $(DEPS)/wheels $(DEPS)/yuface
+	python3 -m pip download --quiet --no-deps --only-binary=:all: \
+		--python-version 3.11 --implementation cp --platform manylinux2014_x86_64 \
+		-d $(DEPS)/wheels yuface==$(YUFACE_VERSION)
+	cd $(DEPS)/yuface && unzip -o -q -j ../wheels/yuface-$(YUFACE_VERSION)-*.whl \
+		'yuface/libfacedetection.so' 'yuface.libs/*' 'yuface-$(YUFACE_VERSION).dist-info/LICENSE'
+	@test -f $@ && echo "libfacedetection at $@"
+
+build:
+	$(SWIFT) build -c $(CONFIG)
+
+test: setup-yuface
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+clean:
+	rm -rf .build $(DEPS)

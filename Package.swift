@@ -1,0 +1,31 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module graph (see README "Layout"): CLI → Scan → stages; stages never import each other
+// except through the small value types in Imaging.
+let package = Package(
+    name: "deepfake-scan",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "deepfake-scan", targets: ["deepfake-scan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Plain pixel buffers shared by decoding, face alignment and the detectors.
+        .target(name: "Imaging"),
+
+        .executableTarget(
+            name: "deepfake-scan",
+            dependencies: [
+                "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+    ]
+)
