@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Plain pixel buffers shared by decoding, face alignment and the detectors.
@@ -27,5 +28,21 @@ let package = Package(
         ),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+
+        // Frame scores → track scores → video verdict. Pure functions, no I/O.
+        .target(name: "Aggregate"),
+        // CSV / Kaggle CSV / JSONL / summary text from scan results. Changes no score.
+        .target(name: "Reports", dependencies: ["Aggregate"]),
+        // Discovery, results store (SQLite), bounded-concurrency orchestration. Formats nothing.
+        .target(
+            name: "Scan",
+            dependencies: [
+                "Aggregate", "Reports",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
+        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate"]),
     ]
 )

@@ -1,0 +1,112 @@
+import Foundation
+import Aggregate
+
+/// Which CSV layout to write.
+public enum CSVLayout: String, Sendable, CaseIterable, Codable {
+    /// The full contract (DESIGN.md), one row per video.
+    case standard
+    /// Kaggle DFDC submission: `filename,label` with label = p_fake, 0.5 when unknown.
+    case kaggle
+}
+
+/// Writes the report files of a run. Each file appears whole or not at all.
+public enum ReportWriter {
+    /// The CSV text of `rows` in `layout`, header always present.
+    public static func csv(_ rows: [VideoRow], layout: CSVLayout = .standard) -> String {
+        switch layout {
+        case .standard:
+            return CSV.document(header: VideoRow.csvHeader, rows: rows.map(\.csvFields))
+        case .kaggle:
+            return CSV.document(
+                header: ["filename", "label"],
+                rows: rows.map { [fileName(of: $0.path), NumberText.fixed($0.pFake ?? 0.5, digits: 6)] })
+        }
+    }
+
+    /// Writes the CSV atomically (temp file beside it, then rename).
+    public static func writeCSV(_ rows: [VideoRow], layout: CSVLayout = .standard, to url: URL) throws {
+        try AtomicFile.write(Data(csv(rows, layout: layout).utf8), to: url)
+    }
+
+    /// Writes all face rows as JSONL atomically.
+    public static func writeJSONL(_ faces: [FaceRow], to url: URL) throws {
+        var text = ""
+        for face in faces { text += try face.jsonLine() }
+        try AtomicFile.write(Data(text.utf8), to: url)
+    }
+
+    /// Reads a CSV written by `writeCSV(layout: .standard)` back into rows.
+    public static func readCSV(at url: URL) throws -> [VideoRow] {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ReportError.io(path: url.path, reason: "cannot read (\(error.localizedDescription))")
+        }
+        let records = try CSV.parse(String(decoding: data, as: UTF8.self))
+        guard let header = records.first, header == VideoRow.csvHeader else {
+            throw ReportError.badRow("header is not the contract header")
+        }
+        return try records.dropFirst().map(VideoRow.init(csvFields:))
+    }
+
+    static func fileName(of path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+    }
+}
+
+/// Whole-file replacement that a crash cannot leave half written.
+public enum AtomicFile {
+    public static func write(_ data: Data, to url: URL) throws {
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(
+            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        do {
+            try data.write(to: temporary)
+            let handle = try FileHandle(forWritingTo: temporary)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ReportError.io(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+        }
+        // rename(2) replaces the target in one step on the same file system.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ReportError.io(path: url.path, reason: "cannot replace (\(reason))")
+        }
+    }
+}
+
+/// Appends face rows to a JSONL file as they come, one line each, so a long run can be
+/// followed with `tail -f`. Not shared between tasks.
+public final class JSONLAppender {
+    private let handle: FileHandle
+    public let url: URL
+
+    public init(url: URL) throws {
+        self.url = url
+        if !FileManager.default.fileExists(atPath: url.path) {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw ReportError.io(path: url.path, reason: "cannot create")
+            }
+        }
+        do {
+            handle = try FileHandle(forWritingTo: url)
+            try handle.seekToEnd()
+        } catch {
+            throw ReportError.io(path: url.path, reason: "cannot open for appending (\(error.localizedDescription))")
+        }
+    }
+
+    /// Appends the rows of one video in one write, so a line is never split by a crash mid-row.
+    public func append(_ faces: [FaceRow]) throws {
+        var text = ""
+        for face in faces { text += try face.jsonLine() }
+        guard !text.isEmpty else { return }
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            throw ReportError.io(path: url.path, reason: "cannot append (\(error.localizedDescription))")
+        }
+    }
+
+    deinit { try? handle.close() }
+}
