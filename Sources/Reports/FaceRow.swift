@@ -51,7 +51,7 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     /// Parses the lines of a JSONL file (blank lines ignored).
     public static func parseLines(_ text: String) throws -> [FaceRow] {
         let decoder = JSONDecoder()
-        return try text.split(separator: "\n", omittingEmptySubsequences: true).map {
+        return try text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
             try decoder.decode(FaceRow.self, from: Data($0.utf8))
         }
     }
