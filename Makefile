@@ -46,3 +46,10 @@ test: setup-yuface
 
 clean:
 	rm -rf .build $(DEPS)
+
+# ---- Samples (report branch) ------------------------------------------------------------
+# Regenerates the committed sample videos from public-domain / CC0 stills in the
+# scikit-image wheel (see Samples/README.md). Byte-identical output on the same ffmpeg.
+.PHONY: samples
+samples:
+	WHEELS=$(CURDIR)/$(DEPS)/wheels Samples/make_samples.sh Samples
