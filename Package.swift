@@ -37,12 +37,12 @@ let package = Package(
         .target(
             name: "Scan",
             dependencies: [
-                "Aggregate", "Reports",
+                "Aggregate", "Reports", "Imaging",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
-        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate"]),
+        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
     ]
 )

@@ -1,16 +1,17 @@
 import Foundation
+import Aggregate
 
 /// Everything that changes a video's result. Stored results are reused only under the
 /// same fingerprint, so changing the model or the frame count rescans.
 public struct RunConfiguration: Sendable, Equatable, Hashable {
     public var model: String
     public var frames: Int
-    public var aggregator: String
+    public var aggregator: Aggregator
     public var threshold: Double
     /// Further settings that change results (model version, fps, margin …), by name.
     public var extra: [String: String]
 
-    public init(model: String, frames: Int, aggregator: String, threshold: Double, extra: [String: String] = [:]) {
+    public init(model: String, frames: Int, aggregator: Aggregator, threshold: Double, extra: [String: String] = [:]) {
         self.model = model
         self.frames = frames
         self.aggregator = aggregator
@@ -23,7 +24,7 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
         var fields = extra
         fields["model"] = model
         fields["frames"] = String(frames)
-        fields["aggregator"] = aggregator
+        fields["aggregator"] = aggregator.rawValue
         fields["threshold"] = String(threshold)
         return fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: ";")
     }

@@ -11,7 +11,7 @@ import Reports
         return path
     }
 
-    static let configuration = RunConfiguration(model: "meso4", frames: 32, aggregator: "mean", threshold: 0.5)
+    static let configuration = RunConfiguration(model: "meso4", frames: 32, aggregator: .mean, threshold: 0.5)
 
     static func row(_ path: String, _ pFake: Double?) -> VideoRow {
         VideoRow(

@@ -1,0 +1,197 @@
+import Foundation
+import Aggregate
+import Reports
+
+/// Settings of one scan run that are not about the model's result.
+public struct ScanOptions: Sendable {
+    public var configuration: RunConfiguration
+    /// Videos analysed at the same time.
+    public var jobs: Int
+    /// Per-video limit; nil for none.
+    public var timeoutSeconds: Double?
+    /// Forget stored results of this configuration first (`--rescan`).
+    public var rescan: Bool
+
+    public init(configuration: RunConfiguration, jobs: Int = 1, timeoutSeconds: Double? = 300, rescan: Bool = false) {
+        precondition(jobs >= 1, "jobs must be at least 1")
+        self.configuration = configuration
+        self.jobs = jobs
+        self.timeoutSeconds = timeoutSeconds
+        self.rescan = rescan
+    }
+}
+
+/// How a run ended, and the process exit code it maps to (DESIGN.md).
+public enum ScanOutcome: Sendable, Equatable {
+    case completed
+    case completedWithErrors
+    case interrupted
+
+    public var exitCode: Int32 {
+        switch self {
+        case .completed: return 0
+        case .completedWithErrors: return 1
+        case .interrupted: return 3
+        }
+    }
+}
+
+/// The rows of a run, in discovery order, with their faces.
+public struct ScanResult: Sendable {
+    public var rows: [VideoRow]
+    /// Face rows of every row, in the same order.
+    public var faces: [FaceRow]
+    public var outcome: ScanOutcome
+    /// Videos taken from the store instead of being analysed again.
+    public var reused: Int
+    /// Videos analysed (or failed) in this run.
+    public var analysed: Int
+    /// Items not reached because the run was stopped.
+    public var notReached: Int
+
+    public var summary: RunSummary { RunSummary(rows: rows) }
+}
+
+/// Runs the analyzer over discovered items with bounded concurrency, commits each finished
+/// video to the store, and returns the rows in discovery order whatever order they finished in.
+///
+/// On a stop request (signal or task cancellation) it starts nothing new, lets the videos in
+/// flight finish and be committed, and returns `.interrupted` with the rows it has.
+public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
+    public var analyzer: Analyzer
+    public var store: ResultStore?
+    public var options: ScanOptions
+    public var progress: (any ScanProgress)?
+
+    public init(analyzer: Analyzer, store: ResultStore?, options: ScanOptions, progress: (any ScanProgress)? = nil) {
+        self.analyzer = analyzer
+        self.store = store
+        self.options = options
+        self.progress = progress
+    }
+
+    public func run(_ items: [DiscoveredItem], stop: StopSignal = StopSignal()) async throws -> ScanResult {
+        let fingerprint = options.configuration.fingerprint
+        if options.rescan { try store?.clear(configuration: fingerprint) }
+        let storedKeys = try store?.completedKeys(configuration: fingerprint) ?? [:]
+        let storedRows = try store?.rows(configuration: fingerprint) ?? [:]
+
+        // Decide per item: a row now (problem, reused) or work to do.
+        var rows = [VideoRow?](repeating: nil, count: items.count)
+        var faces = [[FaceRow]](repeating: [], count: items.count)
+        var work: [(index: Int, key: FileKey)] = []
+        var reused = 0
+        for (index, item) in items.enumerated() {
+            if let problem = item.problem {
+                rows[index] = failure(item.path, problem)
+                continue
+            }
+            guard let key = FileKey.current(path: item.path) else {
+                rows[index] = failure(item.path, "cannot stat file (\(String(cString: strerror(errno))))")
+                continue
+            }
+            if storedKeys[item.path] == key, let row = storedRows[item.path] {
+                rows[index] = row
+                faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
+                reused += 1
+            } else {
+                work.append((index, key))
+            }
+        }
+
+        var done = items.count - work.count
+        progress?.started(total: items.count, alreadyDone: done)
+        var next = 0
+        var analysed = 0
+        var cancelledInFlight = 0
+        await withTaskGroup(of: (Int, VideoRow, [FaceRow])?.self) { group in
+            func startNext() -> Bool {
+                guard next < work.count, !stop.isRequested, !Task.isCancelled else { return false }
+                let (index, key) = work[next]
+                next += 1
+                let path = items[index].path
+                progress?.began(path: path)
+                group.addTask { await self.process(path: path, key: key, fingerprint: fingerprint, index: index) }
+                return true
+            }
+            for _ in 0..<options.jobs where !startNext() { break }
+            while let finishedVideo = await group.next() {
+                guard let (index, row, rowFaces) = finishedVideo else {
+                    cancelledInFlight += 1
+                    continue
+                }
+                rows[index] = row
+                faces[index] = rowFaces
+                done += 1
+                analysed += 1
+                progress?.finished(row, done: done, total: items.count)
+                _ = startNext()
+            }
+        }
+        let interrupted = next < work.count || cancelledInFlight > 0
+        progress?.ended(interrupted: interrupted)
+
+        let finished = rows.compactMap { $0 }
+        let outcome: ScanOutcome = interrupted ? .interrupted
+            : finished.contains { $0.status == .error } ? .completedWithErrors : .completed
+        return ScanResult(
+            rows: finished, faces: zip(rows, faces).flatMap { $0.0 == nil ? [] : $0.1 }, outcome: outcome,
+            reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight)
+    }
+
+    /// Analyses one video and commits it. Never throws: every failure becomes an error row,
+    /// except that the run's own cancellation gives nil (not a result; left for the resume).
+    private func process(path: String, key: FileKey, fingerprint: String, index: Int) async -> (Int, VideoRow, [FaceRow])? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var row: VideoRow
+        var faceRows: [FaceRow] = []
+        do {
+            let analyzer = self.analyzer
+            let video = try await withTimeout(seconds: options.timeoutSeconds) { try await analyzer.analyze(path: path) }
+            (row, faceRows) = try makeRow(path: path, video: video)
+        } catch {
+            row = failure(path, Self.message(error))
+        }
+        row.elapsedSeconds = start.duration(to: clock.now).seconds
+        if Task.isCancelled && row.status == .error { return nil }
+        if let store {
+            do {
+                try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows)
+            } catch {
+                row = failure(path, "analysed but not stored: \(Self.message(error))")
+                row.elapsedSeconds = start.duration(to: clock.now).seconds
+            }
+        }
+        return (index, row, faceRows)
+    }
+
+    private func makeRow(path: String, video: AnalyzedVideo) throws -> (VideoRow, [FaceRow]) {
+        let configuration = options.configuration
+        let verdict = try Aggregation.video(
+            video.faces.map(\.score), aggregator: configuration.aggregator, threshold: configuration.threshold)
+        let row = VideoRow(
+            path: path, status: verdict.pFake == nil ? .noFace : .ok, pFake: verdict.pFake,
+            verdict: verdict.verdict, threshold: configuration.threshold, model: configuration.model,
+            aggregator: configuration.aggregator.rawValue, framesSampled: video.framesSampled,
+            framesWithFace: video.framesWithFace, faceTracks: verdict.tracks.count,
+            durationSeconds: video.probe.durationSeconds, width: video.probe.width, height: video.probe.height,
+            codec: video.probe.codec)
+        let faces = video.faces.map {
+            FaceRow(video: path, frameIndex: $0.score.frameIndex, seconds: $0.score.seconds,
+                    track: $0.score.trackID, box: $0.box, pFake: $0.score.pFake)
+        }
+        return (row, faces)
+    }
+
+    private func failure(_ path: String, _ message: String) -> VideoRow {
+        let configuration = options.configuration
+        return VideoRow.failure(
+            path: path, message: message, threshold: configuration.threshold, model: configuration.model,
+            aggregator: configuration.aggregator.rawValue)
+    }
+
+    static func message(_ error: Error) -> String {
+        String(describing: error)
+    }
+}

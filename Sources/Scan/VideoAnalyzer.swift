@@ -1,0 +1,52 @@
+import Aggregate
+import Reports
+
+/// What is known about a video's stream, whatever happened to its faces.
+public struct VideoProbe: Sendable, Equatable {
+    public var durationSeconds: Double?
+    public var width: Int?
+    public var height: Int?
+    public var codec: String?
+
+    public init(durationSeconds: Double? = nil, width: Int? = nil, height: Int? = nil, codec: String? = nil) {
+        self.durationSeconds = durationSeconds
+        self.width = width
+        self.height = height
+        self.codec = codec
+    }
+}
+
+/// One scored face crop: where it was and what the model said.
+public struct ScoredFace: Sendable, Equatable {
+    public var score: FrameScore
+    public var box: FaceBox
+
+    public init(score: FrameScore, box: FaceBox) {
+        self.score = score
+        self.box = box
+    }
+}
+
+/// The analysis of one video before aggregation.
+public struct AnalyzedVideo: Sendable, Equatable {
+    public var probe: VideoProbe
+    public var framesSampled: Int
+    /// Scored crops of all sampled frames, in frame order.
+    public var faces: [ScoredFace]
+
+    public init(probe: VideoProbe, framesSampled: Int, faces: [ScoredFace]) {
+        self.probe = probe
+        self.framesSampled = framesSampled
+        self.faces = faces
+    }
+
+    /// Frames that had at least one face.
+    public var framesWithFace: Int { Set(faces.map(\.score.frameIndex)).count }
+}
+
+/// Turns one video file into scored faces. The runner calls it from several tasks at once,
+/// so an implementation keeps its per-video state (decoder, detector buffers) inside the
+/// call. It should check `Task.isCancelled` now and then: a timed-out call is cancelled.
+public protocol VideoAnalyzer: Sendable {
+    func analyze(path: String) async throws -> AnalyzedVideo
+}
