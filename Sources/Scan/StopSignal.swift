@@ -36,7 +36,9 @@ public final class SignalWatcher {
     public init(stop: StopSignal, signals: [Int32] = [SIGINT, SIGTERM]) {
         self.signals = signals
         for number in signals {
-            // The process must ignore the signal for the dispatch source to receive it.
+            // Ignored until the source is registered (asynchronously, on resume): a signal in
+            // that window is dropped instead of killing the process. On Linux libdispatch then
+            // installs its own handler that forwards the signal to its signalfd.
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
