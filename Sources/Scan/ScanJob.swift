@@ -1,0 +1,60 @@
+import Foundation
+import Reports
+
+/// Everything one `deepfake-scan scan` invocation asks for, already validated by the CLI.
+public struct ScanRequest: Sendable {
+    public var paths: [String]
+    public var listFile: String?
+    public var discovery: DiscoveryOptions
+    public var options: ScanOptions
+    public var csvPath: String
+    public var layout: CSVLayout
+    public var jsonlPath: String?
+    /// The results store; nil keeps results only in memory (nothing to resume).
+    public var storePath: String?
+
+    public init(
+        paths: [String], listFile: String? = nil, discovery: DiscoveryOptions = DiscoveryOptions(),
+        options: ScanOptions, csvPath: String, layout: CSVLayout = .standard, jsonlPath: String? = nil,
+        storePath: String? = nil
+    ) {
+        self.paths = paths
+        self.listFile = listFile
+        self.discovery = discovery
+        self.options = options
+        self.csvPath = csvPath
+        self.layout = layout
+        self.jsonlPath = jsonlPath
+        self.storePath = storePath
+    }
+
+    /// Where the store goes when the user names none: beside the CSV.
+    public static func defaultStorePath(csvPath: String) -> String { csvPath + ".store.sqlite" }
+}
+
+/// One whole scan: discover, analyse (resuming from the store), write the CSV and JSONL.
+///
+/// Errors it throws are configuration or output problems (exit code 2); problems with
+/// single videos are rows, and `ScanResult.outcome` gives the exit code of a finished run.
+/// The CSV is written on interruption too, with the rows finished so far.
+public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
+    public var request: ScanRequest
+    public var analyzer: Analyzer
+
+    public init(request: ScanRequest, analyzer: Analyzer) {
+        self.request = request
+        self.analyzer = analyzer
+    }
+
+    public func run(stop: StopSignal = StopSignal(), progress: (any ScanProgress)? = nil) async throws -> ScanResult {
+        let items = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
+        let store = try request.storePath.map { try ResultStore(path: $0) }
+        let runner = ScanRunner(analyzer: analyzer, store: store, options: request.options, progress: progress)
+        let result = try await runner.run(items, stop: stop)
+        try ReportWriter.writeCSV(result.rows, layout: request.layout, to: URL(fileURLWithPath: request.csvPath))
+        if let jsonlPath = request.jsonlPath {
+            try ReportWriter.writeJSONL(result.faces, to: URL(fileURLWithPath: jsonlPath))
+        }
+        return result
+    }
+}
