@@ -30,9 +30,19 @@ public enum ReportWriter {
 
     /// Writes all face rows as JSONL atomically.
     public static func writeJSONL(_ faces: [FaceRow], to url: URL) throws {
-        var text = ""
-        for face in faces { text += try face.jsonLine() }
-        try AtomicFile.write(Data(text.utf8), to: url)
+        try writeJSONL(to: url) { emit in try emit(faces) }
+    }
+
+    /// Writes JSONL atomically from batches of face rows that `produce` hands to `emit`
+    /// (one video at a time, say), so the whole run never has to be in memory.
+    public static func writeJSONL(to url: URL, _ produce: (_ emit: ([FaceRow]) throws -> Void) throws -> Void) throws {
+        try AtomicFile.write(to: url) { handle in
+            try produce { faces in
+                var text = ""
+                for face in faces { text += try face.jsonLine() }
+                try AtomicFile.writeAll(Data(text.utf8), to: handle, url: url)
+            }
+        }
     }
 
     /// Reads a CSV written by `writeCSV(layout: .standard)` back into rows.
@@ -56,24 +66,40 @@ public enum ReportWriter {
 /// Whole-file replacement that a crash cannot leave half written.
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        do {
-            try data.write(to: temporary)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
+        try write(to: url) { handle in try writeAll(data, to: handle, url: url) }
+    }
+
+    /// Writes to a handle, turning a failure (disk full …) into a `ReportError` naming the file.
+    public static func writeAll(_ data: Data, to handle: FileHandle, url: URL) throws {
+        do { try handle.write(contentsOf: data) } catch {
             throw ReportError.io(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+        }
+    }
+
+    /// Streams the content through `body` into a temporary file beside `url`, then renames
+    /// it over `url`. Nothing appears at `url` if `body` throws; its error comes out as is.
+    public static func write(to url: URL, _ body: (FileHandle) throws -> Void) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+              let handle = try? FileHandle(forWritingTo: temporary)
+        else {
+            throw ReportError.io(path: url.path, reason: "cannot create a file in \(url.deletingLastPathComponent().path)")
+        }
+        var renamed = false
+        defer { if !renamed { try? FileManager.default.removeItem(at: temporary) } }
+        do {
+            defer { try? handle.close() }
+            try body(handle)
+            do { try handle.synchronize() } catch {
+                throw ReportError.io(path: url.path, reason: "cannot write (\(error.localizedDescription))")
+            }
         }
         // rename(2) replaces the target in one step on the same file system.
         guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ReportError.io(path: url.path, reason: "cannot replace (\(reason))")
+            throw ReportError.io(path: url.path, reason: "cannot replace (\(String(cString: strerror(errno))))")
         }
+        renamed = true
     }
 }
 

@@ -84,7 +84,7 @@ public struct Discovery {
         var all = paths
         if let listPath { all += try readList(at: listPath) }
         var walk = Walk()
-        for path in all { visit(absolute(path), named: true, depth: 0, walk: &walk) }
+        for path in all { visit(absolute(path), named: true, walk: &walk) }
         return walk.items
     }
 
@@ -103,7 +103,7 @@ public struct Discovery {
         }
     }
 
-    private func visit(_ path: String, named: Bool, depth: Int, walk: inout Walk) {
+    private func visit(_ path: String, named: Bool, walk: inout Walk) {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let code = errno
@@ -132,7 +132,7 @@ public struct Discovery {
                 var childInfo = stat()
                 let isDirectory = stat(child, &childInfo) == 0 && (childInfo.st_mode & S_IFMT) == S_IFDIR
                 if !isDirectory && !options.extensions.contains(Self.fileExtension(of: name)) { continue }
-                visit(child, named: false, depth: depth + 1, walk: &walk)
+                visit(child, named: false, walk: &walk)
             }
         case S_IFREG:
             guard access(path, R_OK) == 0 else {

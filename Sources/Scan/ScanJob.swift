@@ -49,11 +49,24 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
     public func run(stop: StopSignal = StopSignal(), progress: (any ScanProgress)? = nil) async throws -> ScanResult {
         let items = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
         let store = try request.storePath.map { try ResultStore(path: $0) }
-        let runner = ScanRunner(analyzer: analyzer, store: store, options: request.options, progress: progress)
+        var options = request.options
+        // With a store the faces are streamed back from it at the end instead of being held.
+        options.collectFaces = store == nil && request.jsonlPath != nil
+        let runner = ScanRunner(analyzer: analyzer, store: store, options: options, progress: progress)
         let result = try await runner.run(items, stop: stop)
         try ReportWriter.writeCSV(result.rows, layout: request.layout, to: URL(fileURLWithPath: request.csvPath))
         if let jsonlPath = request.jsonlPath {
-            try ReportWriter.writeJSONL(result.faces, to: URL(fileURLWithPath: jsonlPath))
+            let url = URL(fileURLWithPath: jsonlPath)
+            if let store {
+                let fingerprint = options.configuration.fingerprint
+                try ReportWriter.writeJSONL(to: url) { emit in
+                    for row in result.rows where row.status == .ok {
+                        try emit(try store.faces(path: row.path, configuration: fingerprint))
+                    }
+                }
+            } else {
+                try ReportWriter.writeJSONL(result.faces, to: url)
+            }
         }
         return result
     }

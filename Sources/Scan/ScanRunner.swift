@@ -11,13 +11,20 @@ public struct ScanOptions: Sendable {
     public var timeoutSeconds: Double?
     /// Forget stored results of this configuration first (`--rescan`).
     public var rescan: Bool
+    /// Keep every face row in `ScanResult.faces`. Off for large runs with a store, where the
+    /// faces are read back from the store instead of piling up in memory.
+    public var collectFaces: Bool
 
-    public init(configuration: RunConfiguration, jobs: Int = 1, timeoutSeconds: Double? = 300, rescan: Bool = false) {
+    public init(
+        configuration: RunConfiguration, jobs: Int = 1, timeoutSeconds: Double? = 300, rescan: Bool = false,
+        collectFaces: Bool = true
+    ) {
         precondition(jobs >= 1, "jobs must be at least 1")
         self.configuration = configuration
         self.jobs = jobs
         self.timeoutSeconds = timeoutSeconds
         self.rescan = rescan
+        self.collectFaces = collectFaces
     }
 }
 
@@ -39,7 +46,7 @@ public enum ScanOutcome: Sendable, Equatable {
 /// The rows of a run, in discovery order, with their faces.
 public struct ScanResult: Sendable {
     public var rows: [VideoRow]
-    /// Face rows of every row, in the same order.
+    /// Face rows of every row, in the same order (empty unless `ScanOptions.collectFaces`).
     public var faces: [FaceRow]
     public var outcome: ScanOutcome
     /// Videos taken from the store instead of being analysed again.
@@ -92,7 +99,9 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             }
             if storedKeys[item.path] == key, let row = storedRows[item.path] {
                 rows[index] = row
-                faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
+                if options.collectFaces {
+                    faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
+                }
                 reused += 1
             } else {
                 work.append((index, key))
@@ -121,7 +130,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                     continue
                 }
                 rows[index] = row
-                faces[index] = rowFaces
+                if options.collectFaces { faces[index] = rowFaces }
                 done += 1
                 analysed += 1
                 progress?.finished(row, done: done, total: items.count)

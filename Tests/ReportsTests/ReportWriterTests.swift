@@ -62,6 +62,23 @@ import Aggregate
         }
     }
 
+    @Test func aFailedStreamingWriteLeavesTheOldFile() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("faces.jsonl")
+        let face = FaceRow(video: "v.mp4", frameIndex: 1, seconds: 0.04, track: 0, box: FaceBox(x: 0, y: 0, width: 1, height: 1), pFake: 0.5)
+        try ReportWriter.writeJSONL([face], to: url)
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try ReportWriter.writeJSONL(to: url) { emit in
+                try emit([face, face])
+                throw Boom()
+            }
+        }
+        #expect(try FaceRow.parseLines(String(contentsOf: url, encoding: .utf8)) == [face])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["faces.jsonl"])
+    }
+
     @Test func kaggleLayoutUsesFileNamesAndHalfForUnknown() throws {
         let text = ReportWriter.csv(
             [Self.row("/d/aaa.mp4", 0.25), Self.row("/d/bbb.mp4", nil, status: .noFace), Self.row("c,d.mp4", 1)],

@@ -25,8 +25,12 @@ import Reports
         #expect(rows.last?.path == fixture.root + "/nowhere.mp4")
         #expect(rows.last?.status == .error)
         #expect(rows.allSatisfy { $0.aggregator == "confident" })
+        // With a store the faces come back from it, not from memory.
+        #expect(result.faces.isEmpty)
         let faces = try FaceRow.parseLines(String(contentsOfFile: request.jsonlPath!, encoding: .utf8))
-        #expect(faces == result.faces)
+        let inMemory = try await ScanRunner(analyzer: TextAnalyzer(), store: nil, options: request.options)
+            .run(try Discovery().discover(paths: request.paths, fromList: request.listFile))
+        #expect(faces == inMemory.faces)
         #expect(faces.count == 80)
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/out.csv.store.sqlite"))
 
@@ -41,6 +45,19 @@ import Reports
         #expect(kaggle.count == 14)
         #expect(kaggle.dropFirst().first { $0[0] == "08 no face.mp4" }?[1] == "0.500000")
         #expect(try FaceRow.parseLines(String(contentsOfFile: request.jsonlPath!, encoding: .utf8)) == faces)
+    }
+
+    @Test func withoutAStoreFacesComeFromMemory() async throws {
+        let fixture = try TextVideoFixture()
+        defer { fixture.remove() }
+        let request = ScanRequest(
+            paths: [fixture.videos], options: ScanOptions(configuration: Self.configuration, jobs: 3),
+            csvPath: fixture.root + "/out.csv", jsonlPath: fixture.root + "/faces.jsonl")
+        let result = try await ScanJob(request: request, analyzer: TextAnalyzer()).run()
+        let faces = try FaceRow.parseLines(String(contentsOfFile: request.jsonlPath!, encoding: .utf8))
+        #expect(faces.count == 80)
+        #expect(faces == result.faces)
+        #expect(Set(faces.map(\.video)).count == 10)
     }
 
     @Test func anInterruptedJobStillWritesItsCSV() async throws {
