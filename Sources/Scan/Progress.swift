@@ -70,18 +70,24 @@ public struct ProgressLine: Sendable, Equatable {
     }
 }
 
-/// Progress on standard error: a redrawn bar on a terminal, plain lines otherwise.
+/// Progress for people: a redrawn bar on a terminal, plain log lines otherwise (CI logs,
+/// redirected output). Writes to standard error unless given another sink.
 public final class StandardErrorProgress: ScanProgress, @unchecked Sendable {
-    // `lock` guards the mutable state below; writes to stderr happen under it too.
+    // `lock` guards the mutable state below; writes happen under it too, so lines never interleave.
     private let lock = NSLock()
     private let isTerminal: Bool
+    private let sink: @Sendable (String) -> Void
     private let startedAt = ContinuousClock.now
     private var analysed = 0
     private var current: String?
     private var lastLine = ProgressLine(done: 0, total: 0, analysedThisRun: 0, elapsedSeconds: 0, current: nil)
 
-    public init(isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+    public init(
+        isTerminal: Bool = isatty(STDERR_FILENO) == 1,
+        sink: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.isTerminal = isTerminal
+        self.sink = sink
     }
 
     public func started(total: Int, alreadyDone: Int) {
@@ -140,7 +146,7 @@ public final class StandardErrorProgress: ScanProgress, @unchecked Sendable {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        sink(text)
     }
 }
 

@@ -22,6 +22,38 @@ import Reports
         #expect(ProgressLine.log(row, done: 3, total: 9) == "[3/9] error unknown - /v/a\\nb.mp4 — bad\\nfile")
     }
 
+    @Test func plainProgressWritesOneLinePerVideo() async throws {
+        let fixture = try TextVideoFixture()
+        defer { fixture.remove() }
+        let text = Collected()
+        let progress = StandardErrorProgress(isTerminal: false, sink: text.append)
+        let items = try Discovery().discover(paths: [fixture.videos + "/01 plain.mp4", fixture.videos + "/09 broken.mp4"])
+        let configuration = RunConfiguration(model: "text", frames: 8, aggregator: .mean, threshold: 0.5)
+        _ = try await ScanRunner(analyzer: TextAnalyzer(), store: nil, options: ScanOptions(configuration: configuration), progress: progress).run(items)
+        let lines = text.value.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "scanning 2 files")
+        #expect(lines[1] == "[1/2] ok real 0.350 \(fixture.videos)/01 plain.mp4")
+        #expect(lines[2].hasPrefix("[2/2] error unknown - \(fixture.videos)/09 broken.mp4 — moov atom not found"))
+        #expect(!text.value.contains("\u{1B}"))
+    }
+
+    @Test func terminalProgressRedrawsOneLine() {
+        let text = Collected()
+        let progress = StandardErrorProgress(isTerminal: true, sink: text.append)
+        progress.started(total: 2, alreadyDone: 0)
+        progress.began(path: "/v/a.mp4")
+        let row = VideoRow(path: "/v/a.mp4", status: .ok, pFake: 0.2, verdict: .real, threshold: 0.5, model: "m", aggregator: "mean")
+        progress.finished(row, done: 1, total: 2)
+        progress.ended(interrupted: true)
+        let value = text.value
+        #expect(value.contains("\r\u{1B}[K[------------------------] 0/2  a.mp4"))
+        #expect(value.contains("[############------------] 1/2"))
+        // Ok rows are not logged on a terminal; the bar shows them. The end clears the bar.
+        #expect(!value.contains("[1/2] ok"))
+        #expect(value.hasSuffix("\r\u{1B}[Kinterrupted: finished videos are stored; run again to resume\n"))
+    }
+
     @Test func stopKeepsTheFirstReason() {
         let stop = StopSignal()
         #expect(!stop.isRequested)
@@ -58,4 +90,14 @@ import Reports
         #expect(try await withTimeout(seconds: 5) { 42 } == 42)
         #expect(try await withTimeout(seconds: nil) { 7 } == 7)
     }
+}
+
+/// Collects progress text (thread-safe).
+final class Collected: @unchecked Sendable {
+    // `lock` guards `text`.
+    private let lock = NSLock()
+    private var text = ""
+
+    func append(_ more: String) { lock.withLock { text += more } }
+    var value: String { lock.withLock { text } }
 }
