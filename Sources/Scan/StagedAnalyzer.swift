@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 import Reports
 import Aggregate
@@ -34,10 +35,12 @@ public struct FaceCrop: Sendable {
     }
 }
 
-/// Stage 1 (VideoDecode): hands the sampled frames of a video to `body` one at a time, so
-/// only one full-size frame needs to be alive, and returns what it learnt of the stream.
-public protocol FrameSampling: Sendable {
-    func sample(path: String, each body: (SampledFrame) async throws -> Void) async throws
+/// Stage 1 (VideoDecode): decodes the sampled frames of a video and hands them to `onFrame`
+/// one at a time, in presentation order, so only one full-size frame needs to be alive; stops
+/// early when `onFrame` returns false. Returns what it learnt of the stream.
+/// (Synchronous like `VideoReader.sample(_:onFrame:)`: decoding is blocking C work.)
+public protocol FrameSource: Sendable {
+    func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
         -> (probe: VideoProbe, framesSampled: Int)
 }
 
@@ -52,9 +55,10 @@ public protocol FaceTrackerFactory: Sendable {
     func makeTracker() throws -> any FaceTracking
 }
 
-/// Stage 3 (Detectors): p_fake in [0, 1] of each crop, in order.
+/// Stage 3 (Detectors): p_fake in [0, 1] of each crop, in order. Called from several
+/// threads at once (one per video in flight).
 public protocol CropScoring: Sendable {
-    func pFake(of crops: [RGBImage]) async throws -> [Double]
+    func pFake(of crops: [RGBImage]) throws -> [Double]
 }
 
 /// Errors of the staged pipeline itself.
@@ -73,29 +77,45 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
 /// decode → faces → model for one video, crops batched across frames.
 ///
 /// Crops wait until `batchSize` have gathered (or the video ends) and then go through the
-/// model together; memory holds one frame and at most one batch of crops.
-public struct StagedAnalyzer<Sampler: FrameSampling, Trackers: FaceTrackerFactory, Scorer: CropScoring>: VideoAnalyzer {
-    public var sampler: Sampler
+/// model together; memory holds one frame and about one batch of crops. The stages are
+/// blocking work, so each video runs on a thread of its own rather than on one of the few
+/// threads Swift concurrency shares; cancelling the calling task stops it at the next frame.
+public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, Scorer: CropScoring>: VideoAnalyzer {
+    public var source: Source
     public var trackers: Trackers
     public var scorer: Scorer
     public var batchSize: Int
 
-    public init(sampler: Sampler, trackers: Trackers, scorer: Scorer, batchSize: Int = 32) {
+    public init(source: Source, trackers: Trackers, scorer: Scorer, batchSize: Int = 32) {
         precondition(batchSize > 0, "batchSize must be positive")
-        self.sampler = sampler
+        self.source = source
         self.trackers = trackers
         self.scorer = scorer
         self.batchSize = batchSize
     }
 
     public func analyze(path: String) async throws -> AnalyzedVideo {
+        let cancelled = StopSignal()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread.detachNewThread {
+                    continuation.resume(with: Result { try self.analyzeBlocking(path: path, cancelled: cancelled) })
+                }
+            }
+        } onCancel: {
+            cancelled.request("cancelled")
+        }
+    }
+
+    /// The whole pipeline on the current thread.
+    public func analyzeBlocking(path: String, cancelled: StopSignal = StopSignal()) throws -> AnalyzedVideo {
         let tracker = try trackers.makeTracker()
         var pending: [FaceCrop] = []
         var faces: [ScoredFace] = []
 
-        func flush() async throws {
+        func flush() throws {
             guard !pending.isEmpty else { return }
-            let scores = try await scorer.pFake(of: pending.map(\.image))
+            let scores = try scorer.pFake(of: pending.map(\.image))
             guard scores.count == pending.count else {
                 throw PipelineError.scoreCountMismatch(expected: pending.count, got: scores.count)
             }
@@ -107,12 +127,14 @@ public struct StagedAnalyzer<Sampler: FrameSampling, Trackers: FaceTrackerFactor
             pending.removeAll(keepingCapacity: true)
         }
 
-        let (probe, framesSampled) = try await sampler.sample(path: path) { frame in
-            try Task.checkCancellation()
+        let (probe, framesSampled) = try source.sampleFrames(path: path) { frame in
+            if cancelled.isRequested { throw CancellationError() }
             pending += try tracker.crops(in: frame)
-            if pending.count >= batchSize { try await flush() }
+            if pending.count >= batchSize { try flush() }
+            return true
         }
-        try await flush()
+        if cancelled.isRequested { throw CancellationError() }
+        try flush()
         return AnalyzedVideo(probe: probe, framesSampled: framesSampled, faces: faces)
     }
 }

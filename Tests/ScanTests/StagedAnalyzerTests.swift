@@ -6,12 +6,17 @@ import Reports
 @testable import Scan
 
 /// Frames of one grey level each, read from a text file of levels ("10 200 30").
-struct GreyFrameSampler: FrameSampling {
-    func sample(path: String, each body: (SampledFrame) async throws -> Void) async throws -> (probe: VideoProbe, framesSampled: Int) {
-        let levels = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isWhitespace).map { UInt8($0)! }
+struct GreyFrameSource: FrameSource {
+    struct BadLevel: Error {}
+
+    func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws -> (probe: VideoProbe, framesSampled: Int) {
+        let levels = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isWhitespace).map {
+            guard let level = UInt8($0) else { throw BadLevel() }
+            return level
+        }
         for (i, level) in levels.enumerated() {
             let image = RGBImage(width: 8, height: 6, pixels: [UInt8](repeating: level, count: 8 * 6 * 3))
-            try await body(SampledFrame(index: i * 3, seconds: Double(i) * 0.5, image: image))
+            guard try onFrame(SampledFrame(index: i * 3, seconds: Double(i) * 0.5, image: image)) else { break }
         }
         return (VideoProbe(durationSeconds: Double(levels.count) * 0.5, width: 8, height: 6, codec: "grey"), levels.count)
     }
@@ -48,7 +53,7 @@ final class BrightnessScorer: CropScoring, @unchecked Sendable {
     private(set) var batches: [Int] = []
     var dropOne = false
 
-    func pFake(of crops: [RGBImage]) async throws -> [Double] {
+    func pFake(of crops: [RGBImage]) throws -> [Double] {
         lock.withLock { batches.append(crops.count) }
         let scores = crops.map { Double($0.pixels.reduce(0) { $0 + Int($1) }) / Double($0.pixels.count) / 255 }
         return dropOne ? Array(scores.dropLast()) : scores
@@ -66,7 +71,7 @@ final class BrightnessScorer: CropScoring, @unchecked Sendable {
         let path = try file("0 51 204 102 255 0 153")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let scorer = BrightnessScorer()
-        let analyzer = StagedAnalyzer(sampler: GreyFrameSampler(), trackers: HalvesTrackers(), scorer: scorer, batchSize: 3)
+        let analyzer = StagedAnalyzer(source: GreyFrameSource(), trackers: HalvesTrackers(), scorer: scorer, batchSize: 3)
         let video = try await analyzer.analyze(path: path)
         #expect(video.framesSampled == 7)
         #expect(video.probe.codec == "grey")
@@ -84,12 +89,21 @@ final class BrightnessScorer: CropScoring, @unchecked Sendable {
         #expect(verdict.worstTrackID == 0)
     }
 
+    @Test func cancellationStopsAtTheNextFrame() throws {
+        let path = try file("10 20 30 40")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let cancelled = StopSignal()
+        cancelled.request()
+        let analyzer = StagedAnalyzer(source: GreyFrameSource(), trackers: HalvesTrackers(), scorer: BrightnessScorer())
+        #expect(throws: CancellationError.self) { try analyzer.analyzeBlocking(path: path, cancelled: cancelled) }
+    }
+
     @Test func aScorerReturningTheWrongCountIsAnError() async throws {
         let path = try file("200")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let scorer = BrightnessScorer()
         scorer.dropOne = true
-        let analyzer = StagedAnalyzer(sampler: GreyFrameSampler(), trackers: HalvesTrackers(), scorer: scorer)
+        let analyzer = StagedAnalyzer(source: GreyFrameSource(), trackers: HalvesTrackers(), scorer: scorer)
         await #expect(throws: PipelineError.scoreCountMismatch(expected: 2, got: 1)) { try await analyzer.analyze(path: path) }
     }
 
@@ -100,11 +114,11 @@ final class BrightnessScorer: CropScoring, @unchecked Sendable {
         try "0 0 0".write(toFile: directory + "/dark.mp4", atomically: true, encoding: .utf8)
         try "200 220".write(toFile: directory + "/bright.mp4", atomically: true, encoding: .utf8)
         try "12 x".write(toFile: directory + "/garbled.mp4", atomically: false, encoding: .utf8)
-        let analyzer = StagedAnalyzer(sampler: GreyFrameSampler(), trackers: HalvesTrackers(), scorer: BrightnessScorer())
+        let analyzer = StagedAnalyzer(source: GreyFrameSource(), trackers: HalvesTrackers(), scorer: BrightnessScorer())
         let configuration = RunConfiguration(model: "brightness", frames: 3, aggregator: .max, threshold: 0.8)
-        let items = try Discovery().discover(paths: [directory + "/dark.mp4", directory + "/bright.mp4"])
+        let items = try Discovery().discover(paths: [directory + "/dark.mp4", directory + "/bright.mp4", directory + "/garbled.mp4"])
         let result = try await ScanRunner(analyzer: analyzer, store: nil, options: ScanOptions(configuration: configuration)).run(items)
-        #expect(result.rows.map(\.status) == [.noFace, .ok])
+        #expect(result.rows.map(\.status) == [.noFace, .ok, .error])
         #expect(result.rows[1].pFake == 220.0 / 255)
         #expect(result.rows[1].verdict == .fake)
         #expect(result.rows[1].faceTracks == 2)
