@@ -21,7 +21,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging",
+                "Imaging", "Aggregate", "Reports", "Scan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,5 +44,6 @@ let package = Package(
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
     ]
 )

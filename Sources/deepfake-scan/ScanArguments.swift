@@ -1,0 +1,89 @@
+import ArgumentParser
+import Aggregate
+import Foundation
+import Reports
+import Scan
+
+/// The options of `deepfake-scan scan` that are about the batch run (inputs, outputs,
+/// resume, concurrency). Frame sampling (`SamplingOptions`) and the model's own options are
+/// separate groups; the scan command combines them.
+struct ScanArguments: ParsableArguments {
+    @Argument(help: "Video files and directories.")
+    var paths: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Descend into subdirectories.")
+    var recursive = false
+
+    @Option(name: .customLong("from-list"), help: "Read more paths from FILE, one per line ('#' starts a comment line).")
+    var listFile: String?
+
+    @Option(name: .customLong("ext"), help: "Extensions taken from directories (comma separated; default: common video types).")
+    var extensions: String?
+
+    @Flag(name: .customLong("include-hidden"), help: "Also take files and directories whose names start with '.'.")
+    var includeHidden = false
+
+    @Option(help: "Detector model.")
+    var model = "meso4"
+
+    @Option(help: "How a face track's frame scores combine: \(Aggregator.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var aggregator = Aggregator.default.rawValue
+
+    @Option(help: "p_fake at or above which a video is called fake (default: the model card's calibrated threshold, else 0.5).")
+    var threshold: Double?
+
+    @Option(help: "Write the verdicts to this CSV file (one row per video).")
+    var csv: String
+
+    @Option(help: "CSV layout: standard (all columns) or kaggle (filename,label).")
+    var format = CSVLayout.standard.rawValue
+
+    @Option(help: "Also write one JSON line per scored face crop to this file.")
+    var jsonl: String?
+
+    @Option(name: .shortAndLong, help: "Videos analysed at the same time.")
+    var jobs = 1
+
+    @Option(help: "Seconds after which one video is given up as an error (0: no limit).")
+    var timeout: Double = 300
+
+    @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
+    var store: String?
+
+    @Flag(help: "Reuse finished videos from the store (the default).")
+    var resume = false
+
+    @Flag(help: "Forget this configuration's stored results and analyse everything again.")
+    var rescan = false
+
+    func validate() throws {
+        if paths.isEmpty && listFile == nil { throw ValidationError("give at least one path or --from-list FILE") }
+        if resume && rescan { throw ValidationError("--resume and --rescan exclude each other") }
+        if (try? Aggregator(parsing: aggregator)) == nil {
+            throw ValidationError("--aggregator must be one of \(Aggregator.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if CSVLayout(rawValue: format) == nil { throw ValidationError("--format must be standard or kaggle") }
+        if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
+        if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1…256") }
+        if !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds ≥ 0") }
+        if let extensions, DiscoveryOptions.parseExtensions(extensions).isEmpty {
+            throw ValidationError("--ext needs at least one extension")
+        }
+        if jsonl == csv || store == csv { throw ValidationError("--csv, --jsonl and --store must be different files") }
+    }
+
+    /// The library request, given the settings that other option groups decide: the frame
+    /// count, the threshold the model card calibrated, and further fingerprint fields.
+    func request(frames: Int, cardThreshold: Double?, extra: [String: String] = [:]) throws -> ScanRequest {
+        let configuration = RunConfiguration(
+            model: model, frames: frames, aggregator: try Aggregator(parsing: aggregator),
+            threshold: threshold ?? cardThreshold ?? 0.5, extra: extra)
+        var discovery = DiscoveryOptions(recursive: recursive, includeHidden: includeHidden)
+        if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }
+        return ScanRequest(
+            paths: paths, listFile: listFile, discovery: discovery,
+            options: ScanOptions(configuration: configuration, jobs: jobs, timeoutSeconds: timeout > 0 ? timeout : nil, rescan: rescan),
+            csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
+            storePath: store ?? ScanRequest.defaultStorePath(csvPath: csv))
+    }
+}

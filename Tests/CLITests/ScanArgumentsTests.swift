@@ -1,0 +1,57 @@
+import ArgumentParser
+import Testing
+import Reports
+import Scan
+@testable import deepfake_scan
+
+@Suite struct ScanArgumentsTests {
+    @Test func defaultsBuildTheContractRequest() throws {
+        let arguments = try ScanArguments.parse(["videos", "--csv", "out.csv"])
+        let request = try arguments.request(frames: 32, cardThreshold: 0.62)
+        #expect(request.paths == ["videos"])
+        #expect(request.options.configuration.fingerprint == "aggregator=mean;frames=32;model=meso4;threshold=0.62")
+        #expect(request.options.jobs == 1)
+        #expect(request.options.timeoutSeconds == 300)
+        #expect(request.options.rescan == false)
+        #expect(request.layout == .standard)
+        #expect(request.storePath == "out.csv.store.sqlite")
+        #expect(request.discovery == DiscoveryOptions())
+        #expect(try arguments.request(frames: 32, cardThreshold: nil).options.configuration.threshold == 0.5)
+    }
+
+    @Test func everyOptionReachesTheRequest() throws {
+        let arguments = try ScanArguments.parse([
+            "a.mp4", "dir", "-r", "--from-list", "list.txt", "--ext", "mp4,MKV", "--include-hidden", "--model", "mesoinception4",
+            "--aggregator", "confident", "--threshold", "0.7", "--csv", "o.csv", "--format", "kaggle", "--jsonl", "f.jsonl",
+            "-j", "3", "--timeout", "0", "--store", "s.sqlite", "--rescan",
+        ])
+        let request = try arguments.request(frames: 16, cardThreshold: 0.62, extra: ["margin": "1.3"])
+        #expect(request.paths == ["a.mp4", "dir"])
+        #expect(request.listFile == "list.txt")
+        #expect(request.discovery == DiscoveryOptions(recursive: true, includeHidden: true, extensions: ["mp4", "mkv"]))
+        #expect(request.options.configuration.fingerprint
+            == "aggregator=confident;frames=16;margin=1.3;model=mesoinception4;threshold=0.7")
+        #expect(request.layout == .kaggle)
+        #expect(request.jsonlPath == "f.jsonl")
+        #expect(request.options.jobs == 3)
+        #expect(request.options.timeoutSeconds == nil)
+        #expect(request.options.rescan)
+        #expect(request.storePath == "s.sqlite")
+    }
+
+    @Test(arguments: [
+        ["--csv", "o.csv"],
+        ["v", "--csv", "o.csv", "--resume", "--rescan"],
+        ["v", "--csv", "o.csv", "--aggregator", "average"],
+        ["v", "--csv", "o.csv", "--format", "xlsx"],
+        ["v", "--csv", "o.csv", "--threshold", "1.5"],
+        ["v", "--csv", "o.csv", "--jobs", "0"],
+        ["v", "--csv", "o.csv", "--timeout", "-1"],
+        ["v", "--csv", "o.csv", "--ext", ", ,"],
+        ["v", "--csv", "o.csv", "--jsonl", "o.csv"],
+        ["v"],
+    ])
+    func rejectsBadCombinations(_ arguments: [String]) {
+        #expect(throws: (any Error).self) { try ScanArguments.parse(arguments) }
+    }
+}
