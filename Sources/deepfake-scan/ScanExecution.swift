@@ -1,0 +1,34 @@
+import Foundation
+import Reports
+import Scan
+
+/// What `deepfake-scan scan` does once its options are parsed and the analyzer is built:
+/// watch for SIGINT/SIGTERM, run the job with progress, print the summary, and map the
+/// outcome to the exit code of DESIGN.md (0 ok, 1 some videos errored, 2 configuration or
+/// output error, 3 interrupted).
+enum ScanExecution {
+    static func run<Analyzer: VideoAnalyzer>(
+        _ request: ScanRequest, analyzer: Analyzer, progress: (any ScanProgress)? = StandardErrorProgress(),
+        print output: (String) -> Void = { Swift.print($0, terminator: "") },
+        printError: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) async -> Int32 {
+        let stop = StopSignal()
+        let watcher = SignalWatcher(stop: stop)
+        defer { watcher.cancel() }
+        do {
+            let result = try await ScanJob(request: request, analyzer: analyzer).run(stop: stop, progress: progress)
+            output(result.summary.text)
+            var written = "CSV: \(request.csvPath)\n"
+            if let jsonl = request.jsonlPath { written += "JSONL: \(jsonl)\n" }
+            if result.outcome == .interrupted {
+                written += "Interrupted (\(stop.requestReason ?? "cancelled")): \(result.notReached) not scanned; "
+                    + "run the same command again to resume.\n"
+            }
+            output(written)
+            return result.outcome.exitCode
+        } catch {
+            printError("error: \(error)\n")
+            return 2
+        }
+    }
+}
