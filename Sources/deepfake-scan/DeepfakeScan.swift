@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The root command only lists the subcommands; each lives in its own file.
-@main
+/// (`EntryPoint` runs it, so usage errors exit with DESIGN.md's code 2.)
 struct DeepfakeScan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deepfake-scan",
