@@ -30,13 +30,14 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reads a whole UTF-8 text file, turning any failure into a one-line `EvaluationError`.
+/// A leading byte-order mark (spreadsheets write one) is dropped so the header reads clean.
 func readText(_ path: String) throws -> String {
     do {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard let text = String(data: data, encoding: .utf8) else {
             throw EvaluationError.unreadable(path: path, reason: "not UTF-8 text")
         }
-        return text
+        return text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
     } catch let error as EvaluationError {
         throw error
     } catch {

@@ -35,6 +35,13 @@ import Testing
         }
     }
 
+    @Test func spreadsheetByteOrderMarkIsIgnored() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("labels-bom-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("\u{FEFF}path,label\r\nv.mp4,fake\r\n".utf8).write(to: file)
+        #expect(try LabelTable.read(path: file.path).videos == [LabelledVideo(path: "v.mp4", isFake: true)])
+    }
+
     @Test func missingFileIsAOneLineError() {
         #expect(throws: EvaluationError.unreadable(path: "/nonexistent/labels.tsv", reason: "no such file")) {
             try LabelTable.read(path: "/nonexistent/labels.tsv")
