@@ -1,3 +1,4 @@
+import Foundation
 import Reports
 
 /// The ground truth of one video: its path as the labels file writes it, fake or real, and
@@ -36,7 +37,7 @@ public struct LabelTable: Sendable, Equatable {
     public init(text: String, name: String = "labels") throws {
         let rows = try Self.records(text, name: name).filter { $0 != [""] }
         guard let header = rows.first else { throw EvaluationError.badTable(name: name, row: 1, reason: "empty file") }
-        let columns = header.map { $0.trimmingSpaces }
+        let columns = header.map { $0.trimmingCharacters(in: .whitespaces) }
         let lowered = columns.map { $0.lowercased() }
         guard let pathIndex = lowered.firstIndex(where: Self.pathColumns.contains) else {
             throw EvaluationError.missingColumn(name: name, column: "path", found: columns)
@@ -71,7 +72,7 @@ public struct LabelTable: Sendable, Equatable {
     }
 
     static func isFake(_ label: String) -> Bool? {
-        switch label.trimmingSpaces.lowercased() {
+        switch label.trimmingCharacters(in: .whitespaces).lowercased() {
         case "fake", "1": return true
         case "real", "0": return false
         default: return nil
@@ -88,11 +89,5 @@ public struct LabelTable: Sendable, Equatable {
         }
         return text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map { line in line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Reports
 
 /// One video's score from any source: a scan CSV, a Kaggle-style CSV or a scan run in-process.
@@ -34,7 +35,7 @@ public struct VideoScore: Sendable, Equatable {
             throw EvaluationError.unreadable(path: name, reason: "\(error)")
         }
         guard let header = rows.first else { throw EvaluationError.badTable(name: name, row: 1, reason: "empty file") }
-        let columns = header.map { $0.trimmingSpaces.lowercased() }
+        let columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let isKaggle = !columns.contains("p_fake") && columns.contains("filename") && columns.contains("label")
         let (pathName, scoreName) = isKaggle ? ("filename", "label") : ("path", "p_fake")
         guard let pathIndex = columns.firstIndex(of: pathName) else {
