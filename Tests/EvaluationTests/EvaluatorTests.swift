@@ -1,3 +1,4 @@
+import Foundation
 import Reports
 import Testing
 @testable import Evaluation
@@ -98,5 +99,21 @@ enum SmallSet {
         let json = try report.json()
         #expect(json.contains("\"average_precision\""))
         #expect(json.contains("\"threshold_source\" : \"scan\""))
+    }
+}
+
+@Suite struct DevLabelsTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: devLabels), "../shared/data/dev-videos/labels.tsv absent"))
+    func everyDevVideoMatchesItsAbsoluteScanPath() throws {
+        let labels = try LabelTable.read(path: devLabels)
+        // A scan of the directory writes absolute paths, in its own order; score = label, so AUC = 1.
+        let scores = labels.videos.reversed().map {
+            VideoScore(path: "/srv/dev-videos/" + $0.path, status: .ok, pFake: $0.isFake ? 0.9 : 0.1)
+        }
+        let report = try Evaluator(labels: labels).evaluate(videos: scores)
+        #expect(report.matching.matched == labels.videos.count)
+        #expect(report.matching.labelsWithoutScore.isEmpty && report.matching.scoresWithoutLabel.isEmpty)
+        #expect(report.video.auc == 1 && report.video.eer == 0)
+        #expect(report.categories.contains { $0.value == "original" && $0.auc == nil && $0.accuracy == 1 })
     }
 }
