@@ -53,3 +53,10 @@ clean:
 .PHONY: samples
 samples:
 	WHEELS=$(CURDIR)/$(DEPS)/wheels Samples/make_samples.sh Samples
+
+# ---- eval (issue 6) ---------------------------------------------------------------------
+# The metric, matching and `deepfake-scan eval` tests only (no FFmpeg or models needed).
+.PHONY: test-eval
+test-eval:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter EvaluationTests

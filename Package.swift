@@ -21,7 +21,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan",
+                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -45,5 +45,9 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
+
+        // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
+        .target(name: "Evaluation", dependencies: ["Reports"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "deepfake-scan"]),
     ]
 )
