@@ -16,8 +16,12 @@ import Testing
     }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        guard let executable = binary else {
+            Issue.record("build the deepfake-scan product first")
+            return (-1, "")
+        }
         let process = Process()
-        process.executableURL = try #require(binary, "build the deepfake-scan product first")
+        process.executableURL = executable
         process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
