@@ -21,7 +21,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation",
+                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,5 +49,16 @@ let package = Package(
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "deepfake-scan"]),
+
+        // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
+        .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
+        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
+        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
     ]
 )
