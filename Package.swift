@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "Scan",
             dependencies: [
-                "Aggregate", "Reports", "Imaging",
+                "Aggregate", "Reports", "Imaging", "VideoDecode",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
