@@ -3,6 +3,11 @@ import PackageDescription
 
 // Module graph (see README "Layout"): CLI → Scan → stages; stages never import each other
 // except through the small value types in Imaging.
+// Engine modules: measured-only release flags (see README "Engine").
+let engineSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "deepfake-scan",
     platforms: [.macOS(.v14)],
@@ -45,5 +50,18 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
+
+        // ---- engine (issue 4): CBLAS → Tensor → NN → Detectors ----
+        // OpenBLAS cblas (Debian libopenblas-dev, pthread build).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float32 NCHW tensors and kernels (im2col + sgemm, direct loops, pooling, activations).
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: engineSwiftSettings),
+        // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
+        // One file per architecture, name → factory registry.
+        .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: engineSwiftSettings),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
     ]
 )
