@@ -86,3 +86,8 @@ fixtures: venv
 # Regenerates the committed golden fixture from the NumPy Keras-semantics reference.
 golden: venv
 	$(PYTHON) -m Training.reference.keras_reference --shared $(SHARED) --out Tests/Fixtures/mesonet_golden.safetensors
+
+# Images/s of Meso-4 / MesoInception-4, ours vs ONNX Runtime, batch 1 and 32, 1 and 2 workers.
+bench-engine: fixtures
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_engine --weights $(ENGINE_WEIGHTS) --engine-bench .build/release/engine-bench

@@ -8,8 +8,10 @@ public struct Conv2DKernel: Sendable, Equatable {
     public let groups: Int
     public let window: Window
     public let padding: Padding
-    public private(set) var weight: [Float]
-    public private(set) var bias: [Float]
+    public let weight: [Float]
+    public let bias: [Float]
+    /// The filters repacked for the direct kernel (empty when it does not apply).
+    let directFilters: [Float]
 
     public init(outChannels: Int, inChannels: Int, window: Window, padding: Padding, groups: Int = 1,
                 weight: [Float], bias: [Float]? = nil) {
@@ -25,6 +27,10 @@ public struct Conv2DKernel: Sendable, Equatable {
         self.padding = padding
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
+        self.directFilters = DirectConvolution.applies(groups: groups, window: window)
+            ? DirectConvolution.pack(weight, outChannels: outChannels, inChannels: inChannels,
+                                     taps: window.height * window.width)
+            : []
     }
 
     /// Length of one output channel's filter within its group.
@@ -34,13 +40,10 @@ public struct Conv2DKernel: Sendable, Equatable {
     /// with no activation in between) into the weights and bias.
     public func folding(scale: [Float], shift: [Float]) -> Conv2DKernel {
         precondition(scale.count == outChannels && shift.count == outChannels, "fold needs \(outChannels) channels")
-        var folded = self
         let length = filterLength
-        for o in 0..<outChannels {
-            for i in 0..<length { folded.weight[o * length + i] *= scale[o] }
-            folded.bias[o] = bias[o] * scale[o] + shift[o]
-        }
-        return folded
+        return Conv2DKernel(outChannels: outChannels, inChannels: inChannels, window: window, padding: padding,
+                            groups: groups, weight: weight.enumerated().map { $1 * scale[$0 / length] },
+                            bias: (0..<outChannels).map { bias[$0] * scale[$0] + shift[$0] })
     }
 
     /// Stacks convolutions that read the same input with the same window (e.g. the 1×1 branches
@@ -57,10 +60,30 @@ public struct Conv2DKernel: Sendable, Equatable {
     }
 }
 
+private func directConv2d(_ input: Tensor, _ inShape: ImageShape, _ kernel: Conv2DKernel, pad: ResolvedPadding,
+                          epilogue: Epilogue, into output: inout Tensor, _ outShape: ImageShape, workspace: Workspace) {
+    let scratch = DirectConvolution.paddedCount(channels: inShape.channels, height: inShape.height, width: inShape.width, pad: pad)
+    input.storage.withUnsafeBufferPointer { inBuffer in
+        output.storage.withUnsafeMutableBufferPointer { outBuffer in
+            kernel.directFilters.withUnsafeBufferPointer { packed in
+                workspace.withColumns(count: scratch) { padded in
+                    for n in 0..<inShape.batch {
+                        DirectConvolution.run(kernel, packed: packed.baseAddress!, epilogue: epilogue,
+                                              source: inBuffer.baseAddress! + n * inShape.sample,
+                                              height: inShape.height, width: inShape.width, pad: pad,
+                                              target: outBuffer.baseAddress! + n * outShape.sample,
+                                              outHeight: outShape.height, outWidth: outShape.width, padded: padded)
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Scratch budget for one im2col tile: small enough to stay in L2 while sgemm reads it.
 private let columnTileFloats = 48 * 1024
 
-/// Convolves an NCHW batch: im2col over tiles of output rows + sgemm per group, with the
+/// Convolves an NCHW batch. Stride-1 ungrouped kernels use the direct kernel; the rest: im2col over tiles of output rows + sgemm per group, with the
 /// epilogue applied to each tile while it is in cache. 1×1 stride-1 unpadded convolutions skip
 /// im2col and multiply the input directly.
 public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
@@ -73,6 +96,10 @@ public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue =
     let (outHeight, outWidth) = pad.outputSize(height: inShape.height, width: inShape.width, window: window)
     let outShape = ImageShape(batch: inShape.batch, channels: kernel.outChannels, height: outHeight, width: outWidth)
     var output = Tensor(zeros: outShape.dims)
+    if !kernel.directFilters.isEmpty {
+        directConv2d(input, inShape, kernel, pad: pad, epilogue: epilogue, into: &output, outShape, workspace: workspace)
+        return output
+    }
 
     let groupIn = kernel.inChannels / kernel.groups
     let groupOut = kernel.outChannels / kernel.groups

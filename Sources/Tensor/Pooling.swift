@@ -1,6 +1,7 @@
 /// Max pooling over an NCHW batch. Padded positions never win (Keras/TF and PyTorch agree).
 public func maxPool2d(_ input: Tensor, window: Window, padding: Padding = .valid) -> Tensor {
-    pool2d(input, window: window, padding: padding, initial: -Float.infinity,
+    if let tiled = tiledMaxPool(input, window: window, padding: padding) { return tiled }
+    return pool2d(input, window: window, padding: padding, initial: -Float.infinity,
            combine: { max($0, $1) }, finish: { value, _, _ in value })
 }
 
@@ -30,6 +31,38 @@ public func globalMaxPool(_ input: Tensor) -> Tensor {
     }
 }
 
+/// The common case (MesoNet's): windows that tile the input exactly, so no padding is involved.
+private func tiledMaxPool(_ input: Tensor, window: Window, padding: Padding) -> Tensor? {
+    let shape = ImageShape(of: input)
+    let size = window.height
+    guard window.width == size, window.strideY == size, window.strideX == size, window.dilationY == 1,
+          window.dilationX == 1, shape.height % size == 0, shape.width % size == 0,
+          padding.resolved(height: shape.height, width: shape.width, window: window)
+            == ResolvedPadding(top: 0, left: 0, bottom: 0, right: 0) else { return nil }
+    let (outHeight, outWidth) = (shape.height / size, shape.width / size)
+    var output = Tensor(zeros: [shape.batch, shape.channels, outHeight, outWidth])
+    input.storage.withUnsafeBufferPointer { source in
+        output.storage.withUnsafeMutableBufferPointer { target in
+            var out = target.baseAddress!
+            for plane in 0..<(shape.batch * shape.channels) {
+                let inPlane = source.baseAddress! + plane * shape.plane
+                for oy in 0..<outHeight {
+                    for ox in 0..<outWidth {
+                        var best = -Float.infinity
+                        for dy in 0..<size {
+                            let row = inPlane + (oy * size + dy) * shape.width + ox * size
+                            for dx in 0..<size { best = max(best, row[dx]) }
+                        }
+                        out.pointee = best
+                        out += 1
+                    }
+                }
+            }
+        }
+    }
+    return output
+}
+
 private func globalPool(_ input: Tensor, _ reduce: (UnsafePointer<Float>, Int) -> Float) -> Tensor {
     let shape = ImageShape(of: input)
     var output = [Float](repeating: 0, count: shape.batch * shape.channels)
@@ -57,12 +90,11 @@ private func pool2d(_ input: Tensor, window: Window, padding: Padding, initial: 
                 for oy in 0..<outHeight {
                     let y0 = oy * window.strideY - pad.top
                     let ys = stride(from: y0, to: y0 + window.effectiveHeight, by: window.dilationY)
-                        .filter { $0 >= 0 && $0 < inShape.height }
                     for ox in 0..<outWidth {
                         let x0 = ox * window.strideX - pad.left
                         var value = initial
                         var inside = 0
-                        for y in ys {
+                        for y in ys where y >= 0 && y < inShape.height {
                             var x = x0
                             while x < x0 + window.effectiveWidth {
                                 if x >= 0 && x < inShape.width {

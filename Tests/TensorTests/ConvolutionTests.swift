@@ -48,8 +48,13 @@ final class ConvolutionTests: XCTestCase {
         check(inChannels: 3, outChannels: 2, size: (9, 5), window: .square(1, stride: 2), padding: .valid, seed: 11)
     }
 
-    func testLargeInputSpansSeveralIm2ColTiles() {
-        check(batch: 1, inChannels: 8, outChannels: 8, size: (128, 128), window: .square(5), padding: .same, seed: 12)
+    func testStridedInputSpanningSeveralIm2ColTiles() {
+        // Strided convs take the im2col + sgemm path; 64×64 with K = 200 needs several tiles.
+        check(batch: 1, inChannels: 8, outChannels: 8, size: (64, 64), window: .square(5, stride: 2), padding: .same, seed: 12)
+    }
+
+    func testDirectKernelOnAMesoSizedLayer() {
+        check(batch: 1, inChannels: 8, outChannels: 16, size: (64, 64), window: .square(5), padding: .same, seed: 16)
     }
 
     func testEpilogueAppliesBiasActivationThenAffine() {
