@@ -47,7 +47,20 @@ private func tiledMaxPool(_ input: Tensor, window: Window, padding: Padding) -> 
             for plane in 0..<(shape.batch * shape.channels) {
                 let inPlane = source.baseAddress! + plane * shape.plane
                 for oy in 0..<outHeight {
-                    for ox in 0..<outWidth {
+                    var first = 0
+                    if size == 2 {
+                        // Written for LLVM's interleaved-load vectoriser: no generic window loops.
+                        let top = inPlane + 2 * oy * shape.width
+                        let bottom = top + shape.width
+                        for ox in 0..<outWidth {
+                            let left = top[2 * ox] > bottom[2 * ox] ? top[2 * ox] : bottom[2 * ox]
+                            let right = top[2 * ox + 1] > bottom[2 * ox + 1] ? top[2 * ox + 1] : bottom[2 * ox + 1]
+                            out[ox] = left > right ? left : right
+                        }
+                        out += outWidth
+                        first = outWidth
+                    }
+                    for ox in first..<outWidth {
                         var best = -Float.infinity
                         for dy in 0..<size {
                             let row = inPlane + (oy * size + dy) * shape.width + ox * size

@@ -18,6 +18,8 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Crops per pFake call.") var batch: Int = 1
     @Option(help: "Worker threads, each with its own model instance.") var workers: Int = 1
     @Option(help: "Seconds to measure (after one warm-up batch per worker).") var seconds: Double = 3
+    @Option(help: "Score exactly this many batches per worker instead of timing (for whole-process timers).")
+    var iterations: Int?
 
     func validate() throws {
         guard batch > 0, workers > 0, seconds > 0 else { throw ValidationError("batch, workers and seconds must be positive") }
@@ -41,7 +43,7 @@ struct EngineBench: ParsableCommand {
                 var done = 0
                 let start = DispatchTime.now().uptimeNanoseconds
                 var elapsed = 0.0
-                while elapsed < seconds {
+                while iterations.map({ done < $0 * crops.count }) ?? (elapsed < seconds) {
                     _ = try detector.pFake(crops: crops)
                     done += crops.count
                     elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
