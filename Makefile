@@ -60,3 +60,41 @@ samples:
 test-eval:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter EvaluationTests
+
+# ---- engine (issue 4) -------------------------------------------------------------------
+# Training/ Python venv (torch CPU build, numpy, h5py, safetensors, onnx, onnxruntime, pytest),
+# MesoNet weight import into an ignored folder, golden fixtures, engine benchmark.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+ENGINE_WEIGHTS := .build-weights/mesonet
+MESONET_WEIGHTS := Meso4_DF Meso4_F2F MesoInception_DF MesoInception_F2F
+.PHONY: venv test-training fixtures golden bench-engine
+
+venv: $(VENV)/.stamp
+
+$(VENV)/.stamp: Training/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r Training/requirements.txt
+	touch $@
+
+# pytest exits 5 when it collects nothing; that is not a failure here.
+test-training: venv
+	$(PYTHON) -m pytest -q Training/tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no Training tests collected"; rc=0; fi; exit $$rc
+
+# The authors' MesoNet weights as safetensors for the Swift tests and the benchmark (never committed).
+fixtures: venv
+	@test -d $(SHARED)/weights/mesonet || { echo "$(SHARED)/weights/mesonet absent: nothing to import"; exit 1; }
+	@mkdir -p $(ENGINE_WEIGHTS)
+	@for w in $(MESONET_WEIGHTS); do \
+		$(PYTHON) -m Training.importers.mesonet_keras $(SHARED)/weights/mesonet/$$w.h5 --out $(ENGINE_WEIGHTS)/$$w.safetensors || exit 1; \
+	done
+
+# Regenerates the committed golden fixture from the NumPy Keras-semantics reference.
+golden: venv
+	$(PYTHON) -m Training.reference.keras_reference --shared $(SHARED) --out Tests/Fixtures/mesonet_golden.safetensors
+
+# Images/s of Meso-4 / MesoInception-4, ours vs ONNX Runtime, batch 1 and 32, 1 and 2 workers.
+bench-engine: fixtures
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_engine --weights $(ENGINE_WEIGHTS) --engine-bench .build/release/engine-bench

@@ -3,6 +3,17 @@ import PackageDescription
 
 // Module graph (see README "Layout"): CLI → Scan → stages; stages never import each other
 // except through the small value types in Imaging.
+// Engine modules: measured-only release flags (see README "Engine").
+// AVX2+FMA (haswell) on Linux x86-64, which the project's machines have: the direct conv
+// kernels' SIMD8 accumulators become single ymm FMAs.
+// Debug builds optimise the engine too: unoptimised SIMD loops are ~50× slower, which would
+// make the golden-parity tests and any debug run of the CLI crawl.
+let engineSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "deepfake-scan",
     platforms: [.macOS(.v14)],
@@ -21,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode",
+                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,5 +71,24 @@ let package = Package(
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
         .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
+
+        // ---- engine (issue 4): CBLAS → Tensor → NN → Detectors ----
+        // OpenBLAS cblas (Debian libopenblas-dev, pthread build).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float32 NCHW tensors and kernels (im2col + sgemm, direct loops, pooling, activations).
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: engineSwiftSettings),
+        // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
+        // One file per architecture, name → factory registry.
+        .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: engineSwiftSettings),
+        // Throughput benchmark binary driven by `make bench-engine` (Training/bench/bench_engine.py).
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: ["Detectors", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: engineSwiftSettings
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
     ]
 )
