@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "Scan",
             dependencies: [
-                "Aggregate", "Reports", "Imaging", "VideoDecode",
+                "Aggregate", "Reports", "Imaging", "VideoDecode", "Detectors", "NN",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
