@@ -44,6 +44,13 @@ let package = Package(
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
+        .target(name: "FaceAlign", dependencies: ["Imaging"]),
+        .testTarget(
+            name: "FaceAlignTests",
+            dependencies: ["FaceAlign", "Imaging"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
     ]
 )
