@@ -21,7 +21,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan",
+                "Imaging", "Aggregate", "Reports", "Scan", "VideoDecode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -52,5 +52,15 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
+
+        // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
+        .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
+        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
     ]
 )
