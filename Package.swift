@@ -51,6 +51,14 @@ let package = Package(
             dependencies: ["FaceAlign", "Imaging"],
             exclude: ["Fixtures"]
         ),
+        // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
+        .executableTarget(
+            name: "face-bench",
+            dependencies: [
+                "FaceAlign", "VideoDecode", "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
 
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.

@@ -6,6 +6,12 @@ public struct FaceAlignOptions: Sendable, Equatable {
     public var detectSize: Int
     /// Long side of the retry when the first look finds nothing; nil = no retry.
     public var retrySize: Int?
+    /// Between whole-frame searches, faces are looked for only around where they were in the
+    /// previous sampled frame; a whole frame is searched at least every `searchEvery` sampled
+    /// frames (1 = always), and whenever a face is lost.
+    public var searchEvery: Int
+    /// Face size (px) the region around a previous face is scaled to.
+    public var hintFaceSize: Int
     /// Crop margin around the ArcFace template box (1.3 = 30 % larger).
     public var margin: Double
     /// Side of the square aligned crop.
@@ -16,11 +22,13 @@ public struct FaceAlignOptions: Sendable, Equatable {
     public var scoreFloor: Double
     public var tracking: FaceTracker.Options
 
-    public init(detectSize: Int = 384, retrySize: Int? = 768, margin: Double = 1.3, cropSize: Int = 256,
-                minFaceSize: Double = 40, scoreFloor: Double = 0.6,
+    public init(detectSize: Int = 320, retrySize: Int? = 640, searchEvery: Int = 4, hintFaceSize: Int = 72,
+                margin: Double = 1.3, cropSize: Int = 256, minFaceSize: Double = 40, scoreFloor: Double = 0.6,
                 tracking: FaceTracker.Options = FaceTracker.Options()) {
         self.detectSize = detectSize
         self.retrySize = retrySize
+        self.searchEvery = searchEvery
+        self.hintFaceSize = hintFaceSize
         self.margin = margin
         self.cropSize = cropSize
         self.minFaceSize = minFaceSize
@@ -57,10 +65,14 @@ public final class FaceExtractor {
     private let locator: any FaceLocator
     private let aligner: FaceAligner
     private var tracker: FaceTracker
+    /// Boxes kept in the previous sampled frame: where to look first in this one.
+    private var previousBoxes: [BoundingBox] = []
+    private var framesSinceSearch = 0
 
     /// Uses `locator` instead of YuNet (tests, other detectors).
     public init(locator: any FaceLocator, options: FaceAlignOptions = FaceAlignOptions()) {
         precondition(options.scoreFloor >= 0 && options.minFaceSize >= 0, "floors must not be negative")
+        precondition(options.searchEvery >= 1, "searchEvery must be at least 1")
         self.options = options
         self.locator = locator
         self.aligner = FaceAligner(template: FaceTemplate(cropSize: options.cropSize, margin: options.margin))
@@ -69,7 +81,8 @@ public final class FaceExtractor {
 
     /// YuNet with `options`' detection sizes; throws when libfacedetection is not installed.
     public convenience init(options: FaceAlignOptions = FaceAlignOptions()) throws {
-        try self.init(locator: YuNetLocator(detectSize: options.detectSize, retrySize: options.retrySize),
+        try self.init(locator: YuNetLocator(detectSize: options.detectSize, retrySize: options.retrySize,
+                                            hintFaceSize: options.hintFaceSize),
                       options: options)
     }
 
@@ -79,15 +92,33 @@ public final class FaceExtractor {
     /// The faces of the next sampled frame, best score first. No face is an empty array.
     /// Call for every sampled frame in order (also those without faces: it ages the tracks).
     public func process(_ image: RGBImage, frameIndex: Int, seconds: Double) throws -> [AlignedFace] {
-        let kept = try locator.detect(in: image)
-            .filter { $0.score >= options.scoreFloor && min($0.box.width, $0.box.height) >= options.minFaceSize }
-            .sorted { $0.score > $1.score }
-        let trackIDs = tracker.assign(kept.map(\.box))
+        let kept = try locateFaces(in: image)
+        previousBoxes = kept.map(\.box)
+        let trackIDs = tracker.assign(previousBoxes)
         return zip(kept, trackIDs).compactMap { face, trackID in
             guard let alignment = aligner.align(face.landmarks, in: image) else { return nil }
             return AlignedFace(frameIndex: frameIndex, seconds: seconds, trackID: trackID, box: face.box,
                                landmarks: face.landmarks, score: face.score, crop: alignment.crop,
                                cropLandmarks: alignment.cropLandmarks)
         }
+    }
+
+    /// Faces above the floors, best score first: around the previous frame's faces when that
+    /// finds them all, else (and every `searchEvery` frames) in the whole frame.
+    private func locateFaces(in image: RGBImage) throws -> [DetectedFace] {
+        if !previousBoxes.isEmpty && framesSinceSearch + 1 < options.searchEvery {
+            let near = keep(try locator.detect(in: image, near: previousBoxes))
+            if near.count >= previousBoxes.count {
+                framesSinceSearch += 1
+                return near
+            }
+        }
+        framesSinceSearch = 0
+        return keep(try locator.detect(in: image))
+    }
+
+    private func keep(_ faces: [DetectedFace]) -> [DetectedFace] {
+        faces.filter { $0.score >= options.scoreFloor && min($0.box.width, $0.box.height) >= options.minFaceSize }
+            .sorted { $0.score > $1.score }
     }
 }

@@ -3,11 +3,22 @@ import Foundation
 import Imaging
 import XCTest
 
-/// A locator that reports fixed faces, to test the extractor's floors without the library.
+/// A locator that reports fixed faces (and records how it was asked), to test the extractor
+/// without the library.
 private final class FixedLocator: FaceLocator {
     let faces: [DetectedFace]
+    /// What `detect(in:near:)` finds; nil = the same as a whole-frame search.
+    var nearFaces: [DetectedFace]?
+    private(set) var calls: [String] = []
     init(_ faces: [DetectedFace]) { self.faces = faces }
-    func detect(in image: RGBImage) throws -> [DetectedFace] { faces }
+    func detect(in image: RGBImage) throws -> [DetectedFace] {
+        calls.append("whole")
+        return faces
+    }
+    func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+        calls.append("near")
+        return nearFaces ?? faces
+    }
 }
 
 final class FaceExtractorTests: XCTestCase {
@@ -43,6 +54,18 @@ final class FaceExtractorTests: XCTestCase {
             XCTAssertEqual(got.x, want.x, accuracy: 1e-6)
             XCTAssertEqual(got.y, want.y, accuracy: 1e-6)
         }
+    }
+
+    func testWholeFrameIsSearchedEveryNFramesAndWhenAFaceIsLost() throws {
+        let locator = FixedLocator([face(side: 100, score: 0.9)])
+        let extractor = FaceExtractor(locator: locator, options: FaceAlignOptions(searchEvery: 3))
+        let image = RGBImage(width: 400, height: 300)
+        for index in 0..<5 { _ = try extractor.process(image, frameIndex: index, seconds: 0) }
+        XCTAssertEqual(locator.calls, ["whole", "near", "near", "whole", "near"])
+        locator.nearFaces = []
+        let faces = try extractor.process(image, frameIndex: 5, seconds: 0)
+        XCTAssertEqual(locator.calls.suffix(2), ["near", "whole"], "a lost face triggers a whole-frame search")
+        XCTAssertEqual(faces.map(\.trackID), [0])
     }
 
     func testAstronautIsAlignedOntoTheTemplate() throws {

@@ -38,6 +38,31 @@ final class YuNetLocatorTests: XCTestCase {
         assertPlausible(face.landmarks, in: face.box)
     }
 
+    /// The 4K frame holds the fixture enlarged 4×; the fixture's landmarks found at full
+    /// resolution, enlarged the same way, are the reference. A search near the face sees it at
+    /// `hintFaceSize` px and lands within a tenth of the eye distance of them — closer than a
+    /// whole-frame search, which sees the face at only ~20 px.
+    func testSearchNearAHintRefinesTheLandmarks() throws {
+        let locator = try YuNetLocator()
+        let fixture = try XCTUnwrap(try locator.detect(in: TestImages.astronaut()).first)
+        let reference = fixture.landmarks.map { Point(x: 2400 + ($0.x + 0.5) * 4 - 0.5, y: 600 + ($0.y + 0.5) * 4 - 0.5) }
+        let eyeDistance = reference[1].x - reference[0].x
+
+        let frame = try TestImages.astronaut(on: 3840, 2160, faceSide: 1024, x: 2400, y: 600)
+        let whole = try XCTUnwrap(try locator.detect(in: frame).filter { $0.score >= 0.6 }.first)
+        let near = try locator.detect(in: frame, near: [whole.box]).filter { $0.score >= 0.6 }
+        XCTAssertEqual(near.count, 1)
+        let face = try XCTUnwrap(near.first)
+        XCTAssertGreaterThan(face.box.iou(whole.box), 0.5)
+        func worst(_ landmarks: FiveLandmarks) -> Double {
+            zip(landmarks, reference).map { max(abs($0.x - $1.x), abs($0.y - $1.y)) }.max() ?? .infinity
+        }
+        XCTAssertLessThan(worst(face.landmarks), 0.1 * eyeDistance, "near: \(face.landmarks) vs \(reference)")
+        XCTAssertLessThan(worst(face.landmarks), worst(whole.landmarks))
+        XCTAssertEqual(try locator.detect(in: frame, near: [BoundingBox(x: 100, y: 1500, width: 300, height: 300)]), [],
+                       "nothing near a hint without a face")
+    }
+
     func testRetryAtALargerSizeFindsASmallFace() throws {
         // A 60 px face in 1920×1080 is 12 px at a 384 px detection size: found by the retry.
         let frame = try TestImages.astronaut(on: 1920, 1080, faceSide: 150, x: 900, y: 500)
