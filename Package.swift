@@ -70,5 +70,6 @@ let package = Package(
         // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
+        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
     ]
 )

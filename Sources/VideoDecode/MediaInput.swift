@@ -74,7 +74,8 @@ final class MediaInput {
         var guessed: UnsafePointer<AVInputFormat>? = nil
         let score = av_probe_input_buffer2(io, &guessed, path, nil, 0, 0)
         if let guessed, score >= AVPROBE_SCORE_MAX / 4 {
-            return .damagedContainer(format: String(cString: guessed.pointee.name), reason: reason)
+            let name = String(cString: guessed.pointee.name).split(separator: ",").first.map(String.init) ?? "media"
+            return .damagedContainer(format: name, reason: reason)
         }
         return .notAVideo(reason: reason)
     }
