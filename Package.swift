@@ -21,7 +21,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan", "VideoDecode",
+                "Imaging", "Aggregate", "Reports", "Scan", "VideoDecode", "FaceAlign",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +51,7 @@ let package = Package(
             dependencies: ["FaceAlign", "Imaging"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode"]),
         // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
         .executableTarget(
             name: "face-bench",

@@ -3,12 +3,10 @@ import Foundation
 import Imaging
 import XCTest
 
-/// A locator that reports fixed faces (and records how it was asked), to test the extractor
-/// without the library.
+/// A locator that reports given faces (and records how it was asked), to test the extractor
+/// without the library. Near hints it reports the faces overlapping a hint.
 private final class FixedLocator: FaceLocator {
-    let faces: [DetectedFace]
-    /// What `detect(in:near:)` finds; nil = the same as a whole-frame search.
-    var nearFaces: [DetectedFace]?
+    var faces: [DetectedFace]
     private(set) var calls: [String] = []
     init(_ faces: [DetectedFace]) { self.faces = faces }
     func detect(in image: RGBImage) throws -> [DetectedFace] {
@@ -17,7 +15,7 @@ private final class FixedLocator: FaceLocator {
     }
     func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
         calls.append("near")
-        return nearFaces ?? faces
+        return faces.filter { face in hints.contains { $0.iou(face.box) > 0.3 } }
     }
 }
 
@@ -59,13 +57,27 @@ final class FaceExtractorTests: XCTestCase {
     func testWholeFrameIsSearchedEveryNFramesAndWhenAFaceIsLost() throws {
         let locator = FixedLocator([face(side: 100, score: 0.9)])
         let extractor = FaceExtractor(locator: locator, options: FaceAlignOptions(searchEvery: 3))
-        let image = RGBImage(width: 400, height: 300)
+        let image = RGBImage(width: 600, height: 300)
         for index in 0..<5 { _ = try extractor.process(image, frameIndex: index, seconds: 0) }
-        XCTAssertEqual(locator.calls, ["whole", "near", "near", "whole", "near"])
-        locator.nearFaces = []
+        // A whole-frame search proposes, a close look confirms; in between only close looks.
+        XCTAssertEqual(locator.calls, ["whole", "near", "near", "near", "whole", "near", "near"])
+        locator.faces = [face(side: 100, score: 0.9, x: 400)]
         let faces = try extractor.process(image, frameIndex: 5, seconds: 0)
-        XCTAssertEqual(locator.calls.suffix(2), ["near", "whole"], "a lost face triggers a whole-frame search")
-        XCTAssertEqual(faces.map(\.trackID), [0])
+        XCTAssertEqual(locator.calls.suffix(3), ["near", "whole", "near"], "a lost face triggers a whole-frame search")
+        XCTAssertEqual(faces.map(\.box.x), [400])
+        XCTAssertEqual(faces.map(\.trackID), [1], "a jump of 3 face widths starts a new track")
+    }
+
+    func testAProposalTheCloseLookRejectsIsDropped() throws {
+        final class Doubting: FaceLocator {
+            func detect(in image: RGBImage) throws -> [DetectedFace] {
+                [DetectedFace(box: BoundingBox(x: 10, y: 10, width: 80, height: 80),
+                              landmarks: FaceTemplate(cropSize: 80, margin: 1).points, score: 0.7)]
+            }
+            func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] { [] }
+        }
+        let extractor = FaceExtractor(locator: Doubting())
+        XCTAssertEqual(try extractor.process(RGBImage(width: 200, height: 200), frameIndex: 0, seconds: 0), [])
     }
 
     func testAstronautIsAlignedOntoTheTemplate() throws {
