@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN",
+                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN", "FaceAlign",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,6 +55,22 @@ let package = Package(
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
+        .target(name: "FaceAlign", dependencies: ["Imaging"]),
+        .testTarget(
+            name: "FaceAlignTests",
+            dependencies: ["FaceAlign", "Imaging"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode"]),
+        // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
+        .executableTarget(
+            name: "face-bench",
+            dependencies: [
+                "FaceAlign", "VideoDecode", "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
