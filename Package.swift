@@ -56,7 +56,10 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
-        .target(name: "FaceAlign", dependencies: ["Imaging"]),
+        // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
+        // unoptimised, which would make the end-to-end tests crawl.
+        .target(name: "FaceAlign", dependencies: ["Imaging"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "FaceAlignTests",
             dependencies: ["FaceAlign", "Imaging"],
