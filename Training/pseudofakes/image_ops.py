@@ -1,0 +1,80 @@
+"""Photometric and geometric changes that make one side of a blend differ from the other.
+Images here are H×W×3 float32 RGB in [0, 255]; every random choice comes from `rng`."""
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from .geometry import warp_affine
+
+
+def to_float(image: np.ndarray) -> np.ndarray:
+    return np.asarray(image, dtype=np.float32)
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+def colour_jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Per-channel RGB shift, hue/saturation/value change, brightness and contrast: the
+    colour mismatch between a pasted face and its surroundings."""
+    out = image + rng.uniform(-20.0, 20.0, size=3).astype(np.float32)
+    out = _hsv_shift(to_uint8(out), rng)
+    contrast = rng.uniform(0.8, 1.2)
+    brightness = rng.uniform(-0.1, 0.1) * 255.0
+    mean = out.mean()
+    return np.clip((out - mean) * contrast + mean + brightness, 0.0, 255.0)
+
+
+def _hsv_shift(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    hsv = np.asarray(Image.fromarray(image, "RGB").convert("HSV"), dtype=np.int16)
+    hue = (hsv[..., 0] + int(rng.integers(-8, 9))) % 256  # ±~11° of the colour wheel
+    saturation = np.clip(hsv[..., 1] * rng.uniform(0.8, 1.2), 0, 255)
+    value = np.clip(hsv[..., 2] * rng.uniform(0.9, 1.1), 0, 255)
+    shifted = np.stack([hue, saturation, value], axis=-1).astype(np.uint8)
+    return to_float(np.asarray(Image.fromarray(shifted, "HSV").convert("RGB")))
+
+
+def gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Blur each channel (not across channels)."""
+    return ndimage.gaussian_filter(image, sigma=(sigma, sigma, 0.0))
+
+
+def sharpen(image: np.ndarray, amount: float, sigma: float = 1.0) -> np.ndarray:
+    """Unsharp mask: add back `amount` times the detail a blur removes."""
+    return np.clip(image + amount * (image - gaussian_blur(image, sigma)), 0.0, 255.0)
+
+
+def sharpness_jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Either blur or sharpen, the resolution mismatch a generator's output has."""
+    if rng.random() < 0.5:
+        return gaussian_blur(image, rng.uniform(0.5, 1.6))
+    return sharpen(image, rng.uniform(0.3, 1.2))
+
+
+def geometric_jitter(image: np.ndarray, rng: np.random.Generator, centre: np.ndarray) -> np.ndarray:
+    """Scale by up to ±5 % about `centre` (x, y) and shift by up to ±3 % of the side, so the
+    two sides of the blend are slightly misregistered, as a warped-in face is."""
+    size = image.shape[0]
+    scale = rng.uniform(0.95, 1.05, size=2)
+    shift = rng.uniform(-0.03, 0.03, size=2) * size
+    matrix = np.zeros((2, 3))
+    matrix[0, 0], matrix[1, 1] = scale
+    matrix[:, 2] = centre - scale * centre + shift
+    return warp_affine(image, matrix)
+
+
+def match_colour(donor: np.ndarray, reference: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Give `donor` the per-channel mean and spread `reference` has inside `region`
+    (a weight map), as swap pipelines colour-correct a face before pasting it."""
+    weights = region[..., None].astype(np.float64)
+    total = weights.sum()
+    if total < 1.0:
+        return donor
+    d_mean = (donor * weights).sum(axis=(0, 1)) / total
+    r_mean = (reference * weights).sum(axis=(0, 1)) / total
+    d_std = np.sqrt(((donor - d_mean) ** 2 * weights).sum(axis=(0, 1)) / total)
+    r_std = np.sqrt(((reference - r_mean) ** 2 * weights).sum(axis=(0, 1)) / total)
+    gain = r_std / np.maximum(d_std, 1e-3)
+    return np.clip((donor - d_mean) * gain + r_mean, 0.0, 255.0).astype(np.float32)
