@@ -22,9 +22,13 @@ def nearest_partners(landmarks: np.ndarray, identities: np.ndarray, k: int = 1, 
         rows = slice(start, min(start + chunk, count))
         distance = squared[rows, None] + squared[None, :] - 2.0 * geometry[rows] @ geometry.T
         distance[ids[rows, None] == ids[None, :]] = np.inf  # never the same person
-        order = np.argsort(distance, axis=1, kind="stable")[:, :k]
-        found = np.take_along_axis(distance, order, axis=1)
-        partners[rows] = np.where(np.isfinite(found), order, -1)
+        width = min(k, count)
+        candidates = np.argpartition(distance, width - 1, axis=1)[:, :width]
+        found = np.take_along_axis(distance, candidates, axis=1)
+        ranked = np.argsort(found, axis=1, kind="stable")
+        order = np.take_along_axis(candidates, ranked, axis=1)
+        found = np.take_along_axis(found, ranked, axis=1)
+        partners[rows, :width] = np.where(np.isfinite(found), order, -1)
     return partners
 
 

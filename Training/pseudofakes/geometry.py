@@ -6,7 +6,7 @@ mouth corner on the image's left, mouth corner on the image's right.
 """
 
 import numpy as np
-from scipy import ndimage
+from PIL import Image
 
 CROP_SIZE = 256
 CROP_MARGIN = 1.3
@@ -67,21 +67,27 @@ def similarity_transform(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def warp_affine(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Warp an H×W or H×W×C float image by a 2x3 (x, y) matrix, bilinear; the uncovered
-    area reflects the image so no black border appears (a border would be a tell)."""
-    forward = np.vstack([matrix, [0.0, 0.0, 1.0]])
-    inverse = np.linalg.inv(forward)
-    # scipy works in (row, col) = (y, x): swap axes of the inverse map.
-    swap = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    rc_inverse = swap @ inverse @ swap
+def warp_affine(image: np.ndarray, matrix: np.ndarray, reach: int = 64) -> np.ndarray:
+    """Warp an H×W or H×W×C float image by a 2x3 (x, y) matrix, bilinear. The image is
+    first mirrored `reach` pixels outward, so the area a shift or shrink uncovers shows
+    mirrored content instead of a black border (a border would be a tell)."""
     data = np.asarray(image, dtype=np.float32)
-    channels = [data] if data.ndim == 2 else [data[..., c] for c in range(data.shape[2])]
+    planes = data[..., None] if data.ndim == 2 else data
+    height, width = planes.shape[:2]
+    padded = np.pad(planes, ((reach, reach), (reach, reach), (0, 0)), mode="reflect")
+    inverse = np.linalg.inv(np.vstack([matrix, [0.0, 0.0, 1.0]]))
+    # Pillow maps each output pixel to an input position; the padding shifts inputs by `reach`.
+    coefficients = (*inverse[0, :2], inverse[0, 2] + reach, *inverse[1, :2], inverse[1, 2] + reach)
     warped = [
-        ndimage.affine_transform(ch, rc_inverse[:2, :2], offset=rc_inverse[:2, 2], order=1, mode="reflect")
-        for ch in channels
+        np.asarray(
+            Image.fromarray(np.ascontiguousarray(padded[..., c]), "F").transform(
+                (width, height), Image.Transform.AFFINE, coefficients, resample=Image.Resampling.BILINEAR
+            )
+        )
+        for c in range(planes.shape[2])
     ]
-    return warped[0] if data.ndim == 2 else np.stack(warped, axis=-1)
+    out = np.stack(warped, axis=-1)
+    return out[..., 0] if data.ndim == 2 else out
 
 
 def apply_transform(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:

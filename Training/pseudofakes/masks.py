@@ -33,30 +33,49 @@ def face_outline(landmarks: np.ndarray, jitter: np.ndarray | None = None) -> np.
 
 def polygon_mask(points: np.ndarray, size: int) -> np.ndarray:
     """Filled convex hull of the points as a size×size float mask of 0 and 1."""
-    hull = _convex_hull(points)
-    canvas = Image.new("L", (size, size), 0)
-    ImageDraw.Draw(canvas).polygon([tuple(p) for p in hull], fill=255)
-    return np.asarray(canvas, dtype=np.float32) / 255.0
+    return _fill(_convex_hull(points), size)
 
 
 def random_face_mask(landmarks: np.ndarray, rng: np.random.Generator, size: int = 256) -> np.ndarray:
     """A random blend mask for the face at `landmarks`: size×size float32 in [0, 1], 1 inside
-    the face, soft at the edge. Randomness (outline shape, affine, elastic warp, erosion or
+    the face, soft at the edge. Randomness (outline shape, affine, wavy edge, erosion or
     dilation, blur width) comes only from `rng`."""
     jitter = rng.normal(0.0, 0.06, size=_OUTLINE.shape)
     # Shrink the upper outline at random so some masks stop at the brows, as many swaps do.
     jitter[:5, 1] += rng.uniform(0.0, 0.45)
-    points = face_outline(landmarks, jitter)
-    points = _random_affine(points, rng)
-    mask = polygon_mask(points, size)
-    mask = _elastic(mask, rng, alpha=rng.uniform(0.0, 6.0), cells=int(rng.integers(4, 9)))
-    mask = _erode_or_dilate(mask > 0.5, rng).astype(np.float32)
-    mask = ndimage.gaussian_filter(mask, sigma=rng.uniform(2.0, 9.0))
+    points = _random_affine(face_outline(landmarks, jitter), rng)
+    outline = _wavy(_convex_hull(points), rng, amplitude=rng.uniform(0.0, 6.0))
+    region = _erode_or_dilate(_fill(outline, size) > 0.5, rng)
+    mask = ndimage.gaussian_filter(region.astype(np.float32), sigma=rng.uniform(2.0, 9.0))
     peak = float(mask.max())
     if peak > 0:
         mask /= peak
     mask[mask < 1.0 / 255.0] = 0.0  # below one grey level a blend changes no pixel
     return np.clip(mask, 0.0, 1.0).astype(np.float32)
+
+
+def _fill(polygon: np.ndarray, size: int) -> np.ndarray:
+    canvas = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(canvas).polygon([tuple(p) for p in polygon], fill=255)
+    return np.asarray(canvas, dtype=np.float32) / 255.0
+
+
+def _wavy(hull: np.ndarray, rng: np.random.Generator, amplitude: float, points: int = 96) -> np.ndarray:
+    """The hull resampled to `points` vertices, each pushed in or out from the centre by a
+    few random low-frequency waves (up to ~`amplitude` px): an elastic-like edge that costs a
+    polygon fill instead of warping the whole mask."""
+    closed = np.vstack([hull, hull[:1]])
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(closed, axis=0).T))])
+    t = np.linspace(0.0, along[-1], points, endpoint=False)
+    dense = np.stack([np.interp(t, along, closed[:, 0]), np.interp(t, along, closed[:, 1])], axis=1)
+    angle = 2.0 * np.pi * t / along[-1]
+    waves = np.zeros(points)
+    for frequency in range(2, 7):
+        waves += rng.uniform(-1.0, 1.0) * np.cos(frequency * angle + rng.uniform(0.0, 2.0 * np.pi))
+    waves *= amplitude / max(float(np.abs(waves).max()), 1e-9)
+    outward = dense - dense.mean(axis=0)
+    outward /= np.maximum(np.hypot(outward[:, 0], outward[:, 1]), 1e-9)[:, None]
+    return dense + outward * waves[:, None]
 
 
 def _random_affine(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -66,16 +85,6 @@ def _random_affine(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     shift = rng.uniform(-3.0, 3.0, size=2)
     return (points - centre) * scale @ rotation.T + centre + shift
-
-
-def _elastic(mask: np.ndarray, rng: np.random.Generator, alpha: float, cells: int) -> np.ndarray:
-    """Smooth random displacement of up to `alpha` pixels, drawn on a coarse cells×cells grid
-    and interpolated (cheap and smooth), so the edge is not a clean polygon."""
-    shape = mask.shape
-    coarse = rng.uniform(-alpha, alpha, size=(2, cells, cells))
-    dy, dx = (ndimage.zoom(c, (shape[0] / cells, shape[1] / cells), order=3) for c in coarse)
-    rows, cols = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
-    return ndimage.map_coordinates(mask, [rows + dy, cols + dx], order=1, mode="constant")
 
 
 def _erode_or_dilate(region: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -158,6 +158,8 @@ def test_nearest_partners_marks_missing_with_minus_one():
     faces = np.stack([LANDMARKS, LANDMARKS + 1.0])
     partners = nearest_partners(faces, np.array(["x", "x"]), k=1)
     assert (partners == -1).all()
+    partners = nearest_partners(faces, np.array(["x", "y"]), k=3)  # more asked than there are
+    assert partners.tolist() == [[1, -1, -1], [0, -1, -1]]
 
 
 def test_cross_identity_blend_keeps_target_outside_and_takes_donor_inside():

@@ -1,0 +1,136 @@
+"""The cache builder end to end, with a stand-in for `deepfake-scan faces` that writes
+faces.jsonl and PNG crops the way the faces command does (synthetic data only)."""
+
+import json
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from Training.data.build_cache import build, parse_args
+from Training.data.cache import load_split
+from Training.data.faces_output import photo_subject, read_faces, video_subject
+
+# Photos: the subject in the centre and a bystander in a corner. Videos: a main track of
+# three faces and a passer-by track of one. Each crop's grey level is the input's width
+# (mod 256) so the test can see which input the command was given.
+FAKE_FACES = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from PIL import Image
+    source, out = Path(sys.argv[1]), Path(sys.argv[sys.argv.index("--out") + 1])
+    out.mkdir(parents=True, exist_ok=True)
+    points = [[97, 120], [159, 120], [128, 156], [103, 192], [154, 192]]
+    if source.suffix == ".mp4":
+        assert "--frames" in sys.argv
+        width, faces = 7, [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
+    else:
+        width, height = Image.open(source).size
+        faces = [(0, [width / 2 - 10, height / 2 - 10, 20, 20], 0), (0, [0, 0, 8, 8], 1)]
+    with open(out / "faces.jsonl", "w") as jsonl:
+        for n, (frame, box, track) in enumerate(faces):
+            name = f"face_{n:04d}.png"
+            Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
+            row = {"crop": name, "frame": frame, "box": box, "landmarks": points, "score": 0.9, "track": track}
+            jsonl.write(json.dumps(row) + "\\n")
+    """
+)
+
+
+@pytest.fixture
+def shared(tmp_path):
+    root = tmp_path / "shared"
+    for person, count in {"Ann_A": 2, "Bob_B": 1, "Cid_C": 1}.items():
+        folder = root / "data/faces/lfw-deepfunneled" / person
+        folder.mkdir(parents=True)
+        for n in range(count):
+            Image.new("RGB", (250, 250), (n, 0, 0)).save(folder / f"{person}_{n:04d}.jpg")
+    utk = root / "data/faces/utkface-adults"
+    utk.mkdir(parents=True)
+    for n in range(3):
+        Image.new("RGB", (50, 50), (0, n, 0)).save(utk / f"3{n}_1_0_2017.jpg.chip.jpg")
+    videos = root / "data/real-videos"
+    videos.mkdir(parents=True)
+    for name in ("clip_a", "clip_b"):
+        (videos / f"{name}.mp4").write_bytes(b"not decoded by the stand-in")
+    return root
+
+
+def run_builder(tmp_path, shared, *extra):
+    script = tmp_path / "fake_faces.py"
+    script.write_text(FAKE_FACES)
+    argv = [
+        "--shared", str(shared), "--out", str(tmp_path / "cache"), "--work", str(tmp_path / "work"),
+        "--binary", sys.executable, "--command", f"{{binary}} {script} {{input}} --out {{out}}",
+        "--val-fraction", "0.3", "--shard-size", "2", *extra,
+    ]
+    return build(parse_args(argv))
+
+
+def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
+    manifest = run_builder(tmp_path, shared)
+    train, val = load_split(tmp_path / "cache", "train"), load_split(tmp_path / "cache", "val")
+    every = np.concatenate([train.identities, val.identities])
+    # One crop per photo (the bystander dropped), three per video (passer-by track dropped).
+    assert sorted(every) == sorted(
+        ["lfw:Ann_A"] * 2 + ["lfw:Bob_B", "lfw:Cid_C"]
+        + [f"utkface:3{n}_1_0_2017" for n in range(3)] + ["video:clip_a"] * 3 + ["video:clip_b"] * 3
+    )
+    assert not set(train.identities) & set(val.identities)
+    assert {"lfw", "utkface", "video"} <= set(val.sources) | set(train.sources)
+    images = np.concatenate([train.images, val.images])
+    sources = np.concatenate([train.sources, val.sources])
+    assert (images[:, 0, 0, 1] == 0).all()  # track/bystander 1 never packed
+    # UTKFace photos (50 px) reached the faces command padded by 0.6 per side: 110 px.
+    assert set(images[sources == "utkface"][:, 0, 0, 0]) == {110}
+    assert set(images[sources == "lfw"][:, 0, 0, 0]) == {250}
+    assert manifest["notes"]["inputs"] == 4 + 3 + 2 and manifest["notes"]["inputs_failed"] == 0
+
+
+def test_builder_resumes_without_rerunning_done_inputs(tmp_path, shared):
+    run_builder(tmp_path, shared, "--sources", "lfw")
+    marker = tmp_path / "work/lfw/Ann_A/Ann_A_0000/faces.jsonl"
+    marker.write_text(marker.read_text().splitlines()[0] + "\n")  # would change nothing if rerun
+    stamp = marker.stat().st_mtime_ns
+    run_builder(tmp_path, shared, "--sources", "lfw")
+    assert marker.stat().st_mtime_ns == stamp
+
+
+def test_failed_inputs_are_reported_not_packed(tmp_path, shared):
+    manifest = run_builder(tmp_path, shared, "--sources", "video", "--video-args", "")  # stand-in asserts --frames
+    assert manifest["notes"]["inputs_failed"] == 2
+    with pytest.raises(FileNotFoundError):
+        load_split(tmp_path / "cache", "train")
+
+
+def test_usage_errors():
+    with pytest.raises(SystemExit):
+        parse_args(["--sources", "lfw,imagenet"])
+    with pytest.raises(SystemExit):
+        parse_args(["--utk-pad", "1.5"])
+
+
+def test_faces_jsonl_spellings_and_errors(tmp_path):
+    rows = [
+        {"file": "a.png", "landmarks": list(range(10)), "confidence": 0.8, "bbox": {"x": 1, "y": 2, "width": 3, "height": 4}},
+        {"crop": "b.png", "landmarks": [{"x": i, "y": i} for i in range(5)], "score": 0.7, "track_id": 3, "frame_index": 9},
+    ]
+    (tmp_path / "faces.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    a, b = read_faces(tmp_path)
+    assert a.crop == tmp_path / "a.png" and a.box == (1.0, 2.0, 3.0, 4.0) and a.landmarks[4].tolist() == [8, 9]
+    assert b.track == 3 and b.frame == 9 and b.box is None and b.score == pytest.approx(0.7)
+    (tmp_path / "faces.jsonl").write_text(json.dumps({"crop": "c.png", "landmarks": [1, 2]}) + "\n")
+    with pytest.raises(ValueError, match="faces.jsonl:1"):
+        read_faces(tmp_path)
+
+
+def test_subject_choice_without_boxes_or_tracks(tmp_path):
+    rows = [{"crop": f"{n}.png", "landmarks": [0] * 10, "score": s} for n, s in enumerate((0.6, 0.9))]
+    (tmp_path / "faces.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    faces = read_faces(tmp_path)
+    assert photo_subject(faces, (100, 100)).crop.name == "1.png"  # best score
+    assert photo_subject([], (100, 100)) is None
+    assert len(video_subject(faces)) == 2
