@@ -68,4 +68,4 @@ contact-sheet:
 
 test-pseudofakes:
 	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
-		Training/tests/test_cache.py Training/tests/test_build_cache.py
+		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py

@@ -6,10 +6,13 @@ from .augment import gaussian_noise, jpeg, random_robustness, resize_down_up
 from .blend import BlendResult, blend
 from .cross_identity import cross_identity_blend, nearest_partners
 from .masks import random_face_mask
+from .sampler import Batch, PseudoFakeSampler
 from .sbi import self_blend
 
 __all__ = [
+    "Batch",
     "BlendResult",
+    "PseudoFakeSampler",
     "blend",
     "cross_identity_blend",
     "gaussian_noise",
