@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .borders import blurred_reflect_pad
+from .borders import blurred_reflect_pad, outside_share
 from .cache import Crop, assign_splits, write_cache
 from .faces_output import photo_subject, read_faces, video_subject
 
@@ -103,6 +103,34 @@ def chosen_faces(job: Job):
     return [] if subject is None else [subject]
 
 
+def border_report(selected: list[tuple[Job, list]], utk_pad: float) -> dict:
+    """Per photo source: mean and max share of the crops lying outside the photo the faces
+    command was given (edge-repeated fill) and outside the original photo (for UTKFace, the
+    blurred padding). Needs the frame landmarks in faces.jsonl; videos are not measured."""
+    shares: dict[str, list[tuple[float, float]]] = {}
+    for job, rows in selected:
+        if job.is_video:
+            continue
+        with Image.open(job.original) as original:
+            width, height = original.size
+        pad_x, pad_y = (round(width * utk_pad), round(height * utk_pad)) if job.source == "utkface" else (0, 0)
+        for row in rows:
+            if row.frame_landmarks is None:
+                continue
+            given = outside_share(row.landmarks, row.frame_landmarks, (width + 2 * pad_x, height + 2 * pad_y))
+            photo = outside_share(row.landmarks, row.frame_landmarks - [pad_x, pad_y], (width, height))
+            shares.setdefault(job.source, []).append((given, photo))
+    return {
+        source: {
+            "crops": len(values),
+            "outside_input_mean": round(float(np.mean([v[0] for v in values])), 4),
+            "outside_input_max": round(float(np.max([v[0] for v in values])), 4),
+            "outside_photo_mean": round(float(np.mean([v[1] for v in values])), 4),
+        }
+        for source, values in shares.items()
+    }
+
+
 def load_crops(selected: list[tuple[Job, list]]) -> Iterator[Crop]:
     for job, rows in selected:
         for row in rows:
@@ -132,6 +160,7 @@ def build(args: argparse.Namespace) -> dict:
         "inputs": len(jobs),
         "inputs_failed": len(errors),
         "inputs_without_face": len(done) - len(selected),
+        "borders": border_report(selected, args.utk_pad),
     }
     manifest = write_cache(load_crops(selected), args.out, splits, args.shard_size, notes)
     print(f"cache in {args.out}: {manifest['counts']}", file=sys.stderr)

@@ -3,7 +3,9 @@ DIR/faces.jsonl, one JSON object per face (issue 3: crop file, frame index, pts,
 landmarks in crop pixels, score, track id).
 
 The reader accepts the field spellings below so that it keeps working while the faces
-command settles; `FACES_JSONL_KEYS` is the single place to adjust.
+command settles; `FACES_JSONL_KEYS` is the single place to adjust. FaceAlign's `AlignedFace`
+carries landmarks twice (frame pixels and crop pixels): when a crop-specific key is present,
+a plain "landmarks" is taken as the frame's.
 """
 
 import json
@@ -14,10 +16,11 @@ import numpy as np
 
 FACES_JSONL_KEYS = {
     "crop": ("crop", "file", "path", "image"),
-    "landmarks": ("landmarks", "crop_landmarks", "landmarks_crop"),
+    "landmarks": ("crop_landmarks", "cropLandmarks", "landmarks_crop"),
+    "frame_landmarks": ("frame_landmarks", "frameLandmarks", "source_landmarks"),
     "score": ("score", "confidence"),
     "box": ("box", "bbox"),
-    "track": ("track", "track_id", "trackID", "trackId"),
+    "track": ("track", "track_id", "trackID", "trackId", "track_index"),
     "frame": ("frame", "frame_index", "frameIndex"),
 }
 
@@ -25,10 +28,12 @@ FACES_JSONL_KEYS = {
 @dataclass(frozen=True)
 class FaceRow:
     """One aligned face: crop PNG, 5 landmarks in crop pixels, detector score, box in the
-    input's pixels (x, y, w, h) when given, track id and frame index when given."""
+    input's pixels (x, y, w, h) when given, track id and frame index when given, and the 5
+    landmarks in the input's pixels when given."""
 
     crop: Path
     landmarks: np.ndarray
+    frame_landmarks: np.ndarray | None
     score: float
     box: tuple[float, float, float, float] | None
     track: int | None
@@ -73,10 +78,19 @@ def read_faces(directory: Path) -> list[FaceRow]:
         try:
             obj = json.loads(line)
             track, frame = _pick(obj, "track", False), _pick(obj, "frame", False)
+            crop_points = _pick(obj, "landmarks", False)
+            frame_points = _pick(obj, "frame_landmarks", False)
+            if crop_points is None:  # only one set given: it is the crop's
+                crop_points = obj.get("landmarks")
+                if crop_points is None:
+                    raise ValueError(f"no landmarks (tried {FACES_JSONL_KEYS['landmarks']} and 'landmarks')")
+            elif frame_points is None:
+                frame_points = obj.get("landmarks")
             rows.append(
                 FaceRow(
                     crop=directory / _pick(obj, "crop"),
-                    landmarks=_points(_pick(obj, "landmarks")),
+                    landmarks=_points(crop_points),
+                    frame_landmarks=None if frame_points is None else _points(frame_points),
                     score=float(_pick(obj, "score", False) or 0.0),
                     box=_box(_pick(obj, "box", False)),
                     track=None if track is None else int(track),

@@ -15,7 +15,9 @@ from Training.data.faces_output import photo_subject, read_faces, video_subject
 
 # Photos: the subject in the centre and a bystander in a corner. Videos: a main track of
 # three faces and a passer-by track of one. Each crop's grey level is the input's width
-# (mod 256) so the test can see which input the command was given.
+# (mod 256) so the test can see which input the command was given. Photo crops map exactly
+# onto the whole input (frame landmarks = crop landmarks scaled by width / 256). Keys are
+# spelled as Swift's Codable would write FaceAlign.AlignedFace.
 FAKE_FACES = textwrap.dedent(
     """
     import json, sys
@@ -26,7 +28,7 @@ FAKE_FACES = textwrap.dedent(
     points = [[97, 120], [159, 120], [128, 156], [103, 192], [154, 192]]
     if source.suffix == ".mp4":
         assert "--frames" in sys.argv
-        width, faces = 7, [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
+        width, height, faces = 7, 7, [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
     else:
         width, height = Image.open(source).size
         faces = [(0, [width / 2 - 10, height / 2 - 10, 20, 20], 0), (0, [0, 0, 8, 8], 1)]
@@ -34,7 +36,9 @@ FAKE_FACES = textwrap.dedent(
         for n, (frame, box, track) in enumerate(faces):
             name = f"face_{n:04d}.png"
             Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
-            row = {"crop": name, "frame": frame, "box": box, "landmarks": points, "score": 0.9, "track": track}
+            frame_points = [{"x": x * width / 256, "y": y * height / 256} for x, y in points]
+            row = {"crop": name, "frameIndex": frame, "trackID": track, "score": 0.9, "landmarks": frame_points,
+                   "box": dict(zip(("x", "y", "width", "height"), box)), "cropLandmarks": points}
             jsonl.write(json.dumps(row) + "\\n")
     """
 )
@@ -88,6 +92,11 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     assert set(images[sources == "utkface"][:, 0, 0, 0]) == {110}
     assert set(images[sources == "lfw"][:, 0, 0, 0]) == {250}
     assert manifest["notes"]["inputs"] == 4 + 3 + 2 and manifest["notes"]["inputs_failed"] == 0
+    borders = manifest["notes"]["borders"]
+    assert set(borders) == {"lfw", "utkface"}
+    assert borders["lfw"]["outside_input_max"] < 0.02 and borders["lfw"]["outside_photo_mean"] < 0.02
+    assert borders["utkface"]["outside_input_max"] < 0.02  # the padded input covers the crop
+    assert borders["utkface"]["outside_photo_mean"] == pytest.approx(1 - (50 / 110) ** 2, abs=0.03)
 
 
 def test_builder_resumes_without_rerunning_done_inputs(tmp_path, shared):
@@ -122,6 +131,11 @@ def test_faces_jsonl_spellings_and_errors(tmp_path):
     a, b = read_faces(tmp_path)
     assert a.crop == tmp_path / "a.png" and a.box == (1.0, 2.0, 3.0, 4.0) and a.landmarks[4].tolist() == [8, 9]
     assert b.track == 3 and b.frame == 9 and b.box is None and b.score == pytest.approx(0.7)
+    assert a.frame_landmarks is None and b.frame_landmarks is None  # one set given: the crop's
+    both = {"crop": "d.png", "landmarks": [5] * 10, "crop_landmarks": [1] * 10}
+    (tmp_path / "faces.jsonl").write_text(json.dumps(both) + "\n")
+    (d,) = read_faces(tmp_path)
+    assert (d.landmarks == 1).all() and (d.frame_landmarks == 5).all()
     (tmp_path / "faces.jsonl").write_text(json.dumps({"crop": "c.png", "landmarks": [1, 2]}) + "\n")
     with pytest.raises(ValueError, match="faces.jsonl:1"):
         read_faces(tmp_path)
