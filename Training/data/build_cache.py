@@ -13,8 +13,8 @@ Sources and identities (train/val split by identity, cache.assign_splits):
   utkface  data/faces/utkface-adults/*.jpg            identity = the file (no names given);
            the photo is first padded with a blurred mirror image (borders.py) because it is
            a tight crop and margin 1.3 would reach past it
-  video    data/real-videos/*.mp4                     identity = the video; the faces of its
-           longest track over --video-frames sampled frames
+  video    data/real-videos/*.mp4                     identity = the person (SAME_PERSON), else
+           the video; the faces of its longest track over the sampled frames (--video-args)
 """
 
 import argparse
@@ -34,6 +34,9 @@ from .cache import Crop, assign_splits, write_cache
 from .faces_output import photo_subject, read_faces, video_subject
 
 DEFAULT_COMMAND = "{binary} faces {input} --out {out}"
+# Real videos that show the same person (data/real-videos/sources.tsv): one identity, so the
+# split cannot put the same face in train and val.
+SAME_PERSON = {"hdtf_WDA_AOC_000": "AOC", "vexpress_AOC_gt": "AOC"}
 DONE_MARKER = ".done"
 
 
@@ -68,7 +71,8 @@ def list_jobs(shared: Path, work: Path, sources: list[str], limit: int | None) -
             jobs.append(Job("utkface", f"utkface:{name}", photo, work / "utkface" / name))
     if "video" in sources:
         for video in sorted((shared / "data" / "real-videos").glob("*.mp4"))[:limit]:
-            jobs.append(Job("video", f"video:{video.stem}", video, work / "video" / video.stem, is_video=True))
+            person = SAME_PERSON.get(video.stem, video.stem)
+            jobs.append(Job("video", f"video:{person}", video, work / "video" / video.stem, is_video=True))
     return jobs
 
 
@@ -174,7 +178,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=Path("out/faces-work"), help="faces output, kept to resume")
     parser.add_argument("--binary", default=".build/release/deepfake-scan")
     parser.add_argument("--command", default=DEFAULT_COMMAND, help="faces command; {binary} {input} {out} are filled in")
-    parser.add_argument("--video-args", default="--frames 300", help="extra faces arguments for videos")
+    parser.add_argument("--video-args", default="--frames 300", help="extra faces arguments for videos "
+                        "(the real clips have 62–303 frames: 300 takes about all of them)")
     parser.add_argument("--sources", default="lfw,utkface,video", type=lambda s: s.split(","))
     parser.add_argument("--limit", type=int, default=None, help="first N identities per source (quick builds)")
     parser.add_argument("--jobs", type=int, default=2, help="faces commands run at once")

@@ -120,12 +120,20 @@ def photo_subject(rows: list[FaceRow], image_size: tuple[int, int]) -> FaceRow |
 
 
 def video_subject(rows: list[FaceRow]) -> list[FaceRow]:
-    """Faces of a video's main person: the track with the most faces (ties: lower id).
+    """Faces of a video's main person: the track with the most faces (ties: lower id), one
+    face per frame index (asking for more frames than a clip has may repeat frames).
     Without track ids every face is kept (the real videos show one person)."""
-    if any(row.track is None for row in rows):
-        return rows
-    counts: dict[int, int] = {}
+    if rows and all(row.track is not None for row in rows):
+        counts: dict[int, int] = {}
+        for row in rows:
+            counts[row.track] = counts.get(row.track, 0) + 1
+        main = min(counts, key=lambda track: (-counts[track], track))
+        rows = [row for row in rows if row.track == main]
+    seen: set[int] = set()
+    unique = []
     for row in rows:
-        counts[row.track] = counts.get(row.track, 0) + 1
-    main = min(counts, key=lambda track: (-counts[track], track))
-    return [row for row in rows if row.track == main]
+        if row.frame is None or row.frame not in seen:
+            unique.append(row)
+        if row.frame is not None:
+            seen.add(row.frame)
+    return unique

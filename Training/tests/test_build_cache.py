@@ -14,7 +14,7 @@ from Training.data.cache import load_split
 from Training.data.faces_output import photo_subject, read_faces, video_subject
 
 # Photos: the subject in the centre and a bystander in a corner. Videos: a main track of
-# three faces and a passer-by track of one. Each crop's grey level is the input's width
+# three frames (one given twice) and a passer-by track of one. Each crop's grey level is the input's width
 # (mod 256) so the test can see which input the command was given. Photo crops map exactly
 # onto the whole input (frame landmarks = crop landmarks scaled by width / 256). Keys are
 # spelled as Swift's Codable would write FaceAlign.AlignedFace.
@@ -28,7 +28,7 @@ FAKE_FACES = textwrap.dedent(
     points = [[97, 120], [159, 120], [128, 156], [103, 192], [154, 192]]
     if source.suffix == ".mp4":
         assert "--frames" in sys.argv
-        width, height, faces = 7, 7, [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
+        width, height, faces = 7, 7, [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
     else:
         width, height = Image.open(source).size
         faces = [(0, [width / 2 - 10, height / 2 - 10, 20, 20], 0), (0, [0, 0, 8, 8], 1)]
@@ -58,7 +58,7 @@ def shared(tmp_path):
         Image.new("RGB", (50, 50), (0, n, 0)).save(utk / f"3{n}_1_0_2017.jpg.chip.jpg")
     videos = root / "data/real-videos"
     videos.mkdir(parents=True)
-    for name in ("clip_a", "clip_b"):
+    for name in ("clip_a", "hdtf_WDA_AOC_000", "vexpress_AOC_gt"):  # the last two: one person
         (videos / f"{name}.mp4").write_bytes(b"not decoded by the stand-in")
     return root
 
@@ -78,10 +78,11 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     manifest = run_builder(tmp_path, shared)
     train, val = load_split(tmp_path / "cache", "train"), load_split(tmp_path / "cache", "val")
     every = np.concatenate([train.identities, val.identities])
-    # One crop per photo (the bystander dropped), three per video (passer-by track dropped).
+    # One crop per photo (the bystander dropped), three per video (passer-by track and the
+    # repeated frame dropped); the two clips of one person share an identity.
     assert sorted(every) == sorted(
         ["lfw:Ann_A"] * 2 + ["lfw:Bob_B", "lfw:Cid_C"]
-        + [f"utkface:3{n}_1_0_2017" for n in range(3)] + ["video:clip_a"] * 3 + ["video:clip_b"] * 3
+        + [f"utkface:3{n}_1_0_2017" for n in range(3)] + ["video:clip_a"] * 3 + ["video:AOC"] * 6
     )
     assert not set(train.identities) & set(val.identities)
     assert {"lfw", "utkface", "video"} <= set(val.sources) | set(train.sources)
@@ -91,7 +92,7 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     # UTKFace photos (50 px) reached the faces command padded by 0.6 per side: 110 px.
     assert set(images[sources == "utkface"][:, 0, 0, 0]) == {110}
     assert set(images[sources == "lfw"][:, 0, 0, 0]) == {250}
-    assert manifest["notes"]["inputs"] == 4 + 3 + 2 and manifest["notes"]["inputs_failed"] == 0
+    assert manifest["notes"]["inputs"] == 4 + 3 + 3 and manifest["notes"]["inputs_failed"] == 0
     borders = manifest["notes"]["borders"]
     assert set(borders) == {"lfw", "utkface"}
     assert borders["lfw"]["outside_input_max"] < 0.02 and borders["lfw"]["outside_photo_mean"] < 0.02
@@ -110,7 +111,7 @@ def test_builder_resumes_without_rerunning_done_inputs(tmp_path, shared):
 
 def test_failed_inputs_are_reported_not_packed(tmp_path, shared):
     manifest = run_builder(tmp_path, shared, "--sources", "video", "--video-args", "")  # stand-in asserts --frames
-    assert manifest["notes"]["inputs_failed"] == 2
+    assert manifest["notes"]["inputs_failed"] == 3
     with pytest.raises(FileNotFoundError):
         load_split(tmp_path / "cache", "train")
 
