@@ -51,3 +51,20 @@ def test_cross_fraction_controls_the_kind_of_fake():
 def test_invalid_fractions_are_rejected():
     with pytest.raises(ValueError):
         PseudoFakeSampler(*synthetic_set(), seed=0, cross_fraction=1.5)
+
+
+def test_contact_sheet_draws_triplets_from_a_cache(tmp_path):
+    from PIL import Image
+
+    from Training.data.cache import Crop, write_cache
+    from Training.pseudofakes.contact_sheet import main
+
+    images, landmarks, identities = synthetic_set(4)
+    crops = [Crop(i, l, n, "lfw") for i, l, n in zip(images, landmarks, identities)]
+    write_cache(crops, tmp_path / "cache", {n: "train" for n in identities})
+    main(["--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "sheet.png"),
+          "--count", "3", "--per-row", "2", "--tile", "32", "--robustness"])
+    sheet = Image.open(tmp_path / "sheet.png")
+    assert sheet.size == (2 * (3 * 32 + 6), 2 * (32 + 14))  # 3 triplets → 2 rows of 2
+    with pytest.raises(SystemExit):
+        main(["--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "x.png"), "--count", "0"])
