@@ -2,7 +2,6 @@
 Images here are H×W×3 float32 RGB in [0, 255]; every random choice comes from `rng`."""
 
 import numpy as np
-from PIL import Image
 from scipy import ndimage
 
 from .geometry import warp_affine
@@ -16,25 +15,31 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(image), 0, 255).astype(np.uint8)
 
 
+# RGB → YIQ (NTSC): luma plus two chroma axes; rotating the chroma plane turns the hue,
+# scaling it changes saturation. One 3×3 matrix does both, far cheaper than an HSV round trip.
+_RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+_YIQ_TO_RGB = np.linalg.inv(_RGB_TO_YIQ)
+
+
+def colour_matrix(hue: float, saturation: float, value: float) -> np.ndarray:
+    """3×3 RGB matrix: hue turned by `hue` radians, chroma scaled by `saturation`, all by `value`."""
+    c, s = np.cos(hue) * saturation, np.sin(hue) * saturation
+    chroma = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+    return value * (_YIQ_TO_RGB @ chroma @ _RGB_TO_YIQ)
+
+
 def colour_jitter(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Per-channel RGB shift, hue/saturation/value change, brightness and contrast: the
     colour mismatch between a pasted face and its surroundings. Kept moderate (a contact
     sheet at ±20 RGB and ±20 % contrast showed faces turned plainly pink: too easy a tell)."""
-    out = image + rng.uniform(-12.0, 12.0, size=3).astype(np.float32)
-    out = _hsv_shift(to_uint8(out), rng)
+    shift = rng.uniform(-12.0, 12.0, size=3)
+    matrix = colour_matrix(rng.uniform(-0.12, 0.12), rng.uniform(0.85, 1.15), rng.uniform(0.92, 1.08))
+    out = (image.reshape(-1, 3) + shift) @ matrix.T.astype(np.float32)
     contrast = rng.uniform(0.9, 1.1)
     brightness = rng.uniform(-0.06, 0.06) * 255.0
     mean = out.mean()
-    return np.clip((out - mean) * contrast + mean + brightness, 0.0, 255.0)
-
-
-def _hsv_shift(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    hsv = np.asarray(Image.fromarray(image, "RGB").convert("HSV"), dtype=np.int16)
-    hue = (hsv[..., 0] + int(rng.integers(-5, 6))) % 256  # ±7° of the colour wheel
-    saturation = np.clip(hsv[..., 1] * rng.uniform(0.85, 1.15), 0, 255)
-    value = np.clip(hsv[..., 2] * rng.uniform(0.92, 1.08), 0, 255)
-    shifted = np.stack([hue, saturation, value], axis=-1).astype(np.uint8)
-    return to_float(np.asarray(Image.fromarray(shifted, "HSV").convert("RGB")))
+    out = (out - mean) * contrast + mean + brightness
+    return np.clip(out, 0.0, 255.0).astype(np.float32).reshape(image.shape)
 
 
 def gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:

@@ -46,12 +46,21 @@ def random_face_mask(landmarks: np.ndarray, rng: np.random.Generator, size: int 
     points = _random_affine(face_outline(landmarks, jitter), rng)
     outline = _wavy(_convex_hull(points), rng, amplitude=rng.uniform(0.0, 6.0))
     region = _erode_or_dilate(_fill(outline, size) > 0.5, rng)
-    mask = ndimage.gaussian_filter(region.astype(np.float32), sigma=rng.uniform(2.0, 9.0))
+    mask = _soften(region, sigma=rng.uniform(2.0, 9.0))
     peak = float(mask.max())
     if peak > 0:
         mask /= peak
     mask[mask < 1.0 / 255.0] = 0.0  # below one grey level a blend changes no pixel
     return np.clip(mask, 0.0, 1.0).astype(np.float32)
+
+
+def _soften(region: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur of a binary region, done at half resolution (8× less work; the result
+    is smooth at this σ ≥ 2 anyway) and brought back to full size bilinearly."""
+    height, width = region.shape
+    half = region.astype(np.float32).reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3))
+    blurred = ndimage.gaussian_filter(half, sigma=sigma / 2.0)
+    return np.array(Image.fromarray(blurred, "F").resize((width, height), Image.Resampling.BILINEAR))
 
 
 def _fill(polygon: np.ndarray, size: int) -> np.ndarray:
