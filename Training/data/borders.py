@@ -24,18 +24,26 @@ def reflect_pad(image: np.ndarray, fraction: float) -> np.ndarray:
     return np.pad(image, ((pad_y, pad_y), (pad_x, pad_x), (0, 0)), mode="reflect")
 
 
-def blurred_reflect_pad(image: np.ndarray, fraction: float, sigma: float = 10.0, feather: int = 6) -> np.ndarray:
-    """`reflect_pad`, with the padding blurred by `sigma` pixels; the photo itself stays sharp
-    except for a `feather`-pixel ramp at its edge so no seam line appears (uint8 in, uint8 out)."""
+def blurred_reflect_pad(image: np.ndarray, fraction: float, sigma: float = 8.0, far_sigma: float = 24.0,
+                        feather: int = 6) -> np.ndarray:
+    """`reflect_pad`, with the padding blurred: by `sigma` px at the photo's edge, growing to
+    `far_sigma` px half a pad away, where the mirror image would otherwise show a ghost of the
+    face. The photo itself stays sharp except for a `feather`-px ramp at its edge so no seam
+    line appears (uint8 in, uint8 out)."""
     padded = reflect_pad(image, fraction).astype(np.float32)
-    blurred = ndimage.gaussian_filter(padded, sigma=(sigma, sigma, 0.0))
+    near = ndimage.gaussian_filter(padded, sigma=(sigma, sigma, 0.0))
+    far = ndimage.gaussian_filter(padded, sigma=(far_sigma, far_sigma, 0.0))
     height, width = image.shape[:2]
     pad_y, pad_x = (padded.shape[0] - height) // 2, (padded.shape[1] - width) // 2
-    # Weight of the sharp photo: 1 inside, ramping to 0 over `feather` pixels at its edge.
-    rows = np.clip(np.minimum(np.arange(padded.shape[0]) - pad_y + 1, pad_y + height - np.arange(padded.shape[0])) / feather, 0, 1)
-    cols = np.clip(np.minimum(np.arange(padded.shape[1]) - pad_x + 1, pad_x + width - np.arange(padded.shape[1])) / feather, 0, 1)
-    sharp = np.minimum(rows[:, None], cols[None, :])[..., None]
-    return np.clip(np.rint(sharp * padded + (1.0 - sharp) * blurred), 0, 255).astype(np.uint8)
+    # Distance (px) outside the photo: negative inside.
+    ys, xs = np.arange(padded.shape[0]), np.arange(padded.shape[1])
+    out_y = np.maximum(pad_y - ys, ys - (pad_y + height - 1))
+    out_x = np.maximum(pad_x - xs, xs - (pad_x + width - 1))
+    distance = np.maximum(out_y[:, None], out_x[None, :])[..., None].astype(np.float32)
+    sharp = np.clip(1.0 - (distance + feather) / feather, 0.0, 1.0)  # 1 inside, 0 at the edge
+    farness = np.clip(distance / max(min(pad_x, pad_y) / 2.0, 1.0), 0.0, 1.0)
+    background = (1.0 - farness) * near + farness * far
+    return np.clip(np.rint(sharp * padded + (1.0 - sharp) * background), 0, 255).astype(np.uint8)
 
 
 def outside_share(

@@ -107,32 +107,48 @@ def chosen_faces(job: Job):
     return [] if subject is None else [subject]
 
 
-def border_report(selected: list[tuple[Job, list]], utk_pad: float) -> dict:
-    """Per photo source: mean and max share of the crops lying outside the photo the faces
-    command was given (edge-repeated fill) and outside the original photo (for UTKFace, the
-    blurred padding). Needs the frame landmarks in faces.jsonl; videos are not measured."""
-    shares: dict[str, list[tuple[float, float]]] = {}
+def outside_shares(job: Job, row, utk_pad: float) -> tuple[float, float] | None:
+    """Share of a photo crop outside the input the faces command was given (edge-repeated
+    fill) and outside the original photo (for UTKFace, the blurred padding); None for video
+    faces and when faces.jsonl has no frame landmarks."""
+    if job.is_video or row.frame_landmarks is None:
+        return None
+    with Image.open(job.original) as original:
+        width, height = original.size
+    pad_x, pad_y = (round(width * utk_pad), round(height * utk_pad)) if job.source == "utkface" else (0, 0)
+    given = outside_share(row.landmarks, row.frame_landmarks, (width + 2 * pad_x, height + 2 * pad_y))
+    photo = outside_share(row.landmarks, row.frame_landmarks - [pad_x, pad_y], (width, height))
+    return given, photo
+
+
+def keep_inside(selected: list[tuple[Job, list]], utk_pad: float, max_outside: float) -> tuple[list, dict]:
+    """Drop photo crops with more than `max_outside` of their area in edge-repeated fill
+    (mostly misdetections, or faces cut by the photo edge) and report, per photo source,
+    how much of the kept crops lies outside the input and outside the original photo."""
+    kept, shares, dropped = [], {}, {}
     for job, rows in selected:
-        if job.is_video:
-            continue
-        with Image.open(job.original) as original:
-            width, height = original.size
-        pad_x, pad_y = (round(width * utk_pad), round(height * utk_pad)) if job.source == "utkface" else (0, 0)
+        good = []
         for row in rows:
-            if row.frame_landmarks is None:
+            measured = outside_shares(job, row, utk_pad)
+            if measured is not None and measured[0] > max_outside:
+                dropped[job.source] = dropped.get(job.source, 0) + 1
                 continue
-            given = outside_share(row.landmarks, row.frame_landmarks, (width + 2 * pad_x, height + 2 * pad_y))
-            photo = outside_share(row.landmarks, row.frame_landmarks - [pad_x, pad_y], (width, height))
-            shares.setdefault(job.source, []).append((given, photo))
-    return {
+            if measured is not None:
+                shares.setdefault(job.source, []).append(measured)
+            good.append(row)
+        if good:
+            kept.append((job, good))
+    report = {
         source: {
             "crops": len(values),
+            "dropped": dropped.get(source, 0),
             "outside_input_mean": round(float(np.mean([v[0] for v in values])), 4),
             "outside_input_max": round(float(np.max([v[0] for v in values])), 4),
             "outside_photo_mean": round(float(np.mean([v[1] for v in values])), 4),
         }
         for source, values in shares.items()
     }
+    return kept, report
 
 
 def load_crops(selected: list[tuple[Job, list]]) -> Iterator[Crop]:
@@ -153,7 +169,8 @@ def build(args: argparse.Namespace) -> dict:
         print(f"faces failed: {error}", file=sys.stderr)
     done = [job for job in jobs if (job.faces_dir / DONE_MARKER).exists()]
     selected = [(job, chosen_faces(job)) for job in done]
-    selected = [(job, rows) for job, rows in selected if rows]
+    without_face = sum(1 for _, rows in selected if not rows)
+    selected, borders = keep_inside([(job, rows) for job, rows in selected if rows], args.utk_pad, args.max_outside)
     splits = assign_splits({job.identity: job.source for job, _ in selected}, args.val_fraction, args.salt)
     notes = {
         "faces_command": args.command,
@@ -163,8 +180,8 @@ def build(args: argparse.Namespace) -> dict:
         "salt": args.salt,
         "inputs": len(jobs),
         "inputs_failed": len(errors),
-        "inputs_without_face": len(done) - len(selected),
-        "borders": border_report(selected, args.utk_pad),
+        "inputs_without_face": without_face,
+        "borders": borders,
     }
     manifest = write_cache(load_crops(selected), args.out, splits, args.shard_size, notes)
     print(f"cache in {args.out}: {manifest['counts']}", file=sys.stderr)
@@ -184,6 +201,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="first N identities per source (quick builds)")
     parser.add_argument("--jobs", type=int, default=2, help="faces commands run at once")
     parser.add_argument("--utk-pad", type=float, default=0.6, help="UTKFace padding, fraction of the side")
+    parser.add_argument("--max-outside", type=float, default=0.25,
+                        help="drop photo crops with more than this share in edge-repeated fill")
     parser.add_argument("--val-fraction", type=float, default=0.1)
     parser.add_argument("--salt", default="deepfake-scan", help="changes which identities are held out")
     parser.add_argument("--shard-size", type=int, default=1024)

@@ -36,7 +36,8 @@ FAKE_FACES = textwrap.dedent(
         for n, (frame, box, track) in enumerate(faces):
             name = f"face_{n:04d}.png"
             Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
-            frame_points = [{"x": x * width / 256, "y": y * height / 256} for x, y in points]
+            shift = width / 2 if "Edge" in source.name else 0  # this face hangs half off the photo
+            frame_points = [{"x": x * width / 256 - shift, "y": y * height / 256} for x, y in points]
             row = {"crop": name, "frameIndex": frame, "trackID": track, "score": 0.9, "landmarks": frame_points,
                    "box": dict(zip(("x", "y", "width", "height"), box)), "cropLandmarks": points}
             jsonl.write(json.dumps(row) + "\\n")
@@ -47,7 +48,7 @@ FAKE_FACES = textwrap.dedent(
 @pytest.fixture
 def shared(tmp_path):
     root = tmp_path / "shared"
-    for person, count in {"Ann_A": 2, "Bob_B": 1, "Cid_C": 1}.items():
+    for person, count in {"Ann_A": 2, "Bob_B": 1, "Cid_C": 1, "Edge_E": 1}.items():
         folder = root / "data/faces/lfw-deepfunneled" / person
         folder.mkdir(parents=True)
         for n in range(count):
@@ -78,7 +79,7 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     manifest = run_builder(tmp_path, shared)
     train, val = load_split(tmp_path / "cache", "train"), load_split(tmp_path / "cache", "val")
     every = np.concatenate([train.identities, val.identities])
-    # One crop per photo (the bystander dropped), three per video (passer-by track and the
+    # One crop per photo (the bystander dropped; Edge_E's crop is half edge fill), three per video (passer-by track and the
     # repeated frame dropped); the two clips of one person share an identity.
     assert sorted(every) == sorted(
         ["lfw:Ann_A"] * 2 + ["lfw:Bob_B", "lfw:Cid_C"]
@@ -92,9 +93,10 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     # UTKFace photos (50 px) reached the faces command padded by 0.6 per side: 110 px.
     assert set(images[sources == "utkface"][:, 0, 0, 0]) == {110}
     assert set(images[sources == "lfw"][:, 0, 0, 0]) == {250}
-    assert manifest["notes"]["inputs"] == 4 + 3 + 3 and manifest["notes"]["inputs_failed"] == 0
+    assert manifest["notes"]["inputs"] == 5 + 3 + 3 and manifest["notes"]["inputs_failed"] == 0
     borders = manifest["notes"]["borders"]
     assert set(borders) == {"lfw", "utkface"}
+    assert borders["lfw"]["dropped"] == 1 and borders["utkface"]["dropped"] == 0
     assert borders["lfw"]["outside_input_max"] < 0.02 and borders["lfw"]["outside_photo_mean"] < 0.02
     assert borders["utkface"]["outside_input_max"] < 0.02  # the padded input covers the crop
     assert borders["utkface"]["outside_photo_mean"] == pytest.approx(1 - (50 / 110) ** 2, abs=0.03)
