@@ -4,9 +4,9 @@
     python -m Training.data.build_cache --shared ../shared --out out/cache \
         --binary .build/release/deepfake-scan
 
-Face detection is the slow part, so each input's faces go to --work (default
-out/faces-work/<source>/<name>/) and an input already done is not run again: an
-interrupted build resumes. Then the crops are packed into --out (see cache.py).
+The faces command runs in resumable batches into --work (faces_runner.py); then each
+input's labelled face is chosen, crops mostly made of edge fill are dropped, and the crops
+are packed into --out (cache.py) with an identity-held-out split.
 
 Sources and identities (train/val split by identity, cache.assign_splits):
   lfw      data/faces/lfw-deepfunneled/PERSON/*.jpg   identity = PERSON
@@ -18,88 +18,24 @@ Sources and identities (train/val split by identity, cache.assign_splits):
 """
 
 import argparse
-import shlex
-import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .borders import blurred_reflect_pad, outside_share
+from .borders import outside_share
 from .cache import Crop, assign_splits, write_cache
-from .faces_output import photo_subject, read_faces, video_subject
+from .faces_output import FaceRow, photo_subject, video_subject
+from .faces_runner import Job, list_jobs, make_batches, rows_per_job, run_batch
 
-DEFAULT_COMMAND = "{binary} faces {input} --out {out}"
-# Real videos that show the same person (data/real-videos/sources.tsv): one identity, so the
-# split cannot put the same face in train and val.
-SAME_PERSON = {"hdtf_WDA_AOC_000": "AOC", "vexpress_AOC_gt": "AOC"}
-DONE_MARKER = ".done"
+DEFAULT_COMMAND = "{binary} faces {inputs} --out {out}"
 
 
-@dataclass(frozen=True)
-class Job:
-    """One input for the faces command and where its output goes."""
-
-    source: str
-    identity: str
-    original: Path
-    faces_dir: Path
-    is_video: bool = False
-
-    @property
-    def input(self) -> Path:
-        """What the faces command reads: the padded copy for UTKFace, else the original."""
-        return self.faces_dir.parent / f"{self.faces_dir.name}.png" if self.source == "utkface" else self.original
-
-
-def list_jobs(shared: Path, work: Path, sources: list[str], limit: int | None) -> list[Job]:
-    """Inputs per source in sorted order; `limit` keeps the first N identities of each."""
-    faces = shared / "data" / "faces"
-    jobs: list[Job] = []
-    if "lfw" in sources:
-        people = sorted(p for p in (faces / "lfw-deepfunneled").iterdir() if p.is_dir())[:limit]
-        for person in people:
-            for photo in sorted(person.glob("*.jpg")):
-                jobs.append(Job("lfw", f"lfw:{person.name}", photo, work / "lfw" / person.name / photo.stem))
-    if "utkface" in sources:
-        for photo in sorted((faces / "utkface-adults").glob("*.jpg"))[:limit]:
-            name = photo.name.removesuffix(".jpg.chip.jpg").removesuffix(".jpg")
-            jobs.append(Job("utkface", f"utkface:{name}", photo, work / "utkface" / name))
-    if "video" in sources:
-        for video in sorted((shared / "data" / "real-videos").glob("*.mp4"))[:limit]:
-            person = SAME_PERSON.get(video.stem, video.stem)
-            jobs.append(Job("video", f"video:{person}", video, work / "video" / video.stem, is_video=True))
-    return jobs
-
-
-def faces_command(job: Job, template: str, binary: str, video_args: str) -> list[str]:
-    words = [w.format(binary=binary, input=str(job.input), out=str(job.faces_dir)) for w in shlex.split(template)]
-    return words + (shlex.split(video_args) if job.is_video else [])
-
-
-def run_faces(job: Job, template: str, binary: str, video_args: str, utk_pad: float) -> str | None:
-    """Run the faces command for one input unless already done; returns an error or None."""
-    if (job.faces_dir / DONE_MARKER).exists():
-        return None
-    job.faces_dir.mkdir(parents=True, exist_ok=True)
-    if job.source == "utkface":
-        photo = np.asarray(Image.open(job.original).convert("RGB"))
-        Image.fromarray(blurred_reflect_pad(photo, utk_pad)).save(job.input)
-    command = faces_command(job, template, binary, video_args)
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"{job.original}: exit {done.returncode}: {done.stderr.strip()[-300:]}"
-    (job.faces_dir / DONE_MARKER).write_text(" ".join(command) + "\n")
-    return None
-
-
-def chosen_faces(job: Job):
+def chosen_faces(job: Job, rows: list[FaceRow]) -> list[FaceRow]:
     """The faces of `job` that carry its identity label."""
-    rows = read_faces(job.faces_dir)
     if job.is_video:
         return video_subject(rows)
     with Image.open(job.input) as image:
@@ -107,7 +43,7 @@ def chosen_faces(job: Job):
     return [] if subject is None else [subject]
 
 
-def outside_shares(job: Job, row, utk_pad: float) -> tuple[float, float] | None:
+def outside_shares(job: Job, row: FaceRow, utk_pad: float) -> tuple[float, float] | None:
     """Share of a photo crop outside the input the faces command was given (edge-repeated
     fill) and outside the original photo (for UTKFace, the blurred padding); None for video
     faces and when faces.jsonl has no frame landmarks."""
@@ -162,14 +98,17 @@ def build(args: argparse.Namespace) -> dict:
     jobs = list_jobs(args.shared, args.work, args.sources, args.limit)
     if not jobs:
         raise SystemExit(f"no inputs found under {args.shared} for sources {args.sources}")
-    print(f"{len(jobs)} inputs; running faces ({args.jobs} at a time) into {args.work}", file=sys.stderr)
+    batches = make_batches(jobs, args.work, args.photos_per_call)
+    print(f"{len(jobs)} inputs in {len(batches)} faces calls ({args.jobs} at a time) into {args.work}", file=sys.stderr)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        errors = [e for e in pool.map(lambda j: run_faces(j, args.command, args.binary, args.video_args, args.utk_pad), jobs) if e]
+        run = lambda batch: run_batch(batch, args.command, args.binary, args.video_args, args.utk_pad)  # noqa: E731
+        errors = [error for error in pool.map(run, batches) if error]
     for error in errors[:20]:
         print(f"faces failed: {error}", file=sys.stderr)
-    done = [job for job in jobs if (job.faces_dir / DONE_MARKER).exists()]
-    selected = [(job, chosen_faces(job)) for job in done]
-    without_face = sum(1 for _, rows in selected if not rows)
+    selected: list[tuple[Job, list[FaceRow]]] = []
+    for batch in (b for b in batches if b.is_done()):
+        selected += [(job, chosen_faces(job, rows)) for job, rows in rows_per_job(batch).items()]
+    inputs_done, without_face = len(selected), sum(1 for _, rows in selected if not rows)
     selected, borders = keep_inside([(job, rows) for job, rows in selected if rows], args.utk_pad, args.max_outside)
     splits = assign_splits({job.identity: job.source for job, _ in selected}, args.val_fraction, args.salt)
     notes = {
@@ -179,7 +118,8 @@ def build(args: argparse.Namespace) -> dict:
         "val_fraction": args.val_fraction,
         "salt": args.salt,
         "inputs": len(jobs),
-        "inputs_failed": len(errors),
+        "faces_calls_failed": len(errors),
+        "inputs_done": inputs_done,
         "inputs_without_face": without_face,
         "borders": borders,
     }
@@ -194,7 +134,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("out/cache"), help="cache directory")
     parser.add_argument("--work", type=Path, default=Path("out/faces-work"), help="faces output, kept to resume")
     parser.add_argument("--binary", default=".build/release/deepfake-scan")
-    parser.add_argument("--command", default=DEFAULT_COMMAND, help="faces command; {binary} {input} {out} are filled in")
+    parser.add_argument("--command", default=DEFAULT_COMMAND,
+                        help="faces command; {binary} and {out} are filled in, the word {inputs} becomes the inputs")
+    parser.add_argument("--photos-per-call", type=int, default=200, help="photos given to one faces call")
     parser.add_argument("--video-args", default="--frames 300", help="extra faces arguments for videos "
                         "(the real clips have 62–303 frames: 300 takes about all of them)")
     parser.add_argument("--sources", default="lfw,utkface,video", type=lambda s: s.split(","))
@@ -210,8 +152,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.sources) - {"lfw", "utkface", "video"}
     if unknown:
         parser.error(f"unknown sources: {sorted(unknown)}")
-    if args.jobs < 1 or args.shard_size < 1 or not 0.0 < args.utk_pad < 1.0:
-        parser.error("--jobs and --shard-size must be ≥ 1, --utk-pad in (0, 1)")
+    if min(args.jobs, args.shard_size, args.photos_per_call) < 1 or not 0.0 < args.utk_pad < 1.0:
+        parser.error("--jobs, --shard-size and --photos-per-call must be ≥ 1, --utk-pad in (0, 1)")
     return args
 
 

@@ -1,6 +1,6 @@
 """Reading what `deepfake-scan faces INPUT --out DIR` writes: aligned 256×256 PNG crops and
-DIR/faces.jsonl, one JSON object per face (issue 3: crop file, frame index, pts, box,
-landmarks in crop pixels, score, track id).
+DIR/faces.jsonl, one JSON object per face (issue 3: source input, frame index, seconds,
+track, box, landmarks, crop landmarks, score, crop file).
 
 The reader accepts the field spellings below so that it keeps working while the faces
 command settles; `FACES_JSONL_KEYS` is the single place to adjust. FaceAlign's `AlignedFace`
@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 FACES_JSONL_KEYS = {
-    "crop": ("crop", "file", "path", "image"),
+    "crop": ("crop", "crop_file", "cropFile", "file"),
+    "source": ("source", "input", "path"),
     "landmarks": ("crop_landmarks", "cropLandmarks", "landmarks_crop"),
     "frame_landmarks": ("frame_landmarks", "frameLandmarks", "source_landmarks"),
     "score": ("score", "confidence"),
@@ -29,7 +30,7 @@ FACES_JSONL_KEYS = {
 class FaceRow:
     """One aligned face: crop PNG, 5 landmarks in crop pixels, detector score, box in the
     input's pixels (x, y, w, h) when given, track id and frame index when given, and the 5
-    landmarks in the input's pixels when given."""
+    landmarks in the input's pixels and the input's path when given."""
 
     crop: Path
     landmarks: np.ndarray
@@ -38,6 +39,7 @@ class FaceRow:
     box: tuple[float, float, float, float] | None
     track: int | None
     frame: int | None
+    source: str | None = None
 
 
 def _pick(obj: dict, field: str, required: bool = True):
@@ -95,6 +97,7 @@ def read_faces(directory: Path) -> list[FaceRow]:
                     box=_box(_pick(obj, "box", False)),
                     track=None if track is None else int(track),
                     frame=None if frame is None else int(frame),
+                    source=_pick(obj, "source", False),
                 )
             )
         except (ValueError, KeyError, TypeError) as error:

@@ -13,34 +13,40 @@ from Training.data.build_cache import build, parse_args
 from Training.data.cache import load_split
 from Training.data.faces_output import photo_subject, read_faces, video_subject
 
-# Photos: the subject in the centre and a bystander in a corner. Videos: a main track of
-# three frames (one given twice) and a passer-by track of one. Each crop's grey level is the input's width
-# (mod 256) so the test can see which input the command was given. Photo crops map exactly
-# onto the whole input (frame landmarks = crop landmarks scaled by width / 256). Keys are
-# spelled as Swift's Codable would write FaceAlign.AlignedFace.
+# Stands in for `deepfake-scan faces INPUT… --out DIR`. Photos: the subject in the centre
+# and a bystander in a corner. Videos: a main track of three frames (one given twice) and a
+# passer-by track of one. Each crop's red level is its input's width (mod 256), so the test
+# can see which input the command was given. Photo crops map exactly onto the whole input
+# (frame landmarks = crop landmarks scaled by width / 256). Keys are spelled as Swift's
+# Codable would write FaceAlign.AlignedFace.
 FAKE_FACES = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
     from PIL import Image
-    source, out = Path(sys.argv[1]), Path(sys.argv[sys.argv.index("--out") + 1])
+    out_at = sys.argv.index("--out")
+    out, inputs = Path(sys.argv[out_at + 1]), [Path(a) for a in sys.argv[1:out_at]]
     out.mkdir(parents=True, exist_ok=True)
     points = [[97, 120], [159, 120], [128, 156], [103, 192], [154, 192]]
-    if source.suffix == ".mp4":
-        assert "--frames" in sys.argv
-        width, height, faces = 7, 7, [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
-    else:
-        width, height = Image.open(source).size
-        faces = [(0, [width / 2 - 10, height / 2 - 10, 20, 20], 0), (0, [0, 0, 8, 8], 1)]
     with open(out / "faces.jsonl", "w") as jsonl:
-        for n, (frame, box, track) in enumerate(faces):
-            name = f"face_{n:04d}.png"
-            Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
+        for number, source in enumerate(inputs):
+            if source.suffix == ".mp4":
+                assert "--frames" in sys.argv and len(inputs) == 1
+                width, height = 7, 7
+                faces = [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0),
+                         (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
+            else:
+                width, height = Image.open(source).size
+                faces = [(0, [width / 2 - 10, height / 2 - 10, 20, 20], 0), (0, [0, 0, 8, 8], 1)]
             shift = width / 2 if "Edge" in source.name else 0  # this face hangs half off the photo
-            frame_points = [{"x": x * width / 256 - shift, "y": y * height / 256} for x, y in points]
-            row = {"crop": name, "frameIndex": frame, "trackID": track, "score": 0.9, "landmarks": frame_points,
-                   "box": dict(zip(("x", "y", "width", "height"), box)), "cropLandmarks": points}
-            jsonl.write(json.dumps(row) + "\\n")
+            for n, (frame, box, track) in enumerate(faces):
+                name = f"face_{number:04d}_{n:02d}.png"
+                Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
+                frame_points = [{"x": x * width / 256 - shift, "y": y * height / 256} for x, y in points]
+                row = {"source": str(source), "crop": name, "frameIndex": frame, "trackID": track, "score": 0.9,
+                       "landmarks": frame_points, "box": dict(zip(("x", "y", "width", "height"), box)),
+                       "cropLandmarks": points}
+                jsonl.write(json.dumps(row) + "\\n")
     """
 )
 
@@ -69,7 +75,8 @@ def run_builder(tmp_path, shared, *extra):
     script.write_text(FAKE_FACES)
     argv = [
         "--shared", str(shared), "--out", str(tmp_path / "cache"), "--work", str(tmp_path / "work"),
-        "--binary", sys.executable, "--command", f"{{binary}} {script} {{input}} --out {{out}}",
+        "--binary", sys.executable, "--command", f"{{binary}} {script} {{inputs}} --out {{out}}",
+        "--photos-per-call", "2",
         "--val-fraction", "0.3", "--shard-size", "2", *extra,
     ]
     return build(parse_args(argv))
@@ -93,7 +100,8 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     # UTKFace photos (50 px) reached the faces command padded by 0.6 per side: 110 px.
     assert set(images[sources == "utkface"][:, 0, 0, 0]) == {110}
     assert set(images[sources == "lfw"][:, 0, 0, 0]) == {250}
-    assert manifest["notes"]["inputs"] == 5 + 3 + 3 and manifest["notes"]["inputs_failed"] == 0
+    notes = manifest["notes"]
+    assert notes["inputs"] == notes["inputs_done"] == 5 + 3 + 3 and notes["faces_calls_failed"] == 0
     borders = manifest["notes"]["borders"]
     assert set(borders) == {"lfw", "utkface"}
     assert borders["lfw"]["dropped"] == 1 and borders["utkface"]["dropped"] == 0
@@ -104,7 +112,7 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
 
 def test_builder_resumes_without_rerunning_done_inputs(tmp_path, shared):
     run_builder(tmp_path, shared, "--sources", "lfw")
-    marker = tmp_path / "work/lfw/Ann_A/Ann_A_0000/faces.jsonl"
+    marker = tmp_path / "work/lfw/batch-00000/faces.jsonl"
     marker.write_text(marker.read_text().splitlines()[0] + "\n")  # would change nothing if rerun
     stamp = marker.stat().st_mtime_ns
     run_builder(tmp_path, shared, "--sources", "lfw")
@@ -113,7 +121,7 @@ def test_builder_resumes_without_rerunning_done_inputs(tmp_path, shared):
 
 def test_failed_inputs_are_reported_not_packed(tmp_path, shared):
     manifest = run_builder(tmp_path, shared, "--sources", "video", "--video-args", "")  # stand-in asserts --frames
-    assert manifest["notes"]["inputs_failed"] == 3
+    assert manifest["notes"]["faces_calls_failed"] == 3
     with pytest.raises(FileNotFoundError):
         load_split(tmp_path / "cache", "train")
 
@@ -151,3 +159,30 @@ def test_subject_choice_without_boxes_or_tracks(tmp_path):
     assert photo_subject(faces, (100, 100)).crop.name == "1.png"  # best score
     assert photo_subject([], (100, 100)) is None
     assert len(video_subject(faces)) == 2
+
+
+def test_rows_are_matched_to_inputs_by_path_or_name(tmp_path):
+    from Training.data.faces_runner import Batch, Job, rows_per_job
+
+    jobs = tuple(Job("lfw", f"lfw:{n}", tmp_path / f"{n}.jpg", tmp_path / f"{n}.jpg") for n in ("a", "b"))
+    batch = Batch(jobs, tmp_path / "out")
+    batch.faces_dir.mkdir()
+    lines = [{"source": str(tmp_path / "a.jpg"), "crop": "1.png", "landmarks": [0] * 10},
+             {"source": "elsewhere/b.jpg", "crop": "2.png", "landmarks": [0] * 10}]
+    (batch.faces_dir / "faces.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
+    owned = rows_per_job(batch)
+    assert [r.crop.name for r in owned[jobs[0]]] == ["1.png"] and [r.crop.name for r in owned[jobs[1]]] == ["2.png"]
+    lines.append({"source": "c.jpg", "crop": "3.png", "landmarks": [0] * 10})
+    (batch.faces_dir / "faces.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
+    with pytest.raises(ValueError, match="unknown input"):
+        rows_per_job(batch)
+
+
+def test_a_batch_with_other_inputs_is_run_again(tmp_path, shared):
+    run_builder(tmp_path, shared, "--sources", "lfw")
+    first = tmp_path / "work/lfw/batch-00000/faces.jsonl"
+    stamp = first.stat().st_mtime_ns
+    run_builder(tmp_path, shared, "--sources", "lfw", "--photos-per-call", "3")  # batch 0 now holds 3 photos
+    assert first.stat().st_mtime_ns != stamp
+    packed = [load_split(tmp_path / "cache", split).identities for split in ("train", "val")]
+    assert sorted(set(np.concatenate(packed))) == ["lfw:Ann_A", "lfw:Bob_B", "lfw:Cid_C"]
