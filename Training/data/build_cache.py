@@ -102,9 +102,9 @@ def build(args: argparse.Namespace) -> dict:
     print(f"{len(jobs)} inputs in {len(batches)} faces calls ({args.jobs} at a time) into {args.work}", file=sys.stderr)
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         run = lambda batch: run_batch(batch, args.command, args.binary, args.video_args, args.utk_pad)  # noqa: E731
-        errors = [error for error in pool.map(run, batches) if error]
-    for error in errors[:20]:
-        print(f"faces failed: {error}", file=sys.stderr)
+        problems = [problem for problem in pool.map(run, batches) if problem]
+    for problem in problems[:20]:
+        print(f"faces: {problem}", file=sys.stderr)
     selected: list[tuple[Job, list[FaceRow]]] = []
     for batch in (b for b in batches if b.is_done()):
         selected += [(job, chosen_faces(job, rows)) for job, rows in rows_per_job(batch).items()]
@@ -118,7 +118,8 @@ def build(args: argparse.Namespace) -> dict:
         "val_fraction": args.val_fraction,
         "salt": args.salt,
         "inputs": len(jobs),
-        "faces_calls_failed": len(errors),
+        "faces_calls_failed": sum(1 for b in batches if not b.is_done()),
+        "faces_calls_partial": sum(1 for problem in problems if "partly failed" in problem),
         "inputs_done": inputs_done,
         "inputs_without_face": without_face,
         "borders": borders,

@@ -102,7 +102,9 @@ def faces_command(batch: Batch, template: str, binary: str, video_args: str) -> 
 
 
 def run_batch(batch: Batch, template: str, binary: str, video_args: str, utk_pad: float) -> str | None:
-    """Run the faces command for one batch unless done; returns an error message or None."""
+    """Run the faces command for one batch unless done; returns a message when it failed or
+    succeeded only in part, else None. Exit 1 with faces.jsonl written means some inputs
+    failed (the project's convention: every other row still written): the batch is kept."""
     if batch.is_done():
         return None
     batch.faces_dir.mkdir(parents=True, exist_ok=True)
@@ -111,11 +113,13 @@ def run_batch(batch: Batch, template: str, binary: str, video_args: str, utk_pad
             job.input.parent.mkdir(parents=True, exist_ok=True)
             photo = np.asarray(Image.open(job.original).convert("RGB"))
             Image.fromarray(blurred_reflect_pad(photo, utk_pad)).save(job.input)
+    (batch.faces_dir / "faces.jsonl").unlink(missing_ok=True)  # never read a stale list
     done = subprocess.run(faces_command(batch, template, binary, video_args), capture_output=True, text=True)
-    if done.returncode != 0:
-        return f"{batch.faces_dir}: exit {done.returncode}: {done.stderr.strip()[-300:]}"
+    partial = done.returncode == 1 and (batch.faces_dir / "faces.jsonl").exists()
+    if done.returncode != 0 and not partial:
+        return f"{batch.faces_dir}: failed, exit {done.returncode}: {done.stderr.strip()[-300:]}"
     (batch.faces_dir / DONE_MARKER).write_text(batch.marker_text())
-    return None
+    return f"{batch.faces_dir}: partly failed: {done.stderr.strip()[-300:]}" if partial else None
 
 
 def rows_per_job(batch: Batch) -> dict[Job, list[FaceRow]]:

@@ -26,12 +26,16 @@ FAKE_FACES = textwrap.dedent(
     from PIL import Image
     out_at = sys.argv.index("--out")
     out, inputs = Path(sys.argv[out_at + 1]), [Path(a) for a in sys.argv[1:out_at]]
+    if any(p.suffix == ".mp4" for p in inputs) and "--frames" not in sys.argv:
+        sys.exit(2)  # usage error: nothing written
     out.mkdir(parents=True, exist_ok=True)
     points = [[97, 120], [159, 120], [128, 156], [103, 192], [154, 192]]
     with open(out / "faces.jsonl", "w") as jsonl:
         for number, source in enumerate(inputs):
+            if "Broken" in source.name:
+                continue  # unreadable: no rows, and exit 1 at the end
             if source.suffix == ".mp4":
-                assert "--frames" in sys.argv and len(inputs) == 1
+                assert len(inputs) == 1
                 width, height = 7, 7
                 faces = [(0, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0), (1, [0, 0, 50, 50], 0),
                          (2, [0, 0, 50, 50], 0), (1, [0, 0, 9, 9], 1)]
@@ -47,6 +51,7 @@ FAKE_FACES = textwrap.dedent(
                        "landmarks": frame_points, "box": dict(zip(("x", "y", "width", "height"), box)),
                        "cropLandmarks": points}
                 jsonl.write(json.dumps(row) + "\\n")
+    sys.exit(1 if any("Broken" in p.name for p in inputs) else 0)
     """
 )
 
@@ -54,7 +59,7 @@ FAKE_FACES = textwrap.dedent(
 @pytest.fixture
 def shared(tmp_path):
     root = tmp_path / "shared"
-    for person, count in {"Ann_A": 2, "Bob_B": 1, "Cid_C": 1, "Edge_E": 1}.items():
+    for person, count in {"Ann_A": 2, "Bob_B": 1, "Broken_B": 1, "Cid_C": 1, "Edge_E": 1}.items():
         folder = root / "data/faces/lfw-deepfunneled" / person
         folder.mkdir(parents=True)
         for n in range(count):
@@ -86,7 +91,8 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     manifest = run_builder(tmp_path, shared)
     train, val = load_split(tmp_path / "cache", "train"), load_split(tmp_path / "cache", "val")
     every = np.concatenate([train.identities, val.identities])
-    # One crop per photo (the bystander dropped; Edge_E's crop is half edge fill), three per video (passer-by track and the
+    # One crop per photo (the bystander dropped; Edge_E's crop is half edge fill; Broken_B's
+    # photo failed, the rest of its call kept), three per video (passer-by track and the
     # repeated frame dropped); the two clips of one person share an identity.
     assert sorted(every) == sorted(
         ["lfw:Ann_A"] * 2 + ["lfw:Bob_B", "lfw:Cid_C"]
@@ -101,7 +107,8 @@ def test_builder_packs_the_subjects_and_holds_out_identities(tmp_path, shared):
     assert set(images[sources == "utkface"][:, 0, 0, 0]) == {110}
     assert set(images[sources == "lfw"][:, 0, 0, 0]) == {250}
     notes = manifest["notes"]
-    assert notes["inputs"] == notes["inputs_done"] == 5 + 3 + 3 and notes["faces_calls_failed"] == 0
+    assert notes["inputs"] == notes["inputs_done"] == 6 + 3 + 3 and notes["inputs_without_face"] == 1
+    assert notes["faces_calls_failed"] == 0 and notes["faces_calls_partial"] == 1
     borders = manifest["notes"]["borders"]
     assert set(borders) == {"lfw", "utkface"}
     assert borders["lfw"]["dropped"] == 1 and borders["utkface"]["dropped"] == 0
