@@ -1,6 +1,9 @@
-"""Reading what `deepfake-scan faces INPUT --out DIR` writes: aligned 256×256 PNG crops and
-DIR/faces.jsonl, one JSON object per face (issue 3: source input, frame index, seconds,
-track, box, landmarks, crop landmarks, score, crop file).
+"""Reading what `deepfake-scan faces INPUT… --out DIR` writes: aligned 256×256 PNG crops and
+DIR/faces.jsonl, one JSON object per face. Faces.swift (FaceRecord) writes
+  {"box": [x, y, w, h], "crop": "STEM/f000012-t0.png", "crop_landmarks": [[x, y] × 5],
+   "frame": 12, "landmarks": [[x, y] × 5], "score": 0.98, "seconds": 0.48,
+   "source": "INPUT as given", "track": 0}
+with box and landmarks in the input's pixels, crop_landmarks in crop pixels.
 
 The reader accepts the field spellings below so that it keeps working while the faces
 command settles; `FACES_JSONL_KEYS` is the single place to adjust. FaceAlign's `AlignedFace`

@@ -17,8 +17,8 @@ from Training.data.faces_output import photo_subject, read_faces, video_subject
 # and a bystander in a corner. Videos: a main track of three frames (one given twice) and a
 # passer-by track of one. Each crop's red level is its input's width (mod 256), so the test
 # can see which input the command was given. Photo crops map exactly onto the whole input
-# (frame landmarks = crop landmarks scaled by width / 256). Keys are spelled as Swift's
-# Codable would write FaceAlign.AlignedFace.
+# (frame landmarks = crop landmarks scaled by width / 256). Lines as the faces command
+# (Sources/deepfake-scan/Faces.swift, FaceRecord) writes them.
 FAKE_FACES = textwrap.dedent(
     """
     import json, sys
@@ -46,10 +46,9 @@ FAKE_FACES = textwrap.dedent(
             for n, (frame, box, track) in enumerate(faces):
                 name = f"face_{number:04d}_{n:02d}.png"
                 Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
-                frame_points = [{"x": x * width / 256 - shift, "y": y * height / 256} for x, y in points]
-                row = {"source": str(source), "crop": name, "frameIndex": frame, "trackID": track, "score": 0.9,
-                       "landmarks": frame_points, "box": dict(zip(("x", "y", "width", "height"), box)),
-                       "cropLandmarks": points}
+                frame_points = [[x * width / 256 - shift, y * height / 256] for x, y in points]
+                row = {"box": box, "crop": name, "crop_landmarks": points, "frame": frame, "landmarks": frame_points,
+                       "score": 0.9, "seconds": frame / 25, "source": str(source), "track": track}
                 jsonl.write(json.dumps(row) + "\\n")
     sys.exit(1 if any("Broken" in p.name for p in inputs) else 0)
     """
