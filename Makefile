@@ -122,3 +122,19 @@ golden: venv
 bench-engine: fixtures
 	$(SWIFT) build -c release --product engine-bench
 	$(PYTHON) -m Training.bench.bench_engine --weights $(ENGINE_WEIGHTS) --engine-bench .build/release/engine-bench
+
+# ---- sbi (issue 6: pseudo-fakes, augmentations, training-crop cache) --------------------
+# Uses the Training venv (`make venv`, Training/requirements.txt). The cache lives outside
+# git in out/cache; face detection is resumable (out/faces-work), so rerunning continues.
+TRAINING_PY ?= $(PYTHON)
+CACHE ?= out/cache
+.PHONY: cache contact-sheet test-pseudofakes
+cache: build
+	$(TRAINING_PY) -m Training.data.build_cache --shared $(SHARED) --out $(CACHE) --binary $(BIN)
+
+contact-sheet:
+	$(TRAINING_PY) -m Training.pseudofakes.contact_sheet --cache $(CACHE) --out out/contact-sheet.png
+
+test-pseudofakes:
+	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
+		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py
