@@ -42,6 +42,19 @@ struct ExactFramesTests {
         try expectMatchesFFmpeg(name, naive.frames)
     }
 
+    @Test func gopAwareNeverDecodesAFrameTwiceAndSkipsWholeGroups() throws {
+        // GOP 12, 100 frames, 5 targets 0,25,50,74,99: each needs at most its own GOP's prefix.
+        let gopAware = try VideoReader(path: fixtures.path("h264_gop12.mp4")).frames(.evenly(count: 5)).outcome
+        #expect(gopAware.framesDecoded <= 5 * 12 && gopAware.framesDecoded >= 5)
+        // GOP 250 of 300 frames, 9 targets: one forward pass at most (no frame decoded twice) …
+        let long = try VideoReader(path: fixtures.path("h264_gop250.mp4")).frames(.evenly(count: 9)).outcome
+        #expect(long.framesDecoded <= 300)
+        // … while seeking back to the keyframe for every target decodes the same frames again.
+        let naive = try VideoReader(path: fixtures.path("h264_gop250.mp4"))
+            .frames(.evenly(count: 9), seekPolicy: .seekPerFrame).outcome
+        #expect(naive.framesDecoded > 600)
+    }
+
     @Test func adjacentAndRepeatedTargetsInOneGroupOfPictures() throws {
         // 40 of 100 frames: several targets per GOP of 12, decoded forward without seeking back.
         let reader = try VideoReader(path: fixtures.path("h264_gop12.mp4"))
