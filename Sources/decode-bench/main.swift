@@ -11,6 +11,7 @@ import VideoDecode
 //        decode-bench sample PATH FRAMES gop|seek   (one sampling run; the timed child)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+setvbuf(stdout, nil, _IOLBF, 0) // one line at a time, also into a pipe or file
 
 func sampleOnce(_ arguments: [String]) throws {
     guard arguments.count == 4, let count = Int(arguments[2]), ["gop", "seek"].contains(arguments[3]) else {
