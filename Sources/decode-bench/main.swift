@@ -11,7 +11,11 @@ import VideoDecode
 //        decode-bench sample PATH FRAMES gop|seek   (one sampling run; the timed child)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-setvbuf(stdout, nil, _IOLBF, 0) // one line at a time, also into a pipe or file
+
+/// Prints a whole line at once (unbuffered), so progress shows also through a pipe or file.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
 
 func sampleOnce(_ arguments: [String]) throws {
     guard arguments.count == 4, let count = Int(arguments[2]), ["gop", "seek"].contains(arguments[3]) else {
@@ -25,7 +29,7 @@ func sampleOnce(_ arguments: [String]) throws {
         return true
     }
     guard outcome.succeeded else { throw BenchError.usage("sampling failed: \(String(describing: outcome.error))") }
-    print("delivered \(outcome.framesDelivered) decoded \(outcome.framesDecoded) checksum \(checksum)")
+    say("delivered \(outcome.framesDelivered) decoded \(outcome.framesDecoded) checksum \(checksum)")
 }
 
 func median(_ values: [Double]) -> Double {
@@ -53,8 +57,8 @@ func bench(_ arguments: [String]) throws {
     }
     clips += extraClips
     let me = CommandLine.arguments[0]
-    print("\(frames) exact frames per clip; ours and floor: \(rounds) interleaved rounds, medians of whole-process times")
-    print("clip".padding(toLength: 22, withPad: " ", startingAt: 0)
+    say("\(frames) exact frames per clip; ours and floor: \(rounds) interleaved rounds, medians of whole-process times")
+    say("clip".padding(toLength: 22, withPad: " ", startingAt: 0)
           + "decoded  ours s  floor s  naive s  ours/floor  naive/floor  ours/floor cpu")
     var oursOverFloor: [Double] = []
     for clip in clips {
@@ -88,12 +92,12 @@ func bench(_ arguments: [String]) throws {
         let naive = try measured(commands[2]).wallSeconds
         oursOverFloor.append(median(ratios))
         let name = URL(fileURLWithPath: clip).lastPathComponent
-        print(name.padding(toLength: 22, withPad: " ", startingAt: 0)
+        say(name.padding(toLength: 22, withPad: " ", startingAt: 0)
               + String(format: "%7d  %6.3f  %7.3f  %7.3f  %9.2f×  %10.2f×  %13.2f×",
                        planned.framesDecoded, median(wall[0]), median(wall[1]), naive,
                        median(ratios), naive / median(wall[1]), median(cpuRatios)))
     }
-    print(String(format: "median ours/floor over clips: %.2f× (goal ≤ 1.2×)", median(oursOverFloor)))
+    say(String(format: "median ours/floor over clips: %.2f× (goal ≤ 1.2×)", median(oursOverFloor)))
 }
 
 do {
