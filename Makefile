@@ -138,3 +138,15 @@ contact-sheet:
 test-pseudofakes:
 	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
 		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py
+
+# ---- decode (issue 2) ---------------------------------------------------------------------
+# 32 exact frames on generated 720p/1080p clips with GOP 12 and 250 (kept in out/bench/) and one
+# real DFDC clip when ../shared is there: our GOP-aware sampler vs the ffmpeg CLI decoding the
+# needed span vs naive seek-per-frame, as whole processes, printed as ratios.
+.PHONY: bench-decode
+BENCH_DIR ?= out/bench
+BENCH_ROUNDS ?= 5
+BENCH_REAL_CLIP := $(wildcard $(SHARED)/data/dev-videos/dfdc/widuwuoiur.mp4)
+bench-decode:
+	$(SWIFT) build -c release --product decode-bench
+	.build/release/decode-bench --folder $(BENCH_DIR) --rounds $(BENCH_ROUNDS) $(addprefix --clip ,$(BENCH_REAL_CLIP))

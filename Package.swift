@@ -109,5 +109,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
+
+        // make bench-decode: our sampler vs the ffmpeg CLI floor vs naive seek-per-frame.
+        .executableTarget(name: "decode-bench", dependencies: ["VideoDecode"]),
     ]
 )

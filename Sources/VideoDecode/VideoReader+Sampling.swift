@@ -17,7 +17,7 @@ extension VideoReader {
         }
         freshFromStart = false
         return SamplingOutcome(framesDelivered: run.delivered, framesRequested: run.targets.count,
-                               error: run.error ?? run.missedError, approximate: sampling.isApproximate)
+                               framesDecoded: run.decoded, error: run.error ?? run.missedError, approximate: sampling.isApproximate)
     }
 
     /// All sampled frames at once (keeps them all in memory; prefer `sample` for long runs).
@@ -38,6 +38,7 @@ extension VideoReader {
         var feedingKeyframe: Int? = freshFromStart ? (table.keyframeIndices.first ?? -1) : nil
         var seekedForTarget: Int? = nil
         var lastSeekKeyframe = -1
+        let wanted = Set(run.targets)
         while !run.isDone {
             let target = run.targets[run.next]
             if run.overshot {
@@ -71,11 +72,15 @@ extension VideoReader {
             }
             let packet = input.packet
             guard packet.pointee.stream_index == streamIndex else { continue }
-            if (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0, let time = packetTime(packet) {
-                feedingKeyframe = max(feedingKeyframe ?? -1, table.index(atOrBefore: time))
+            let index = packetTime(packet).map(table.index(atOrBefore:))
+            if let index, (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0 {
+                feedingKeyframe = max(feedingKeyframe ?? -1, index)
             }
+            // Pictures that are neither wanted nor referenced need not be decoded at all.
+            decoder.skipsNonReferenceFrames = policy == .gopAware && !(index.map(wanted.contains) ?? true)
             try feed(packet, &run, onFrame: onFrame)
         }
+        decoder.skipsNonReferenceFrames = false
     }
 
     /// Keyframes only: each keyframe packet is decoded on its own and drained at once, so a
@@ -149,6 +154,7 @@ extension VideoReader {
                 break
             }
             received += 1
+            run.decoded += 1
             try offerDecodedFrame(&run, onFrame: onFrame)
         }
         return received
@@ -193,6 +199,7 @@ struct SamplingRun {
     let targets: [Int]
     var next = 0
     var delivered = 0
+    var decoded = 0
     var error: VideoDecodeError? = nil
     var firstMissed: Int? = nil
     var stopped = false

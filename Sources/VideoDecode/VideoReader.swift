@@ -28,6 +28,10 @@ public final class VideoReader {
         let codec = String(cString: avcodec_get_name(parameters.codec_id))
         if Self.isImageDemuxer(input.containerName) { throw .stillImage(codec: codec) }
         let decoder = try StreamDecoder(stream: stream, threads: decodeThreads)
+        // Audio, subtitles and other video streams are never read from the file.
+        for other in 0..<Int32(input.format.pointee.nb_streams) where other != streamIndex {
+            input.stream(other).pointee.discard = AVDISCARD_ALL
+        }
 
         let (table, readError) = FrameTable.scan(input, streamIndex: streamIndex)
         if table.count == 0 {

@@ -28,10 +28,12 @@ enum FFmpegTool {
     }
 
     /// Packed RGB24 bytes of frames `indices` (decoder order of presentation), as ffmpeg converts them.
+    /// ffmpeg stops after the last of them, so early indices cost little.
     static func referenceFrames(_ path: String, indices: [Int], autorotate: Bool = true) throws -> Data {
         let select = indices.map { "eq(n\\,\($0))" }.joined(separator: "+")
         return try run((autorotate ? [] : ["-noautorotate"]) + [
             "-i", path, "-map", "0:v:0", "-vf", "select=\(select)", "-fps_mode", "passthrough",
+            "-frames:v", "\(indices.count)",
             "-sws_flags", "bicubic", "-pix_fmt", "rgb24", "-f", "rawvideo", "-",
         ])
     }
