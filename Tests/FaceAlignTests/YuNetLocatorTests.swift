@@ -106,10 +106,11 @@ final class YuNetLocatorTests: XCTestCase {
         XCTAssertTrue(error.description.contains("/x/.deps/yuface"))
     }
 
-    func testEnvironmentOverrideIsSearchedFirst() {
+    func testEnvironmentOverrideIsTheOnlyPlaceSearched() {
         let folders = YuFaceLibrary.candidateFolders(environment: ["DEEPFAKE_SCAN_YUFACE": "/opt/yu/libfacedetection.so"])
-        XCTAssertEqual(folders.first, "/opt/yu")
-        XCTAssertTrue(folders.contains(TestImages.packageRoot.appendingPathComponent(".deps/yuface").path))
+        XCTAssertEqual(folders, ["/opt/yu"])
+        let defaults = YuFaceLibrary.candidateFolders(environment: [:])
+        XCTAssertTrue(defaults.contains(TestImages.packageRoot.appendingPathComponent(".deps/yuface").path))
     }
 
     private func assertPlausible(_ landmarks: FiveLandmarks, in box: BoundingBox, file: StaticString = #filePath,
