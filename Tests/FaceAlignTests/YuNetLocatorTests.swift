@@ -26,6 +26,15 @@ final class YuNetLocatorTests: XCTestCase {
         XCTAssertEqual(try locator.detect(in: RGBImage(width: 320, height: 240)), [])
     }
 
+    func testTinyAndThinImagesGiveNoFace() throws {
+        let locator = try YuNetLocator()
+        for (width, height) in [(1, 1), (2, 3), (8, 8), (31, 17), (64, 5), (5, 640)] {
+            let image = RGBImage(width: width, height: height)
+            XCTAssertEqual(try locator.detect(in: image), [], "\(width)×\(height)")
+            XCTAssertEqual(try locator.detect(in: image, near: [BoundingBox(x: 0, y: 0, width: 4, height: 4)]), [])
+        }
+    }
+
     func testFindsAFaceIn4KAndMapsItBackToFramePixels() throws {
         let frame = try TestImages.astronaut(on: 3840, 2160, faceSide: 1024, x: 2400, y: 600)
         let all = try YuNetLocator().detect(in: frame)
