@@ -46,16 +46,17 @@ final class YuFaceLibrary: @unchecked Sendable {
         for setThreads in setThreadFunctions { setThreads(1) }
     }
 
-    /// Folders searched, in order: $DEEPFAKE_SCAN_YUFACE, then `.deps/yuface` in the folders
-    /// above the running executable (a SwiftPM build lives in `<package>/.build/…`), then in the
-    /// current directory and its parents.
+    /// Folders searched, in order: $DEEPFAKE_SCAN_YUFACE alone when set (a wrong setting should
+    /// fail, not silently fall back), else `.deps/yuface` in the folders above the running
+    /// executable (a SwiftPM build lives in `<package>/.build/…`), then in the current
+    /// directory and its parents.
     static func candidateFolders(environment: [String: String] = ProcessInfo.processInfo.environment)
         -> [String]
     {
-        var folders: [String] = []
         if let override = environment["DEEPFAKE_SCAN_YUFACE"], !override.isEmpty {
-            folders.append(override.hasSuffix(".so") ? (override as NSString).deletingLastPathComponent : override)
+            return [override.hasSuffix(".so") ? (override as NSString).deletingLastPathComponent : override]
         }
+        var folders: [String] = []
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let starts = [executable.deletingLastPathComponent(),
                       URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]

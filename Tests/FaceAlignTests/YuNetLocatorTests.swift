@@ -26,6 +26,15 @@ final class YuNetLocatorTests: XCTestCase {
         XCTAssertEqual(try locator.detect(in: RGBImage(width: 320, height: 240)), [])
     }
 
+    func testTinyAndThinImagesGiveNoFace() throws {
+        let locator = try YuNetLocator()
+        for (width, height) in [(1, 1), (2, 3), (8, 8), (31, 17), (64, 5), (5, 640)] {
+            let image = RGBImage(width: width, height: height)
+            XCTAssertEqual(try locator.detect(in: image), [], "\(width)×\(height)")
+            XCTAssertEqual(try locator.detect(in: image, near: [BoundingBox(x: 0, y: 0, width: 4, height: 4)]), [])
+        }
+    }
+
     func testFindsAFaceIn4KAndMapsItBackToFramePixels() throws {
         let frame = try TestImages.astronaut(on: 3840, 2160, faceSide: 1024, x: 2400, y: 600)
         let all = try YuNetLocator().detect(in: frame)
@@ -106,10 +115,11 @@ final class YuNetLocatorTests: XCTestCase {
         XCTAssertTrue(error.description.contains("/x/.deps/yuface"))
     }
 
-    func testEnvironmentOverrideIsSearchedFirst() {
+    func testEnvironmentOverrideIsTheOnlyPlaceSearched() {
         let folders = YuFaceLibrary.candidateFolders(environment: ["DEEPFAKE_SCAN_YUFACE": "/opt/yu/libfacedetection.so"])
-        XCTAssertEqual(folders.first, "/opt/yu")
-        XCTAssertTrue(folders.contains(TestImages.packageRoot.appendingPathComponent(".deps/yuface").path))
+        XCTAssertEqual(folders, ["/opt/yu"])
+        let defaults = YuFaceLibrary.candidateFolders(environment: [:])
+        XCTAssertTrue(defaults.contains(TestImages.packageRoot.appendingPathComponent(".deps/yuface").path))
     }
 
     private func assertPlausible(_ landmarks: FiveLandmarks, in box: BoundingBox, file: StaticString = #filePath,

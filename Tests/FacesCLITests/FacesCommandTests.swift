@@ -70,6 +70,27 @@ import VideoDecode
         #expect(try records(in: out).count == 1)
     }
 
+    /// The real binary, with the library pointed at an empty folder: exit 2 and the command to run.
+    @Test func missingDetectorLibraryExitsTwoNamingTheSetupCommand() throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("deepfake-scan")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "deepfake-scan not built beside the tests")
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["faces", Self.portrait, "--out", out]
+        process.environment = ProcessInfo.processInfo.environment.merging(["DEEPFAKE_SCAN_YUFACE": out + "/none"]) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(message.contains("make setup-yuface"))
+    }
+
     @Test func cropFoldersAreUniquePerInput() {
         var folders = CropFolders()
         #expect(folders.claim(for: "a/clip.mp4") == "clip")
