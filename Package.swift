@@ -32,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan", "Detectors", "NN",
+                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN", "FaceAlign",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -48,14 +48,48 @@ let package = Package(
         .target(
             name: "Scan",
             dependencies: [
-                "Aggregate", "Reports", "Imaging",
+                "Aggregate", "Reports", "Imaging", "VideoDecode", "FaceAlign", "Detectors", "NN",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
+        // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
+        // unoptimised, which would make the end-to-end tests crawl.
+        .target(name: "FaceAlign", dependencies: ["Imaging"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .testTarget(
+            name: "FaceAlignTests",
+            dependencies: ["FaceAlign", "Imaging"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode"]),
+        // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
+        .executableTarget(
+            name: "face-bench",
+            dependencies: [
+                "FaceAlign", "VideoDecode", "Imaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
+
+        // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
+        .target(name: "Evaluation", dependencies: ["Reports"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "deepfake-scan"]),
+
+        // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
+        .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
+        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
+        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
 
         // ---- engine (issue 4): CBLAS → Tensor → NN → Detectors ----
         // OpenBLAS cblas (Debian libopenblas-dev, pthread build).

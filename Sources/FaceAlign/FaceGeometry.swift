@@ -1,0 +1,81 @@
+import Imaging
+
+/// A point in image pixels: x to the right, y down, pixel (i, j) centred on (i, j) as in
+/// OpenCV, so the detector's integer coordinates and the warp agree.
+public struct Point: Sendable, Equatable, Hashable, Codable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// An axis-aligned box in image pixels.
+public struct BoundingBox: Sendable, Equatable, Hashable, Codable {
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+
+    public var area: Double { max(0, width) * max(0, height) }
+    public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
+
+    /// Intersection over union, 0 when the boxes do not overlap.
+    public func iou(_ other: BoundingBox) -> Double {
+        let left = max(x, other.x), right = min(x + width, other.x + other.width)
+        let top = max(y, other.y), bottom = min(y + height, other.y + other.height)
+        guard right > left, bottom > top else { return 0 }
+        let intersection = (right - left) * (bottom - top)
+        return intersection / (area + other.area - intersection)
+    }
+}
+
+/// The five landmarks every face carries, in this order (the detector's and the template's):
+/// eye on the image's left, eye on the image's right, nose tip, mouth corner on the image's
+/// left, mouth corner on the image's right.
+public typealias FiveLandmarks = [Point]
+
+/// One face as a `FaceLocator` reports it, in the coordinates of the image it was given.
+public struct DetectedFace: Sendable, Equatable {
+    public var box: BoundingBox
+    /// Five points, see `FiveLandmarks`.
+    public var landmarks: FiveLandmarks
+    /// Detector confidence in [0, 1].
+    public var score: Double
+
+    public init(box: BoundingBox, landmarks: FiveLandmarks, score: Double) {
+        precondition(landmarks.count == 5, "a face needs 5 landmarks, got \(landmarks.count)")
+        self.box = box
+        self.landmarks = landmarks
+        self.score = score
+    }
+}
+
+/// Finds faces in a frame. A protocol so that another detector can replace YuNet without
+/// touching callers. Instances may keep scratch buffers: use one per thread.
+public protocol FaceLocator: AnyObject {
+    /// Every face the detector reports in `image` (no score or size floor applied beyond the
+    /// detector's own), in `image` pixel coordinates. No face is an empty array, not an error.
+    func detect(in image: RGBImage) throws -> [DetectedFace]
+
+    /// Faces near `hints` only — boxes where faces were in the previous sampled frame. Cheaper
+    /// than a whole-frame search and may give finer landmarks, but misses faces elsewhere, so
+    /// callers still search whole frames now and then.
+    func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace]
+}
+
+extension FaceLocator {
+    /// Locators without a local search look at the whole frame.
+    public func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+        try detect(in: image)
+    }
+}

@@ -1,0 +1,100 @@
+import Imaging
+
+/// YuNet (libfacedetection) as a `FaceLocator`, made cheap by detecting on small copies.
+///
+/// Whole frame: reduced so its long side is at most `detectSize`, detected once; only when that
+/// finds nothing, again at `retrySize` (small faces in large frames). Near hints: a square
+/// around each hinted box (twice its size), reduced so the face is about `hintFaceSize` px —
+/// a fraction of the pixels of a whole-frame search, and landmarks from a larger face image.
+/// Results are mapped back to frame pixels. Holds scratch buffers: one instance per thread
+/// (not Sendable); the loaded library itself is shared.
+public final class YuNetLocator: FaceLocator {
+    /// Long side of the whole-frame detection, in pixels.
+    public let detectSize: Int
+    /// Long side of the second try when the first finds no face; nil = no retry.
+    public let retrySize: Int?
+    /// Face size (px) a hinted region is scaled to.
+    public let hintFaceSize: Int
+
+    /// The region searched around a hint, as a multiple of the hinted box's longer side.
+    static let hintRegionGrowth = 2.0
+
+    private let library: YuFaceLibrary
+    private let resultBuffer: UnsafeMutablePointer<UInt8>
+    private var input = DetectorInput()
+
+    /// Throws `FaceAlignError.detectorLibraryMissing` (with the command to run) when
+    /// `make setup-yuface` has not been run.
+    public init(detectSize: Int = 320, retrySize: Int? = 640, hintFaceSize: Int = 72) throws {
+        precondition(detectSize >= 32 && hintFaceSize >= 16, "detection sizes too small")
+        self.detectSize = detectSize
+        self.retrySize = retrySize.flatMap { $0 > detectSize ? $0 : nil }
+        self.hintFaceSize = hintFaceSize
+        self.library = try YuFaceLibrary.shared.get()
+        self.resultBuffer = .allocate(capacity: YuFaceLibrary.resultBufferSize)
+    }
+
+    deinit { resultBuffer.deallocate() }
+
+    /// Path of the loaded libfacedetection.so (for logs and reports).
+    public var libraryPath: String { library.path }
+
+    public func detect(in image: RGBImage) throws -> [DetectedFace] {
+        let first = detect(in: image, longSide: detectSize)
+        guard first.isEmpty, let retrySize, max(image.width, image.height) > detectSize else { return first }
+        return detect(in: image, longSide: retrySize)
+    }
+
+    /// One whole-frame detection with the long side limited to `longSide`.
+    public func detect(in image: RGBImage, longSide: Int) -> [DetectedFace] {
+        detect(in: image, region: .whole(image), longSide: longSide)
+    }
+
+    public func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+        var found: [DetectedFace] = []
+        for hint in hints {
+            guard let region = PixelRegion.around(hint, grownBy: Self.hintRegionGrowth, in: image) else { continue }
+            let longSide = Int(Double(hintFaceSize) * Self.hintRegionGrowth)
+            for face in detect(in: image, region: region, longSide: longSide)
+            where !found.contains(where: { $0.box.iou(face.box) > 0.5 }) {
+                found.append(face)
+            }
+        }
+        return found
+    }
+
+    private func detect(in image: RGBImage, region: PixelRegion, longSide: Int) -> [DetectedFace] {
+        let size = DetectorInput.size(of: region, longSide: longSide)
+        input.fill(from: image, region: region, width: size.width, height: size.height)
+        library.limitOpenMPToOneThread()
+        let (width, height) = (Int32(input.width), Int32(input.height))
+        let result = input.withBGR { bgr in
+            library.detect(resultBuffer, bgr, width, height, width * 3)
+        }
+        guard let result else { return [] }
+        return Self.parse(result, from: region, scaleX: Double(region.width) / Double(input.width),
+                          scaleY: Double(region.height) / Double(input.height))
+    }
+
+    /// Layout (facedetectcnn.h / the library README): int32 face count, then per face 16
+    /// int16: confidence × 100, box x, y, w, h, then 5 landmark (x, y) pairs.
+    /// A small-image pixel c covers region pixels [c·f, (c+1)·f), whose centre is
+    /// (c + 0.5)·f − 0.5; box edges scale plainly; then shift by the region's origin.
+    static func parse(_ result: UnsafeMutablePointer<Int32>, from region: PixelRegion,
+                      scaleX fx: Double, scaleY fy: Double) -> [DetectedFace] {
+        let count = Int(result.pointee)
+        guard count > 0 else { return [] }
+        let values = UnsafeRawPointer(result + 1).assumingMemoryBound(to: Int16.self)
+        let ox = Double(region.x), oy = Double(region.y)
+        return (0..<min(count, 1024)).map { i in
+            let face = values + 16 * i
+            let box = BoundingBox(x: ox + Double(face[1]) * fx, y: oy + Double(face[2]) * fy,
+                                  width: Double(face[3]) * fx, height: Double(face[4]) * fy)
+            let landmarks = (0..<5).map { k in
+                Point(x: ox + (Double(face[5 + 2 * k]) + 0.5) * fx - 0.5,
+                      y: oy + (Double(face[6 + 2 * k]) + 0.5) * fy - 0.5)
+            }
+            return DetectedFace(box: box, landmarks: landmarks, score: Double(face[0]) / 100)
+        }
+    }
+}

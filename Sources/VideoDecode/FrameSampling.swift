@@ -1,0 +1,99 @@
+import Imaging
+
+/// Which frames to decode.
+public enum FrameSampling: Sendable, Equatable {
+    /// `count` frames at indices round(linspace(0, n − 1, count)) in presentation order
+    /// (all frames when the video has fewer).
+    case evenly(count: Int)
+    /// The frame on screen every `interval` seconds from the first frame (duplicates dropped).
+    case everySeconds(Double)
+    /// Keyframes only: fast, but spacing follows the encoder, so results are approximate.
+    case keyframes
+
+    /// Frame indices to deliver, ascending and unique, for a video of `table`'s frames.
+    func targets(in table: FrameTable, secondsPerTick: Double) -> [Int] {
+        let frameCount = table.count
+        guard frameCount > 0 else { return [] }
+        switch self {
+        case let .evenly(count):
+            guard count > 0 else { return [] }
+            if count == 1 { return [0] }
+            let step = Double(frameCount - 1) / Double(count - 1)
+            let indices = (0..<count).map { Int((Double($0) * step).rounded()) }
+            return Array(Set(indices)).sorted()
+        case let .everySeconds(interval):
+            guard interval > 0, secondsPerTick > 0 else { return [] }
+            let first = table.presentationTimes[0]
+            let last = table.presentationTimes[frameCount - 1]
+            let ticksPerStep = interval / secondsPerTick
+            var indices: [Int] = []
+            var step = 0.0
+            while true {
+                let time = first + Int64((step * ticksPerStep).rounded())
+                if time > last { break }
+                let index = table.index(atOrBefore: time)
+                if indices.last != index { indices.append(index) }
+                step += 1
+            }
+            return indices
+        case .keyframes:
+            return table.keyframeIndices
+        }
+    }
+
+    /// Keyframe sampling does not land where a user would choose frames.
+    var isApproximate: Bool { self == .keyframes }
+}
+
+/// How the sampler reaches the frames it needs.
+public enum SeekPolicy: Sendable, Equatable {
+    /// Decode forward; seek only when the next target's keyframe lies ahead of everything
+    /// already sent to the decoder. No frame is decoded twice.
+    case gopAware
+    /// Seek to each target's keyframe and decode up to it, whatever came before.
+    /// Wasteful; kept as the naive baseline of the benchmark.
+    case seekPerFrame
+}
+
+/// One sampled frame.
+public struct DecodedFrame: Sendable {
+    /// Frame number in presentation order, 0-based.
+    public var index: Int
+    /// Presentation timestamp in the stream's time base.
+    public var pts: Int64
+    /// Seconds since the first frame.
+    public var seconds: Double
+    public var isKeyframe: Bool
+    /// Display orientation (rotation applied), packed RGB.
+    public var image: RGBImage
+
+    public init(index: Int, pts: Int64, seconds: Double, isKeyframe: Bool, image: RGBImage) {
+        self.index = index
+        self.pts = pts
+        self.seconds = seconds
+        self.isKeyframe = isKeyframe
+        self.image = image
+    }
+}
+
+/// How a sampling run ended.
+public struct SamplingOutcome: Sendable, Equatable {
+    /// Frames handed to the callback.
+    public var framesDelivered: Int
+    /// Frames the sampling asked for.
+    public var framesRequested: Int
+    /// The first problem met; frames before it were still delivered.
+    public var error: VideoDecodeError?
+    /// True for keyframe sampling, whose frames are not where the user would have chosen.
+    public var approximate: Bool
+
+    /// Every requested frame was delivered without a decoding problem.
+    public var succeeded: Bool { error == nil && framesDelivered == framesRequested }
+
+    public init(framesDelivered: Int, framesRequested: Int, error: VideoDecodeError?, approximate: Bool) {
+        self.framesDelivered = framesDelivered
+        self.framesRequested = framesRequested
+        self.error = error
+        self.approximate = approximate
+    }
+}

@@ -1,0 +1,90 @@
+import CFFmpeg
+
+/// Every frame of the video stream, learnt in one demux-only pass (no decoding): presentation
+/// times in presentation order and which frames are keyframes.
+///
+/// It is the ground truth for frame indices ("frame K" = the K-th smallest presentation time),
+/// the frame count when the container is silent or wrong, and where the keyframes are.
+struct FrameTable: Sendable {
+    /// Presentation timestamps (stream time base), ascending; index = frame number.
+    let presentationTimes: [Int64]
+    /// Frame numbers of the keyframes, ascending.
+    let keyframeIndices: [Int]
+
+    var count: Int { presentationTimes.count }
+
+    init(presentationTimes: [Int64], keyframeTimes: [Int64]) {
+        self.presentationTimes = presentationTimes
+        var keys: [Int] = []
+        for time in keyframeTimes {
+            if let index = Self.exactIndex(of: time, in: presentationTimes) { keys.append(index) }
+        }
+        self.keyframeIndices = Array(Set(keys)).sorted()
+    }
+
+    /// Reads every packet of `streamIndex` once. Packets the demuxer marks as discarded
+    /// (before an edit list's start) are skipped, as the decoder drops them too.
+    static func scan(_ input: MediaInput, streamIndex: Int32) -> (table: FrameTable, readError: Int32?) {
+        var times: [Int64] = []
+        var keyTimes: [Int64] = []
+        var readError: Int32? = nil
+        var synthetic: Int64 = 0
+        while true {
+            let status = input.readPacket()
+            if status == ffmpegEndOfFile { break }
+            if status < 0 { readError = status; break }
+            let packet = input.packet.pointee
+            guard packet.stream_index == streamIndex, (packet.flags & AV_PKT_FLAG_DISCARD) == 0 else { continue }
+            var time = packet.pts != ffmpegNoTimestamp ? packet.pts : packet.dts
+            if time == ffmpegNoTimestamp { time = synthetic } // raw streams without timestamps
+            synthetic = time + max(1, packet.duration)
+            times.append(time)
+            if (packet.flags & AV_PKT_FLAG_KEY) != 0 { keyTimes.append(time) }
+        }
+        av_packet_unref(input.packet)
+        times.sort()
+        return (FrameTable(presentationTimes: times, keyframeTimes: keyTimes), readError)
+    }
+
+    /// The frame shown at `time`: the last frame whose presentation time is ≤ `time`
+    /// (the first frame for earlier times). Requires a non-empty table.
+    func index(atOrBefore time: Int64) -> Int {
+        var low = 0, high = presentationTimes.count // first index with time > `time`
+        while low < high {
+            let middle = (low + high) / 2
+            if presentationTimes[middle] <= time { low = middle + 1 } else { high = middle }
+        }
+        return max(0, low - 1)
+    }
+
+    /// The keyframe a decoder must start from to reach frame `index`: the last keyframe at or
+    /// before it, or nil when none precedes it (a stream that does not start with a keyframe).
+    func keyframe(atOrBefore index: Int) -> Int? {
+        var low = 0, high = keyframeIndices.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keyframeIndices[middle] <= index { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : keyframeIndices[low - 1]
+    }
+
+    func isKeyframe(_ index: Int) -> Bool {
+        keyframe(atOrBefore: index) == index
+    }
+
+    /// The median distance between keyframes in frames; nil with fewer than two keyframes.
+    var keyframeIntervalEstimate: Int? {
+        guard keyframeIndices.count >= 2 else { return nil }
+        let gaps = zip(keyframeIndices.dropFirst(), keyframeIndices).map { $0 - $1 }.sorted()
+        return gaps[gaps.count / 2]
+    }
+
+    private static func exactIndex(of time: Int64, in times: [Int64]) -> Int? {
+        var low = 0, high = times.count
+        while low < high {
+            let middle = (low + high) / 2
+            if times[middle] < time { low = middle + 1 } else { high = middle }
+        }
+        return low < times.count && times[low] == time ? low : nil
+    }
+}

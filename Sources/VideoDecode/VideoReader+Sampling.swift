@@ -1,0 +1,221 @@
+import CFFmpeg
+import Imaging
+
+extension VideoReader {
+    /// Decodes the frames `sampling` selects and hands them to `onFrame` one at a time in
+    /// presentation order; `onFrame` returns false to stop early. Only returned frames are
+    /// converted to RGB. Decoding problems do not throw: the outcome carries the first one,
+    /// and the frames before it have been delivered. Only `onFrame`'s own error is thrown.
+    @discardableResult
+    public func sample<E: Error>(_ sampling: FrameSampling, seekPolicy: SeekPolicy = .gopAware,
+                                 onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) -> SamplingOutcome {
+        var run = SamplingRun(targets: sampling.targets(in: table, secondsPerTick: secondsPerTick))
+        if sampling == .keyframes {
+            try sampleKeyframes(&run, onFrame: onFrame)
+        } else {
+            try sampleTargets(&run, policy: seekPolicy, onFrame: onFrame)
+        }
+        freshFromStart = false
+        return SamplingOutcome(framesDelivered: run.delivered, framesRequested: run.targets.count,
+                               error: run.error ?? run.missedError, approximate: sampling.isApproximate)
+    }
+
+    /// All sampled frames at once (keeps them all in memory; prefer `sample` for long runs).
+    public func frames(_ sampling: FrameSampling, seekPolicy: SeekPolicy = .gopAware)
+        -> (frames: [DecodedFrame], outcome: SamplingOutcome) {
+        var frames: [DecodedFrame] = []
+        let outcome = sample(sampling, seekPolicy: seekPolicy) { frame in
+            frames.append(frame)
+            return true
+        }
+        return (frames, outcome)
+    }
+
+    /// Exact frames: decode forward, seeking to a target's keyframe when the policy says so.
+    private func sampleTargets<E: Error>(_ run: inout SamplingRun, policy: SeekPolicy,
+                                         onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+        // The keyframe whose group of pictures the decoder is being fed; nil: position unknown.
+        var feedingKeyframe: Int? = freshFromStart ? (table.keyframeIndices.first ?? -1) : nil
+        var seekedForTarget: Int? = nil
+        var lastSeekKeyframe = -1
+        while !run.isDone {
+            let target = run.targets[run.next]
+            if run.overshot {
+                // The demuxer landed after the target: retry from the keyframe before.
+                run.overshot = false
+                guard lastSeekKeyframe > 0 else { run.skipTarget(); continue }
+                lastSeekKeyframe = table.keyframe(atOrBefore: lastSeekKeyframe - 1) ?? -1
+                guard seek(toKeyframe: lastSeekKeyframe, &run) else { break }
+                feedingKeyframe = lastSeekKeyframe
+                continue
+            }
+            let keyframe = table.keyframe(atOrBefore: target) ?? -1
+            let mustSeek: Bool
+            switch policy {
+            case .gopAware: mustSeek = feedingKeyframe.map { keyframe > $0 } ?? true
+            case .seekPerFrame: mustSeek = seekedForTarget != run.next
+            }
+            if mustSeek {
+                guard seek(toKeyframe: keyframe, &run) else { break }
+                feedingKeyframe = keyframe
+                seekedForTarget = run.next
+                lastSeekKeyframe = keyframe
+            }
+            let status = input.readPacket()
+            if status < 0 {
+                if status != ffmpegEndOfFile {
+                    run.note(.corruptData(frame: target, reason: ffmpegErrorMessage(status)))
+                }
+                try feed(nil, &run, onFrame: onFrame)
+                break
+            }
+            let packet = input.packet
+            guard packet.pointee.stream_index == streamIndex else { continue }
+            if (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0, let time = packetTime(packet) {
+                feedingKeyframe = max(feedingKeyframe ?? -1, table.index(atOrBefore: time))
+            }
+            try feed(packet, &run, onFrame: onFrame)
+        }
+    }
+
+    /// Keyframes only: each keyframe packet is decoded on its own and drained at once, so a
+    /// frame-threaded decoder never waits for packets that will not come.
+    private func sampleKeyframes<E: Error>(_ run: inout SamplingRun,
+                                           onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+        if !freshFromStart {
+            guard seek(toKeyframe: -1, &run) else { return }
+        }
+        while !run.isDone {
+            let status = input.readPacket()
+            if status < 0 {
+                if status != ffmpegEndOfFile {
+                    run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                }
+                break
+            }
+            let packet = input.packet
+            guard packet.pointee.stream_index == streamIndex, (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0 else {
+                continue
+            }
+            try feed(packet, &run, onFrame: onFrame)
+            try feed(nil, &run, onFrame: onFrame)
+            decoder.flush()
+        }
+    }
+
+    /// Flushes the decoder and moves the demuxer to `keyframe` (-1: the start of the stream).
+    private func seek(toKeyframe keyframe: Int, _ run: inout SamplingRun) -> Bool {
+        decoder.flush()
+        run.checkLanding = true
+        let time = table.presentationTimes[max(0, keyframe)]
+        if av_seek_frame(input.format, streamIndex, time, AVSEEK_FLAG_BACKWARD) >= 0 { return true }
+        if keyframe <= (table.keyframeIndices.first ?? 0),
+           av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE) >= 0 {
+            return true
+        }
+        run.note(.seekFailed(reason: "cannot seek to frame \(max(0, keyframe))"))
+        return false
+    }
+
+    /// Sends one packet (nil: drain) and offers every frame that comes out.
+    private func feed<E: Error>(_ packet: UnsafeMutablePointer<AVPacket>?, _ run: inout SamplingRun,
+                                onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+        while true {
+            let sent = decoder.send(packet)
+            if sent == ffmpegAgain {
+                // The decoder's output is full: take frames out, then send again.
+                let received = try receiveAll(&run, onFrame: onFrame)
+                if run.isDone || received == 0 { return }
+                continue
+            }
+            if sent < 0 && sent != ffmpegEndOfFile {
+                let index = packet.flatMap(packetTime).map(table.index(atOrBefore:)) ?? -1
+                run.note(.corruptData(frame: index, reason: ffmpegErrorMessage(sent)))
+            }
+            break
+        }
+        _ = try receiveAll(&run, onFrame: onFrame)
+    }
+
+    /// Takes every frame the decoder has ready; returns how many came out.
+    private func receiveAll<E: Error>(_ run: inout SamplingRun,
+                                      onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) -> Int {
+        var received = 0
+        while !run.isDone {
+            let status = decoder.receive()
+            if status == ffmpegAgain || status == ffmpegEndOfFile { break }
+            if status < 0 {
+                run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                break
+            }
+            received += 1
+            try offerDecodedFrame(&run, onFrame: onFrame)
+        }
+        return received
+    }
+
+    /// Delivers the decoder's current frame when it is the next target.
+    private func offerDecodedFrame<E: Error>(_ run: inout SamplingRun,
+                                             onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+        let pts = decoder.framePresentationTime
+        let index = table.index(atOrBefore: pts)
+        if run.overshot { return }
+        if run.checkLanding {
+            run.checkLanding = false
+            if index > run.targets[run.next] { run.overshot = true; return }
+        }
+        while !run.isDone, run.targets[run.next] < index { run.skipTarget() }
+        guard !run.isDone, run.targets[run.next] == index else { return }
+        run.next += 1
+        if decoder.frameIsDamaged { run.note(.corruptData(frame: index, reason: "the decoder concealed errors")) }
+        let image: RGBImage
+        do {
+            image = try converter.convert(decoder.frame).rotated(quarterTurns: quarterTurns)
+        } catch {
+            run.note(error)
+            return
+        }
+        run.delivered += 1
+        let frame = DecodedFrame(index: index, pts: pts,
+                                 seconds: Double(pts - table.presentationTimes[0]) * secondsPerTick,
+                                 isKeyframe: table.isKeyframe(index), image: image)
+        if try !onFrame(frame) { run.stopped = true }
+    }
+
+    private func packetTime(_ packet: UnsafeMutablePointer<AVPacket>) -> Int64? {
+        let time = packet.pointee.pts != ffmpegNoTimestamp ? packet.pointee.pts : packet.pointee.dts
+        return time == ffmpegNoTimestamp ? nil : time
+    }
+}
+
+/// Progress of one `sample` call through its target frames.
+struct SamplingRun {
+    let targets: [Int]
+    var next = 0
+    var delivered = 0
+    var error: VideoDecodeError? = nil
+    var firstMissed: Int? = nil
+    var stopped = false
+    /// The next frame out of the decoder is the first after a seek.
+    var checkLanding = false
+    /// A seek landed after the target; frames are ignored until the sampler seeks earlier.
+    var overshot = false
+
+    init(targets: [Int]) { self.targets = targets }
+
+    var isDone: Bool { stopped || next >= targets.count }
+
+    mutating func note(_ problem: VideoDecodeError) {
+        if error == nil { error = problem }
+    }
+
+    /// The decoder went past the target without producing it.
+    mutating func skipTarget() {
+        firstMissed = firstMissed ?? targets[next]
+        next += 1
+    }
+
+    var missedError: VideoDecodeError? {
+        firstMissed.map { .corruptData(frame: $0, reason: "the decoder produced no picture for it") }
+    }
+}

@@ -1,0 +1,124 @@
+import CFFmpeg
+import Foundation
+
+/// An opened video: probe facts in `info`, frames through `sample(_:seekPolicy:onFrame:)`.
+///
+/// Opening reads every packet of the video stream once (demux only, no decoding) to count
+/// the frames and find the keyframes. Holds FFmpeg contexts, so it is not Sendable: use it on
+/// one thread and hand the Sendable `DecodedFrame`s onwards. Memory stays at a few frames.
+public final class VideoReader {
+    public let info: VideoInfo
+
+    let input: MediaInput
+    let decoder: StreamDecoder
+    let converter = RGBConverter()
+    let streamIndex: Int32
+    let table: FrameTable
+    /// Seconds per tick of the stream's time base.
+    let secondsPerTick: Double
+    let quarterTurns: Int
+    /// Nothing was read since the frame count pass rewound the file.
+    var freshFromStart = true
+
+    public init(path: String, decodeThreads: Int = 2) throws(VideoDecodeError) {
+        let input = try MediaInput(path: path)
+        let streamIndex = try Self.videoStreamIndex(in: input)
+        let stream = input.stream(streamIndex)
+        let parameters = stream.pointee.codecpar.pointee
+        let codec = String(cString: avcodec_get_name(parameters.codec_id))
+        if Self.isImageDemuxer(input.containerName) { throw .stillImage(codec: codec) }
+        let decoder = try StreamDecoder(stream: stream, threads: decodeThreads)
+
+        let (table, readError) = FrameTable.scan(input, streamIndex: streamIndex)
+        if table.count == 0 {
+            if let readError { throw .damagedContainer(format: input.containerName, reason: ffmpegErrorMessage(readError)) }
+            throw .noVideoStream(found: "a video stream without frames")
+        }
+        guard av_seek_frame(input.format, streamIndex, table.presentationTimes[0], AVSEEK_FLAG_BACKWARD) >= 0
+                || av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE) >= 0 else {
+            throw .seekFailed(reason: "cannot return to the start after counting frames")
+        }
+
+        let timeBase = stream.pointee.time_base
+        self.input = input
+        self.decoder = decoder
+        self.streamIndex = streamIndex
+        self.table = table
+        self.secondsPerTick = av_q2d(timeBase)
+        self.quarterTurns = Self.clockwiseQuarterTurns(stream)
+        self.info = Self.describe(input: input, stream: stream, codec: codec, table: table,
+                                  quarterTurns: quarterTurns)
+    }
+
+    /// The best video stream that is not a cover picture, or why there is none.
+    private static func videoStreamIndex(in input: MediaInput) throws(VideoDecodeError) -> Int32 {
+        let format = input.format.pointee
+        var kinds: [String] = []
+        var best: Int32? = nil
+        for index in 0..<Int32(format.nb_streams) {
+            let stream = input.stream(index)
+            let type = stream.pointee.codecpar.pointee.codec_type
+            let isCover = (stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0
+            if type == AVMEDIA_TYPE_VIDEO && !isCover {
+                best = best ?? index
+            } else {
+                let name = isCover ? "cover picture" : (av_get_media_type_string(type).map { String(cString: $0) } ?? "data")
+                if !kinds.contains(name) { kinds.append(name) }
+            }
+        }
+        let chosen = av_find_best_stream(input.format, AVMEDIA_TYPE_VIDEO, best ?? -1, -1, nil, 0)
+        if let best {
+            let isCover = chosen >= 0 && (input.stream(chosen).pointee.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0
+            return chosen >= 0 && !isCover ? chosen : best
+        }
+        throw .noVideoStream(found: kinds.isEmpty ? "no streams" : kinds.joined(separator: ", "))
+    }
+
+    /// image2 and the per-format "*_pipe" demuxers read single pictures.
+    private static func isImageDemuxer(_ name: String) -> Bool {
+        name == "image2" || name.hasSuffix("_pipe")
+    }
+
+    /// FFmpeg stores the counter-clockwise angle; frames are turned clockwise by its negation.
+    private static func clockwiseQuarterTurns(_ stream: UnsafeMutablePointer<AVStream>) -> Int {
+        let counterClockwise = cffmpeg_stream_display_rotation(stream)
+        guard counterClockwise.isFinite else { return 0 }
+        let turns = Int((-counterClockwise / 90).rounded())
+        return ((turns % 4) + 4) % 4
+    }
+
+    private static func describe(input: MediaInput, stream: UnsafeMutablePointer<AVStream>, codec: String,
+                                 table: FrameTable, quarterTurns: Int) -> VideoInfo {
+        let parameters = stream.pointee.codecpar.pointee
+        let sideways = quarterTurns % 2 == 1
+        let width = Int(parameters.width), height = Int(parameters.height)
+        let format = input.format.pointee
+        var duration: Double? = nil
+        if stream.pointee.duration > 0 && stream.pointee.duration != ffmpegNoTimestamp {
+            duration = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
+        } else if format.duration > 0 {
+            duration = Double(format.duration) / Double(AV_TIME_BASE)
+        }
+        let profile = avcodec_profile_name(parameters.codec_id, parameters.profile).map { String(cString: $0) }
+        let bitRate = format.bit_rate > 0 ? Int(format.bit_rate) : (parameters.bit_rate > 0 ? Int(parameters.bit_rate) : nil)
+        return VideoInfo(
+            container: input.containerName,
+            codec: codec,
+            profile: profile,
+            pixelFormat: pixelFormatName(AVPixelFormat(rawValue: parameters.format)),
+            width: sideways ? height : width,
+            height: sideways ? width : height,
+            rotationDegrees: quarterTurns * 90,
+            durationSeconds: duration,
+            averageFrameRate: rate(stream.pointee.avg_frame_rate),
+            realFrameRate: rate(stream.pointee.r_frame_rate),
+            frameCount: table.count,
+            containerFrameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
+            bitRate: bitRate,
+            keyframeIntervalEstimate: table.keyframeIntervalEstimate)
+    }
+
+    private static func rate(_ value: AVRational) -> Double? {
+        value.num > 0 && value.den > 0 ? av_q2d(value) : nil
+    }
+}

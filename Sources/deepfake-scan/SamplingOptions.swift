@@ -1,0 +1,34 @@
+import ArgumentParser
+import VideoDecode
+
+/// Which frames of a video are decoded: shared by `frames` and `scan`.
+struct SamplingOptions: ParsableArguments {
+    static let defaultFrameCount = 32
+
+    @Option(help: "Evenly spaced frames per video: indices round(linspace(0, n-1, N)) (default \(Self.defaultFrameCount)).")
+    var frames: Int?
+
+    @Option(help: "Instead of --frames: the frame on screen every 1/F seconds.")
+    var fps: Double?
+
+    @Flag(help: "Instead of --frames: keyframes only (fast; spacing follows the encoder, so approximate).")
+    var keyframes = false
+
+    @Option(name: .customLong("decode-threads"), help: "Decoder threads per video.")
+    var decodeThreads = 2
+
+    func validate() throws {
+        if [frames != nil, fps != nil, keyframes].filter({ $0 }).count > 1 {
+            throw ValidationError("--frames, --fps and --keyframes exclude each other")
+        }
+        if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be 1…100000") }
+        if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
+        if !(1...64).contains(decodeThreads) { throw ValidationError("--decode-threads must be 1…64") }
+    }
+
+    var sampling: FrameSampling {
+        if keyframes { return .keyframes }
+        if let fps { return .everySeconds(1 / fps) }
+        return .evenly(count: frames ?? Self.defaultFrameCount)
+    }
+}

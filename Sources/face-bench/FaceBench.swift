@@ -1,0 +1,98 @@
+import ArgumentParser
+import FaceAlign
+import Foundation
+import Imaging
+import VideoDecode
+
+/// Times the face stage against plain YuNet use on the same decoded frames, one video at a time.
+///
+/// "ours": `FaceExtractor` (detect at `--detect-size`, retry at `--retry-size` only when nothing
+/// is found, score/size floors, tracks, every kept face aligned). "plain": the reference
+/// pipeline's way (shared/bench): shrink to ≤ 640 px, detect once, keep the best face with
+/// score ≥ 0.5, align it. Decoding is not timed. Run it pinned to one core (`make bench-faces`).
+@main
+struct FaceBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "face-bench",
+        abstract: "ms per frame of face detection + alignment, ours vs plain YuNet at ≤ 640 px, and face recall.")
+
+    @Argument(help: "Video files.")
+    var videos: [String]
+
+    @Option(help: "Evenly spaced frames per video.")
+    var frames = 32
+
+    @Option(help: "Long side of our first detection.")
+    var detectSize = FaceAlignOptions().detectSize
+
+    @Option(help: "Search whole frames at least every N sampled frames (1 = every frame).")
+    var searchEvery = FaceAlignOptions().searchEvery
+
+    @Option(help: "Long side of our retry when nothing is found (0 = none).")
+    var retrySize = FaceAlignOptions().retrySize ?? 0
+
+    @Option(help: "Long side of the plain reference detection.")
+    var referenceSize = 640
+
+    func validate() throws {
+        if videos.isEmpty { throw ValidationError("give at least one video") }
+        if frames < 1 { throw ValidationError("--frames must be positive") }
+    }
+
+    func run() throws {
+        let options = FaceAlignOptions(detectSize: detectSize, retrySize: retrySize > 0 ? retrySize : nil,
+                                       searchEvery: searchEvery)
+        print("face-bench: ours = detect \(detectSize) px, retry \(retrySize > 0 ? "\(retrySize) px" : "none"), "
+            + "whole-frame search every \(searchEvery) frames, else near the previous faces at \(options.hintFaceSize) px, "
+            + "floors score \(options.scoreFloor) / \(Int(options.minFaceSize)) px; plain = ≤\(referenceSize) px, "
+            + "best face ≥ 0.5; \(frames) frames per video; threads in process at start: \(threadCount())")
+        print(BenchRow.header)
+        var rows: [BenchRow] = []
+        for path in videos {
+            do {
+                let row = try measure(path: path, options: options)
+                rows.append(row)
+                print(row.line)
+            } catch {
+                print("\((path as NSString).lastPathComponent): skipped (\(error))")
+            }
+        }
+        print("threads in process at end: \(threadCount()) (no OpenMP team: one detector thread)")
+        BenchSummary(rows: rows).print()
+    }
+
+    private func measure(path: String, options: FaceAlignOptions) throws -> BenchRow {
+        let reader = try VideoReader(path: path, decodeThreads: 1)
+        let extractor = try FaceExtractor(options: options)
+        let plain = try YuNetLocator(detectSize: referenceSize, retrySize: nil)
+        let aligner = FaceAligner()
+        var row = BenchRow(name: (path as NSString).lastPathComponent)
+        let clock = ContinuousClock()
+        reader.sample(.evenly(count: frames)) { frame in
+            row.width = frame.image.width
+            row.height = frame.image.height
+            var oursFaces = 0
+            row.ours += clock.measure {
+                oursFaces = (try? extractor.process(frame.image, frameIndex: frame.index, seconds: frame.seconds))?.count ?? 0
+            }
+            var plainFound = false
+            row.plain += clock.measure {
+                let best = plain.detect(in: frame.image, longSide: referenceSize)
+                    .filter { $0.score >= 0.5 }.max { $0.score < $1.score }
+                if let best, aligner.align(best.landmarks, in: frame.image) != nil { plainFound = true }
+            }
+            row.frames += 1
+            if oursFaces > 0 { row.oursWithFace += 1 }
+            if plainFound { row.plainWithFace += 1 }
+            return true
+        }
+        row.tracks = extractor.trackCount
+        return row
+    }
+
+    private func threadCount() -> String {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }
+            .map { $0.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces) } ?? "?"
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Runs the ffmpeg command-line tool (test fixtures and reference frames only).
+enum FFmpegTool {
+    static let isAvailable: Bool = (try? run(["-version"])) != nil
+
+    /// Runs `ffmpeg -nostdin -y -loglevel error ARGS` and returns its stdout.
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error"] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Read stderr on the side so neither pipe can fill up and block ffmpeg.
+        nonisolated(unsafe) var errorText = Data()
+        let errorReader = Thread { errorText = errors.fileHandleForReading.readDataToEndOfFile() }
+        errorReader.start()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorReader.isFinished { usleep(1_000) }
+        guard process.terminationStatus == 0 else {
+            throw FixtureError.ffmpegFailed(arguments.joined(separator: " "), String(decoding: errorText, as: UTF8.self))
+        }
+        return data
+    }
+
+    /// Packed RGB24 bytes of frames `indices` (decoder order of presentation), as ffmpeg converts them.
+    static func referenceFrames(_ path: String, indices: [Int], autorotate: Bool = true) throws -> Data {
+        let select = indices.map { "eq(n\\,\($0))" }.joined(separator: "+")
+        return try run((autorotate ? [] : ["-noautorotate"]) + [
+            "-i", path, "-map", "0:v:0", "-vf", "select=\(select)", "-fps_mode", "passthrough",
+            "-sws_flags", "bicubic", "-pix_fmt", "rgb24", "-f", "rawvideo", "-",
+        ])
+    }
+}
+
+enum FixtureError: Error, CustomStringConvertible {
+    case ffmpegFailed(String, String)
+    case patternMissing(String)
+
+    var description: String {
+        switch self {
+        case let .ffmpegFailed(arguments, stderr): return "ffmpeg \(arguments) failed: \(stderr)"
+        case let .patternMissing(what): return "fixture pattern not found: \(what)"
+        }
+    }
+}
+
+/// Small clips generated once per test process into a temporary folder.
+struct Fixtures: Sendable {
+    let folder: String
+
+    static let shared: Result<Fixtures, any Error> = Result { try Fixtures.generate() }
+
+    func path(_ name: String) -> String { folder + "/" + name }
+
+    /// 160×120 test pattern with a frame counter, `frames` frames at 25 fps.
+    private static func pattern(_ frames: Int, rate: Int = 25) -> [String] {
+        ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=\(rate),trim=end_frame=\(frames)"]
+    }
+
+    private static func generate() throws -> Fixtures {
+        let temporary = FileManager.default.temporaryDirectory
+        removeFoldersOfFinishedRuns(in: temporary)
+        let folder = temporary.appendingPathComponent("\(prefix)\(getpid())").path
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let fixtures = Fixtures(folder: folder)
+        let x264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-sc_threshold", "0"]
+        try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264_gop12.mp4")])
+        try FFmpegTool.run(pattern(300) + x264 + ["-g", "250", "-bf", "3", fixtures.path("h264_gop250.mp4")])
+        try FFmpegTool.run(pattern(30) + ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-preset", "ultrafast",
+                                          "-x265-params", "log-level=error", fixtures.path("hevc10.mp4")])
+        try FFmpegTool.run(pattern(30) + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
+                                          "-g", "10", fixtures.path("vp9.webm")])
+        try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", fixtures.path("mpeg4.avi")])
+        try FFmpegTool.run(pattern(20) + ["-c:v", "mjpeg", fixtures.path("mjpeg.mov")])
+        try FFmpegTool.run(["-i", fixtures.path("h264_gop12.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90",
+                            fixtures.path("rotated.mp4")])
+        // Keeps 4 of every 10 frames with their original times: gaps of 1 and 7 frame periods.
+        try FFmpegTool.run(pattern(100) + ["-vf", "select=lt(mod(n\\,10)\\,4)", "-fps_mode", "vfr"] + x264
+                           + ["-g", "12", fixtures.path("vfr.mp4")])
+        try makeBadInputs(fixtures)
+        return fixtures
+    }
+
+    private static let prefix = "videodecode-fixtures-"
+
+    /// Test processes cannot clean up at exit, so each removes what dead ones left behind.
+    private static func removeFoldersOfFinishedRuns(in temporary: URL) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+    }
+
+    private static func makeBadInputs(_ fixtures: Fixtures) throws {
+        try (Data()).write(to: URL(fileURLWithPath: fixtures.path("empty.mp4")))
+        var generator = SplitMix64(seed: 42)
+        let noise = Data((0..<65_536).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+        try (noise).write(to: URL(fileURLWithPath: fixtures.path("random.mp4")))
+        // The MP4 muxer writes the moov box last: the first half has none.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("h264_gop250.mp4")))
+        try (whole.prefix(whole.count / 2)).write(to: URL(fileURLWithPath: fixtures.path("truncated.mp4")))
+        try FFmpegTool.run(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", fixtures.path("audio.m4a")])
+        try FFmpegTool.run(pattern(1) + ["-frames:v", "1", fixtures.path("still.png")])
+        // Garbage over the middle of the media data: decoding goes on with errors.
+        var corrupt = whole
+        let start = corrupt.count / 2
+        for offset in 0..<4_000 { corrupt[start + offset] = UInt8(truncatingIfNeeded: generator.next()) }
+        try (corrupt).write(to: URL(fileURLWithPath: fixtures.path("corrupt.mp4")))
+        // A Matroska track whose codec ID FFmpeg does not know (same length as the real one).
+        try FFmpegTool.run(pattern(5) + ["-c:v", "mpeg4", fixtures.path("mpeg4.mkv")])
+        var unknown = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("mpeg4.mkv")))
+        guard let range = unknown.range(of: Data("V_MPEG4/ISO/ASP".utf8)) else {
+            throw FixtureError.patternMissing("V_MPEG4/ISO/ASP")
+        }
+        unknown.replaceSubrange(range, with: Data("V_NOSUCH/CODEC1".utf8))
+        try (unknown).write(to: URL(fileURLWithPath: fixtures.path("unknown_codec.mkv")))
+    }
+}
+
+/// Deterministic pseudo-random bytes for the noise fixtures.
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
