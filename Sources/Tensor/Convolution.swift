@@ -60,19 +60,57 @@ public struct Conv2DKernel: Sendable, Equatable {
     }
 }
 
-private func directConv2d(_ input: Tensor, _ inShape: ImageShape, _ kernel: Conv2DKernel, pad: ResolvedPadding,
-                          epilogue: Epilogue, into output: inout Tensor, _ outShape: ImageShape, workspace: Workspace) {
-    let scratch = DirectConvolution.paddedCount(channels: inShape.channels, height: inShape.height, width: inShape.width, pad: pad)
+/// Scratch budget for one im2col tile: small enough to stay in L2 while sgemm reads it.
+private let columnTileFloats = 48 * 1024
+
+/// Convolves an NCHW batch. Stride-1 ungrouped kernels use the direct kernel; the rest: im2col
+/// over tiles of output rows + sgemm per group, with the epilogue applied to each tile while it
+/// is in cache. 1×1 stride-1 unpadded convolutions skip im2col and multiply the input directly.
+public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
+                   workspace: Workspace) -> Tensor {
+    let inShape = ImageShape(of: input)
+    precondition(inShape.channels == kernel.inChannels,
+                 "conv expects \(kernel.inChannels) input channels, got \(inShape.channels)")
+    let pad = kernel.padding.resolved(height: inShape.height, width: inShape.width, window: kernel.window)
+    let (outHeight, outWidth) = pad.outputSize(height: inShape.height, width: inShape.width, window: kernel.window)
+    var output = Tensor(uninitialized: [inShape.batch, kernel.outChannels, outHeight, outWidth])
+    conv2d(input, fromChannel: 0, kernel, epilogue: epilogue, into: &output, atChannel: 0, workspace: workspace)
+    return output
+}
+
+/// Convolves input channels `inputChannel ..< inputChannel + kernel.inChannels` into output
+/// channels `outputChannel ..< outputChannel + kernel.outChannels` of an existing tensor, so the
+/// branches of an inception module read slices of one tensor and write one concatenated output
+/// without copies.
+public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
+                   into output: inout Tensor, atChannel outputChannel: Int, workspace: Workspace) {
+    let inShape = ImageShape(of: input)
+    let outShape = ImageShape(of: output)
+    let window = kernel.window
+    let pad = kernel.padding.resolved(height: inShape.height, width: inShape.width, window: window)
+    let (outHeight, outWidth) = pad.outputSize(height: inShape.height, width: inShape.width, window: window)
+    precondition(inputChannel >= 0 && inputChannel + kernel.inChannels <= inShape.channels,
+                 "conv reads channels \(inputChannel)..<\(inputChannel + kernel.inChannels) of \(inShape.channels)")
+    precondition(outputChannel >= 0 && outputChannel + kernel.outChannels <= outShape.channels
+                 && outShape.batch == inShape.batch && outShape.height == outHeight && outShape.width == outWidth,
+                 "conv output \(outShape.dims) cannot take \(kernel.outChannels) channels of \(outHeight)×\(outWidth) at \(outputChannel)")
     input.storage.withUnsafeBufferPointer { inBuffer in
         output.storage.withUnsafeMutableBufferPointer { outBuffer in
-            kernel.directFilters.withUnsafeBufferPointer { packed in
-                workspace.withColumns(count: scratch) { padded in
-                    for n in 0..<inShape.batch {
-                        DirectConvolution.run(kernel, packed: packed.baseAddress!, epilogue: epilogue,
-                                              source: inBuffer.baseAddress! + n * inShape.sample,
-                                              height: inShape.height, width: inShape.width, pad: pad,
-                                              target: outBuffer.baseAddress! + n * outShape.sample,
-                                              outHeight: outShape.height, outWidth: outShape.width, padded: padded)
+            for n in 0..<inShape.batch {
+                let source = inBuffer.baseAddress! + n * inShape.sample + inputChannel * inShape.plane
+                let target = outBuffer.baseAddress! + n * outShape.sample + outputChannel * outShape.plane
+                if kernel.directFilters.isEmpty {
+                    im2colConv2d(kernel, pad: pad, epilogue: epilogue, source: source, inShape: inShape,
+                                 target: target, outHeight: outHeight, outWidth: outWidth, workspace: workspace)
+                } else {
+                    let scratch = DirectConvolution.paddedCount(channels: kernel.inChannels, height: inShape.height,
+                                                                width: inShape.width, pad: pad)
+                    kernel.directFilters.withUnsafeBufferPointer { packed in
+                        workspace.withColumns(count: scratch) { padded in
+                            DirectConvolution.run(kernel, packed: packed.baseAddress!, epilogue: epilogue,
+                                                  source: source, height: inShape.height, width: inShape.width, pad: pad,
+                                                  target: target, outHeight: outHeight, outWidth: outWidth, padded: padded)
+                        }
                     }
                 }
             }
@@ -80,73 +118,51 @@ private func directConv2d(_ input: Tensor, _ inShape: ImageShape, _ kernel: Conv
     }
 }
 
-/// Scratch budget for one im2col tile: small enough to stay in L2 while sgemm reads it.
-private let columnTileFloats = 48 * 1024
-
-/// Convolves an NCHW batch. Stride-1 ungrouped kernels use the direct kernel; the rest: im2col over tiles of output rows + sgemm per group, with the
-/// epilogue applied to each tile while it is in cache. 1×1 stride-1 unpadded convolutions skip
-/// im2col and multiply the input directly.
-public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
-                   workspace: Workspace) -> Tensor {
-    let inShape = ImageShape(of: input)
-    precondition(inShape.channels == kernel.inChannels,
-                 "conv expects \(kernel.inChannels) input channels, got \(inShape.channels)")
+/// One sample through im2col + sgemm, group by group.
+private func im2colConv2d(_ kernel: Conv2DKernel, pad: ResolvedPadding, epilogue: Epilogue,
+                          source sample: UnsafePointer<Float>, inShape: ImageShape,
+                          target output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
+                          workspace: Workspace) {
     let window = kernel.window
-    let pad = kernel.padding.resolved(height: inShape.height, width: inShape.width, window: window)
-    let (outHeight, outWidth) = pad.outputSize(height: inShape.height, width: inShape.width, window: window)
-    let outShape = ImageShape(batch: inShape.batch, channels: kernel.outChannels, height: outHeight, width: outWidth)
-    var output = Tensor(zeros: outShape.dims)
-    if !kernel.directFilters.isEmpty {
-        directConv2d(input, inShape, kernel, pad: pad, epilogue: epilogue, into: &output, outShape, workspace: workspace)
-        return output
-    }
-
+    let outPlane = outHeight * outWidth
     let groupIn = kernel.inChannels / kernel.groups
     let groupOut = kernel.outChannels / kernel.groups
     let depth = kernel.filterLength
     let isPointwise = window.height == 1 && window.width == 1 && window.strideX == 1 && window.strideY == 1
         && pad == ResolvedPadding(top: 0, left: 0, bottom: 0, right: 0)
-    let rowsPerTile = max(1, min(outHeight, columnTileFloats / max(depth * outWidth, 1)))
+    let rowsPerTile = isPointwise ? outHeight : max(1, min(outHeight, columnTileFloats / max(depth * outWidth, 1)))
     let geometry = Im2ColGeometry(height: inShape.height, width: inShape.width, channels: groupIn,
                                   window: window, padding: pad, outWidth: outWidth)
-
-    input.storage.withUnsafeBufferPointer { inBuffer in
-        output.storage.withUnsafeMutableBufferPointer { outBuffer in
-            kernel.weight.withUnsafeBufferPointer { weights in
-                workspace.withColumns(count: isPointwise ? 0 : depth * rowsPerTile * outWidth) { columns in
-                    for n in 0..<inShape.batch {
-                        for g in 0..<kernel.groups {
-                            let source = inBuffer.baseAddress! + n * inShape.sample + g * groupIn * inShape.plane
-                            let target = outBuffer.baseAddress! + n * outShape.sample + g * groupOut * outShape.plane
-                            let filters = weights.baseAddress! + g * groupOut * depth
-                            var row = 0
-                            while row < outHeight {
-                                let rows = isPointwise ? outHeight : min(rowsPerTile, outHeight - row)
-                                let tileColumns = rows * outWidth
-                                let matrix: UnsafePointer<Float>
-                                if isPointwise {
-                                    matrix = UnsafePointer(source)
-                                } else {
-                                    geometry.fill(columns, from: source, outRows: row..<(row + rows))
-                                    matrix = UnsafePointer(columns)
-                                }
-                                let tile = target + row * outWidth
-                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                            Int32(groupOut), Int32(tileColumns), Int32(depth),
-                                            1, filters, Int32(depth), matrix, Int32(tileColumns),
-                                            0, tile, Int32(outShape.plane))
-                                for o in 0..<groupOut {
-                                    let channel = g * groupOut + o
-                                    epilogue.apply(to: tile + o * outShape.plane, count: tileColumns,
-                                                   channel: channel, bias: kernel.bias[channel])
-                                }
-                                row += rows
-                            }
-                        }
+    kernel.weight.withUnsafeBufferPointer { weights in
+        workspace.withColumns(count: isPointwise ? 0 : depth * rowsPerTile * outWidth) { columns in
+            for g in 0..<kernel.groups {
+                let source = sample + g * groupIn * inShape.plane
+                let target = output + g * groupOut * outPlane
+                let filters = weights.baseAddress! + g * groupOut * depth
+                var row = 0
+                while row < outHeight {
+                    let rows = min(rowsPerTile, outHeight - row)
+                    let tileColumns = rows * outWidth
+                    let matrix: UnsafePointer<Float>
+                    if isPointwise {
+                        matrix = source
+                    } else {
+                        geometry.fill(columns, from: source, outRows: row..<(row + rows))
+                        matrix = UnsafePointer(columns)
                     }
+                    let tile = target + row * outWidth
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                Int32(groupOut), Int32(tileColumns), Int32(depth),
+                                1, filters, Int32(depth), matrix, Int32(tileColumns),
+                                0, tile, Int32(outPlane))
+                    for o in 0..<groupOut {
+                        let channel = g * groupOut + o
+                        epilogue.apply(to: tile + o * outPlane, count: tileColumns,
+                                       channel: channel, bias: kernel.bias[channel])
+                    }
+                    row += rows
                 }
             }
         }
     }
-    return output
 }

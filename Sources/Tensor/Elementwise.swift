@@ -85,3 +85,19 @@ public func splitChannels(_ tensor: Tensor, _ widths: [Int]) -> [Tensor] {
         return Tensor(shape: [shape.batch, width, shape.height, shape.width], storage: storage)
     }
 }
+
+/// Copies `count` channels starting at `sourceChannel` of `source` into `target` at `targetChannel`
+/// (same batch and plane size), e.g. an inception branch that needs no further conv.
+public func copyChannels(_ source: Tensor, from sourceChannel: Int, count: Int, into target: inout Tensor, at targetChannel: Int) {
+    let from = ImageShape(of: source), to = ImageShape(of: target)
+    precondition(from.batch == to.batch && from.plane == to.plane && sourceChannel + count <= from.channels
+                 && targetChannel + count <= to.channels, "cannot copy \(count) channels from \(from.dims) into \(to.dims)")
+    source.storage.withUnsafeBufferPointer { input in
+        target.storage.withUnsafeMutableBufferPointer { output in
+            for n in 0..<from.batch {
+                (output.baseAddress! + n * to.sample + targetChannel * to.plane)
+                    .update(from: input.baseAddress! + n * from.sample + sourceChannel * from.plane, count: count * from.plane)
+            }
+        }
+    }
+}

@@ -40,7 +40,7 @@ private func tiledMaxPool(_ input: Tensor, window: Window, padding: Padding) -> 
           padding.resolved(height: shape.height, width: shape.width, window: window)
             == ResolvedPadding(top: 0, left: 0, bottom: 0, right: 0) else { return nil }
     let (outHeight, outWidth) = (shape.height / size, shape.width / size)
-    var output = Tensor(zeros: [shape.batch, shape.channels, outHeight, outWidth])
+    var output = Tensor(uninitialized: [shape.batch, shape.channels, outHeight, outWidth])
     input.storage.withUnsafeBufferPointer { source in
         output.storage.withUnsafeMutableBufferPointer { target in
             var out = target.baseAddress!

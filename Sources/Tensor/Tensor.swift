@@ -20,6 +20,15 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: shape, storage: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
+    /// A tensor whose values the caller overwrites entirely before reading any (kernel outputs):
+    /// skips zero-filling megabytes that are about to be written anyway.
+    public init(uninitialized shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(shape: shape, storage: [Float](unsafeUninitializedCapacity: count) { _, initialized in
+            initialized = count
+        })
+    }
+
     public var count: Int { storage.count }
     public var rank: Int { shape.count }
 
