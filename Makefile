@@ -60,7 +60,7 @@ samples:
 TRAINING_PY ?= .venv/bin/python
 CACHE ?= out/cache
 .PHONY: cache contact-sheet test-pseudofakes
-cache: build
+cache: build setup-yuface
 	$(TRAINING_PY) -m Training.data.build_cache --shared $(SHARED) --out $(CACHE) --binary $(BIN)
 
 contact-sheet:
