@@ -129,7 +129,7 @@ bench-engine: fixtures
 TRAINING_PY ?= $(PYTHON)
 CACHE ?= out/cache
 .PHONY: cache contact-sheet test-pseudofakes
-cache: build
+cache: build setup-yuface
 	$(TRAINING_PY) -m Training.data.build_cache --shared $(SHARED) --out $(CACHE) --binary $(BIN)
 
 contact-sheet:

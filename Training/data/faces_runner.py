@@ -112,7 +112,7 @@ def run_batch(batch: Batch, template: str, binary: str, video_args: str, utk_pad
         if job.input != job.original and not job.input.exists():
             job.input.parent.mkdir(parents=True, exist_ok=True)
             photo = np.asarray(Image.open(job.original).convert("RGB"))
-            Image.fromarray(blurred_reflect_pad(photo, utk_pad)).save(job.input)
+            Image.fromarray(blurred_reflect_pad(photo, utk_pad)).save(job.input, compress_level=1)  # fast; read once
     (batch.faces_dir / "faces.jsonl").unlink(missing_ok=True)  # never read a stale list
     done = subprocess.run(faces_command(batch, template, binary, video_args), capture_output=True, text=True)
     partial = done.returncode == 1 and (batch.faces_dir / "faces.jsonl").exists()

@@ -47,6 +47,11 @@ class PseudoFakeSampler:
         # Pairing needs the geometry of every face; done once (≈ 15 s for 20,000 faces).
         self.partners = nearest_partners(self.landmarks, identities, k=partners) if cross_fraction > 0 else None
 
+    @classmethod
+    def from_faces(cls, faces, seed: int, **options) -> "PseudoFakeSampler":
+        """From a cache split (Training.data.cache.load_split)."""
+        return cls(faces.images, faces.landmarks, faces.identities, seed, **options)
+
     def __len__(self) -> int:
         return len(self.images)
 

@@ -56,12 +56,14 @@ def test_invalid_fractions_are_rejected():
 def test_contact_sheet_draws_triplets_from_a_cache(tmp_path):
     from PIL import Image
 
-    from Training.data.cache import Crop, write_cache
+    from Training.data.cache import Crop, load_split, write_cache
     from Training.pseudofakes.contact_sheet import main
 
     images, landmarks, identities = synthetic_set(4)
     crops = [Crop(i, l, n, "lfw") for i, l, n in zip(images, landmarks, identities)]
     write_cache(crops, tmp_path / "cache", {n: "train" for n in identities})
+    sampler = PseudoFakeSampler.from_faces(load_split(tmp_path / "cache", "train"), seed=0)
+    assert len(sampler) == 4 and sampler.batch([0, 1], epoch=0).images.shape == (4, 256, 256, 3)
     main(["--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "sheet.png"),
           "--count", "3", "--per-row", "2", "--tile", "32", "--robustness"])
     sheet = Image.open(tmp_path / "sheet.png")
