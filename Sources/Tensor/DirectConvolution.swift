@@ -1,13 +1,14 @@
 /// Direct convolution for stride-1, ungrouped kernels with few channels (all of MesoNet's):
-/// shapes too skinny for BLAS to pay off. Four output channels × sixteen output columns are
-/// accumulated in eight SIMD registers: per filter tap, two input loads and four weight
-/// broadcasts feed eight FMAs (eight channels × one vector needed nine loads for eight FMAs).
+/// shapes too skinny for BLAS to pay off. Four output channels × 24 output columns are
+/// accumulated in twelve SIMD registers: per filter tap, three input loads and four weight
+/// broadcasts feed twelve FMAs (measured: 8 channels × 1 vector, nine loads per eight FMAs,
+/// was slowest; 4 × 2 in between).
 enum DirectConvolution {
     static let lanes = 8
     /// Output channels per register block (the packed filters' innermost dimension).
     static let block = 4
-    /// Output columns per register block: two vectors.
-    static let columns = 2 * lanes
+    /// Output columns per register block: three vectors.
+    static let columns = 3 * lanes
     typealias Vector = SIMD8<Float>
 
     static func applies(groups: Int, window: Window) -> Bool {
@@ -54,6 +55,7 @@ enum DirectConvolution {
                 while ox < outWidth {
                     var a00 = Vector(), a01 = Vector(), a10 = Vector(), a11 = Vector()
                     var a20 = Vector(), a21 = Vector(), a30 = Vector(), a31 = Vector()
+                    var a02 = Vector(), a12 = Vector(), a22 = Vector(), a32 = Vector()
                     var w = filters
                     for c in 0..<kernel.inChannels {
                         let plane = UnsafeRawPointer(padded + c * paddedPlane + oy * paddedWidth + ox)
@@ -63,12 +65,15 @@ enum DirectConvolution {
                                 let offset = kx * window.dilationX * floatSize
                                 let v0 = row.loadUnaligned(fromByteOffset: offset, as: Vector.self)
                                 let v1 = row.loadUnaligned(fromByteOffset: offset + lanes * floatSize, as: Vector.self)
-                                let w0 = Vector(repeating: w[0]), w1 = Vector(repeating: w[1])
-                                a00.addProduct(w0, v0); a01.addProduct(w0, v1)
-                                a10.addProduct(w1, v0); a11.addProduct(w1, v1)
-                                let w2 = Vector(repeating: w[2]), w3 = Vector(repeating: w[3])
-                                a20.addProduct(w2, v0); a21.addProduct(w2, v1)
-                                a30.addProduct(w3, v0); a31.addProduct(w3, v1)
+                                let v2 = row.loadUnaligned(fromByteOffset: offset + 2 * lanes * floatSize, as: Vector.self)
+                                let w0 = Vector(repeating: w[0])
+                                a00.addProduct(w0, v0); a01.addProduct(w0, v1); a02.addProduct(w0, v2)
+                                let w1 = Vector(repeating: w[1])
+                                a10.addProduct(w1, v0); a11.addProduct(w1, v1); a12.addProduct(w1, v2)
+                                let w2 = Vector(repeating: w[2])
+                                a20.addProduct(w2, v0); a21.addProduct(w2, v1); a22.addProduct(w2, v2)
+                                let w3 = Vector(repeating: w[3])
+                                a30.addProduct(w3, v0); a31.addProduct(w3, v1); a32.addProduct(w3, v2)
                                 w += block
                             }
                         }
@@ -76,10 +81,10 @@ enum DirectConvolution {
                     let count = min(columns, outWidth - ox)
                     let out = target + b * block * outPlane + oy * outWidth + ox
                     // Explicit stores: an array of the accumulators would allocate per block.
-                    store(a00, a01, to: out, count: count)
-                    if channels > 1 { store(a10, a11, to: out + outPlane, count: count) }
-                    if channels > 2 { store(a20, a21, to: out + 2 * outPlane, count: count) }
-                    if channels > 3 { store(a30, a31, to: out + 3 * outPlane, count: count) }
+                    store(a00, a01, a02, to: out, count: count)
+                    if channels > 1 { store(a10, a11, a12, to: out + outPlane, count: count) }
+                    if channels > 2 { store(a20, a21, a22, to: out + 2 * outPlane, count: count) }
+                    if channels > 3 { store(a30, a31, a32, to: out + 3 * outPlane, count: count) }
                     ox += columns
                 }
                 for j in 0..<channels {
@@ -92,18 +97,19 @@ enum DirectConvolution {
     }
 
     /// Scratch floats `run` needs: the padded input plus one block of slack, because the last
-    /// column block of a row may read up to 15 values past the row (those lanes are discarded).
+    /// column block of a row may read up to 23 values past the row (those lanes are discarded).
     static func paddedCount(channels: Int, height: Int, width: Int, pad: ResolvedPadding) -> Int {
         channels * (height + pad.top + pad.bottom) * (width + pad.left + pad.right) + columns
     }
 
     @inline(__always)
-    private static func store(_ low: Vector, _ high: Vector, to pointer: UnsafeMutablePointer<Float>, count: Int) {
+    private static func store(_ low: Vector, _ middle: Vector, _ high: Vector, to pointer: UnsafeMutablePointer<Float>, count: Int) {
         if count == columns {
             UnsafeMutableRawPointer(pointer).storeBytes(of: low, as: Vector.self)
-            UnsafeMutableRawPointer(pointer + lanes).storeBytes(of: high, as: Vector.self)
+            UnsafeMutableRawPointer(pointer + lanes).storeBytes(of: middle, as: Vector.self)
+            UnsafeMutableRawPointer(pointer + 2 * lanes).storeBytes(of: high, as: Vector.self)
         } else {
-            for i in 0..<count { pointer[i] = i < lanes ? low[i] : high[i - lanes] }
+            for i in 0..<count { pointer[i] = i < lanes ? low[i] : i < 2 * lanes ? middle[i - lanes] : high[i - 2 * lanes] }
         }
     }
 
