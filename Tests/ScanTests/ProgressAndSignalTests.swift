@@ -70,7 +70,8 @@ import Reports
         // The source registers asynchronously and the signal is ignored until then, so send it
         // again until it arrives (process-directed: libdispatch's signalfd does not see a
         // signal aimed at one thread with raise()).
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        // Generous: with both cores busy the dispatch thread that reads the signal can wait long.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(90))
         var sent = 0
         while !stop.isRequested && ContinuousClock.now < deadline {
             if sent % 1000 == 0 { kill(getpid(), SIGUSR2) }
