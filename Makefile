@@ -160,3 +160,16 @@ bench-faces: setup-yuface
 	$(SWIFT) build -c release --product face-bench
 	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
 	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
+
+# ---- scanperf (issue 5: scan throughput) --------------------------------------------------
+# Videos/min, per-stage time split, wall vs slowest stage, --jobs 2 speed-up and peak RSS of a
+# release `scan` on the dev videos (Meso-4, 32 frames, --jobs 1 and 2) and on two generated 4K
+# clips (out/bench-scan/clips-4k). Needs ../shared and the MesoNet weights (`make weights`).
+# BENCH_REPEAT=3 prints medians of 3 runs per configuration.
+BENCH_REPEAT ?= 1
+.PHONY: bench-scan
+bench-scan: setup-yuface
+	@test -f $(RUN_WEIGHTS) || { echo "no weights at $(RUN_WEIGHTS): run make weights (needs $(SHARED)/weights/mesonet)"; exit 2; }
+	$(SWIFT) build -c release --product deepfake-scan
+	python3 Training/bench/bench_scan.py --binary .build/release/deepfake-scan --weights $(RUN_WEIGHTS) \
+		--videos $(SHARED)/data/dev-videos --work out/bench-scan --repeat $(BENCH_REPEAT)
