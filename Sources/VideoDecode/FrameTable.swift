@@ -10,23 +10,27 @@ struct FrameTable: Sendable {
     let presentationTimes: [Int64]
     /// Frame numbers of the keyframes, ascending.
     let keyframeIndices: [Int]
+    /// Decode timestamp of each keyframe (its presentation time when the packet had none).
+    let keyframeDecodeTimes: [Int: Int64]
 
     var count: Int { presentationTimes.count }
 
-    init(presentationTimes: [Int64], keyframeTimes: [Int64]) {
+    /// `keyframes` holds (presentation, decode) times of the keyframe packets.
+    init(presentationTimes: [Int64], keyframes: [(pts: Int64, dts: Int64)]) {
         self.presentationTimes = presentationTimes
-        var keys: [Int] = []
-        for time in keyframeTimes {
-            if let index = Self.exactIndex(of: time, in: presentationTimes) { keys.append(index) }
+        var decodeTimes: [Int: Int64] = [:]
+        for keyframe in keyframes {
+            if let index = Self.exactIndex(of: keyframe.pts, in: presentationTimes) { decodeTimes[index] = keyframe.dts }
         }
-        self.keyframeIndices = Array(Set(keys)).sorted()
+        self.keyframeDecodeTimes = decodeTimes
+        self.keyframeIndices = decodeTimes.keys.sorted()
     }
 
     /// Reads every packet of `streamIndex` once. Packets the demuxer marks as discarded
     /// (before an edit list's start) are skipped, as the decoder drops them too.
     static func scan(_ input: MediaInput, streamIndex: Int32) -> (table: FrameTable, readError: Int32?) {
         var times: [Int64] = []
-        var keyTimes: [Int64] = []
+        var keyframes: [(pts: Int64, dts: Int64)] = []
         var readError: Int32? = nil
         var synthetic: Int64 = 0
         while true {
@@ -39,11 +43,13 @@ struct FrameTable: Sendable {
             if time == ffmpegNoTimestamp { time = synthetic } // raw streams without timestamps
             synthetic = time + max(1, packet.duration)
             times.append(time)
-            if (packet.flags & AV_PKT_FLAG_KEY) != 0 { keyTimes.append(time) }
+            if (packet.flags & AV_PKT_FLAG_KEY) != 0 {
+                keyframes.append((time, packet.dts != ffmpegNoTimestamp ? packet.dts : time))
+            }
         }
         av_packet_unref(input.packet)
         times.sort()
-        return (FrameTable(presentationTimes: times, keyframeTimes: keyTimes), readError)
+        return (FrameTable(presentationTimes: times, keyframes: keyframes), readError)
     }
 
     /// The frame shown at `time`: the last frame whose presentation time is ≤ `time`

@@ -44,10 +44,11 @@ extension VideoReader {
             if run.overshot {
                 // The demuxer landed after the target: retry from the keyframe before.
                 run.overshot = false
-                guard lastSeekKeyframe > 0 else { run.skipTarget(); continue }
+                guard lastSeekKeyframe > (table.keyframeIndices.first ?? 0) else { run.skipTarget(); continue }
                 lastSeekKeyframe = table.keyframe(atOrBefore: lastSeekKeyframe - 1) ?? -1
                 guard seek(toKeyframe: lastSeekKeyframe, &run) else { break }
-                feedingKeyframe = lastSeekKeyframe
+                // Decoding forward from there passes the target's own keyframe: no new seek.
+                feedingKeyframe = table.keyframe(atOrBefore: target) ?? -1
                 continue
             }
             let keyframe = table.keyframe(atOrBefore: target) ?? -1
@@ -68,6 +69,11 @@ extension VideoReader {
                     run.note(.corruptData(frame: target, reason: ffmpegErrorMessage(status)))
                 }
                 try feed(nil, &run, onFrame: onFrame)
+                // The end came before any picture since the last seek: it landed too late.
+                if status == ffmpegEndOfFile && run.checkLanding && !run.isDone {
+                    run.overshot = true
+                    continue
+                }
                 break
             }
             let packet = input.packet
@@ -81,6 +87,7 @@ extension VideoReader {
             try feed(packet, &run, onFrame: onFrame)
         }
         decoder.skipsNonReferenceFrames = false
+        while !run.isDone { run.skipTarget() } // the file ended before them
     }
 
     /// Keyframes only: each keyframe packet is decoded on its own and drained at once, so a
@@ -112,14 +119,21 @@ extension VideoReader {
     private func seek(toKeyframe keyframe: Int, _ run: inout SamplingRun) -> Bool {
         decoder.flush()
         run.checkLanding = true
-        let time = table.presentationTimes[max(0, keyframe)]
-        if av_seek_frame(input.format, streamIndex, time, AVSEEK_FLAG_BACKWARD) >= 0 { return true }
-        if keyframe <= (table.keyframeIndices.first ?? 0),
-           av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE) >= 0 {
+        if keyframe <= (table.keyframeIndices.first ?? 0) {
+            if Self.rewind(input, streamIndex: streamIndex, firstTime: table.presentationTimes[0]) { return true }
+        } else if av_seek_frame(input.format, streamIndex, seekTime(ofKeyframe: keyframe), AVSEEK_FLAG_BACKWARD) >= 0 {
             return true
         }
         run.note(.seekFailed(reason: "cannot seek to frame \(max(0, keyframe))"))
         return false
+    }
+
+    /// Indexed containers seek by presentation time; MPEG-TS/PS bisect the file by decode
+    /// time, where a keyframe's presentation time would land on the pictures after it.
+    private func seekTime(ofKeyframe keyframe: Int) -> Int64 {
+        let bisectsByDecodeTime = (input.format.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0
+        return bisectsByDecodeTime ? (table.keyframeDecodeTimes[keyframe] ?? table.presentationTimes[keyframe])
+            : table.presentationTimes[keyframe]
     }
 
     /// Sends one packet (nil: drain) and offers every frame that comes out.
@@ -183,7 +197,7 @@ extension VideoReader {
         }
         run.delivered += 1
         let frame = DecodedFrame(index: index, pts: pts,
-                                 seconds: Double(pts - table.presentationTimes[0]) * secondsPerTick,
+                                 seconds: secondsSinceStart(pts),
                                  isKeyframe: table.isKeyframe(index), image: image)
         if try !onFrame(frame) { run.stopped = true }
     }

@@ -74,6 +74,8 @@ struct Fixtures: Sendable {
         let x264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-sc_threshold", "0"]
         try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264_gop12.mp4")])
         try FFmpegTool.run(pattern(300) + x264 + ["-g", "250", "-bf", "3", fixtures.path("h264_gop250.mp4")])
+        // MPEG-TS starts at 1.4 s and seeks by scanning timestamps: seeks may land late.
+        try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264.ts")])
         try FFmpegTool.run(pattern(30) + ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-preset", "ultrafast",
                                           "-x265-params", "log-level=error", fixtures.path("hevc10.mp4")])
         try FFmpegTool.run(pattern(30) + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
