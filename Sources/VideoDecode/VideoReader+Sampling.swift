@@ -12,8 +12,10 @@ extension VideoReader {
         var run = SamplingRun(targets: sampling.targets(in: table, secondsPerTick: secondsPerTick))
         if sampling == .keyframes {
             try sampleKeyframes(&run, onFrame: onFrame)
-        } else {
+        } else if table.presentationTimesKnown {
             try sampleTargets(&run, policy: seekPolicy, onFrame: onFrame)
+        } else {
+            try sampleByCounting(&run, onFrame: onFrame)
         }
         freshFromStart = false
         return SamplingOutcome(framesDelivered: run.delivered, framesRequested: run.targets.count,
@@ -88,6 +90,29 @@ extension VideoReader {
         }
         decoder.skipsNonReferenceFrames = false
         while !run.isDone { run.skipTarget() } // the file ended before them
+    }
+
+    /// Without presentation times: decode everything from the start and number the pictures
+    /// as they come out, which is what "frame K" means to ffmpeg too. No seeking, no skipping.
+    private func sampleByCounting<E: Error>(_ run: inout SamplingRun,
+                                            onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+        if !freshFromStart {
+            guard seek(toKeyframe: -1, &run) else { return }
+        }
+        run.countedIndex = 0
+        while !run.isDone {
+            let status = input.readPacket()
+            if status < 0 {
+                if status != ffmpegEndOfFile {
+                    run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                }
+                try feed(nil, &run, onFrame: onFrame)
+                break
+            }
+            guard input.packet.pointee.stream_index == streamIndex else { continue }
+            try feed(input.packet, &run, onFrame: onFrame)
+        }
+        while !run.isDone { run.skipTarget() }
     }
 
     /// Keyframes only: each keyframe packet is decoded on its own and drained at once, so a
@@ -178,7 +203,13 @@ extension VideoReader {
     private func offerDecodedFrame<E: Error>(_ run: inout SamplingRun,
                                              onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
         let pts = decoder.framePresentationTime
-        let index = table.index(atOrBefore: pts)
+        let index: Int
+        if let counted = run.countedIndex {
+            index = counted
+            run.countedIndex = counted + 1
+        } else {
+            index = table.index(atOrBefore: pts)
+        }
         if run.overshot { return }
         if run.checkLanding {
             run.checkLanding = false
@@ -196,8 +227,9 @@ extension VideoReader {
             return
         }
         run.delivered += 1
-        let frame = DecodedFrame(index: index, pts: pts,
-                                 seconds: secondsSinceStart(pts),
+        // Counted pictures may come without a timestamp: take the table's (decode-order) time.
+        let time = run.countedIndex == nil ? pts : table.presentationTimes[min(index, table.count - 1)]
+        let frame = DecodedFrame(index: index, pts: time, seconds: secondsSinceStart(time),
                                  isKeyframe: table.isKeyframe(index), image: image)
         if try !onFrame(frame) { run.stopped = true }
     }
@@ -205,38 +237,5 @@ extension VideoReader {
     private func packetTime(_ packet: UnsafeMutablePointer<AVPacket>) -> Int64? {
         let time = packet.pointee.pts != ffmpegNoTimestamp ? packet.pointee.pts : packet.pointee.dts
         return time == ffmpegNoTimestamp ? nil : time
-    }
-}
-
-/// Progress of one `sample` call through its target frames.
-struct SamplingRun {
-    let targets: [Int]
-    var next = 0
-    var delivered = 0
-    var decoded = 0
-    var error: VideoDecodeError? = nil
-    var firstMissed: Int? = nil
-    var stopped = false
-    /// The next frame out of the decoder is the first after a seek.
-    var checkLanding = false
-    /// A seek landed after the target; frames are ignored until the sampler seeks earlier.
-    var overshot = false
-
-    init(targets: [Int]) { self.targets = targets }
-
-    var isDone: Bool { stopped || next >= targets.count }
-
-    mutating func note(_ problem: VideoDecodeError) {
-        if error == nil { error = problem }
-    }
-
-    /// The decoder went past the target without producing it.
-    mutating func skipTarget() {
-        firstMissed = firstMissed ?? targets[next]
-        next += 1
-    }
-
-    var missedError: VideoDecodeError? {
-        firstMissed.map { .corruptData(frame: $0, reason: "the decoder produced no picture for it") }
     }
 }

@@ -19,7 +19,7 @@ extension VideoDecodeSuites {
         }
 
         @Test(arguments: ["h264_gop12.mp4", "h264_gop250.mp4", "hevc10.mp4", "vp9.webm", "mpeg4.avi", "mjpeg.mov",
-                          "vfr.mp4", "rotated.mp4", "h264.ts"])
+                          "vfr.mp4", "rotated.mp4", "h264.ts", "mpeg4_bframes.avi"])
         func evenlySpacedFramesEqualFFmpeg(name: String) throws {
             let reader = try VideoReader(path: fixtures.path(name))
             let (frames, outcome) = reader.frames(.evenly(count: 7))

@@ -81,6 +81,8 @@ struct Fixtures: Sendable {
         try FFmpegTool.run(pattern(30) + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
                                           "-g", "10", fixtures.path("vp9.webm")])
         try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", fixtures.path("mpeg4.avi")])
+        // B-frames in AVI: packets carry decode times only, so pictures are counted.
+        try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", "-bf", "2", fixtures.path("mpeg4_bframes.avi")])
         try FFmpegTool.run(pattern(20) + ["-c:v", "mjpeg", fixtures.path("mjpeg.mov")])
         try FFmpegTool.run(["-i", fixtures.path("h264_gop12.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90",
                             fixtures.path("rotated.mp4")])
