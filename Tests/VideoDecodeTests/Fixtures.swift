@@ -74,11 +74,15 @@ struct Fixtures: Sendable {
         let x264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-sc_threshold", "0"]
         try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264_gop12.mp4")])
         try FFmpegTool.run(pattern(300) + x264 + ["-g", "250", "-bf", "3", fixtures.path("h264_gop250.mp4")])
+        // MPEG-TS starts at 1.4 s and seeks by scanning timestamps: seeks may land late.
+        try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264.ts")])
         try FFmpegTool.run(pattern(30) + ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-preset", "ultrafast",
                                           "-x265-params", "log-level=error", fixtures.path("hevc10.mp4")])
         try FFmpegTool.run(pattern(30) + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
                                           "-g", "10", fixtures.path("vp9.webm")])
         try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", fixtures.path("mpeg4.avi")])
+        // B-frames in AVI: packets carry decode times only, so pictures are counted.
+        try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", "-bf", "2", fixtures.path("mpeg4_bframes.avi")])
         try FFmpegTool.run(pattern(20) + ["-c:v", "mjpeg", fixtures.path("mjpeg.mov")])
         try FFmpegTool.run(["-i", fixtures.path("h264_gop12.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90",
                             fixtures.path("rotated.mp4")])
@@ -110,6 +114,12 @@ struct Fixtures: Sendable {
         try (whole.prefix(whole.count / 2)).write(to: URL(fileURLWithPath: fixtures.path("truncated.mp4")))
         try FFmpegTool.run(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", fixtures.path("audio.m4a")])
         try FFmpegTool.run(pattern(1) + ["-frames:v", "1", fixtures.path("still.png")])
+        try FFmpegTool.run(pattern(1) + ["-frames:v", "1", fixtures.path("still.jpg")])
+        // Index at the front (faststart), media data cut in half: the first frames still decode.
+        try FFmpegTool.run(pattern(100) + ["-c:v", "libx264", "-preset", "veryfast", "-movflags", "+faststart",
+                                           fixtures.path("faststart.mp4")])
+        let faststart = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("faststart.mp4")))
+        try faststart.prefix(faststart.count / 2).write(to: URL(fileURLWithPath: fixtures.path("faststart_cut.mp4")))
         // Garbage over the middle of the media data: decoding goes on with errors.
         var corrupt = whole
         let start = corrupt.count / 2
