@@ -17,9 +17,10 @@ public final class YuNetLocator: FaceLocator {
     public let hintFaceSize: Int
 
     /// The region searched around a hint, as a multiple of the hinted box's longer side: room
-    /// for a head that moved by 0.3 face widths between sampled frames. (2.0 cost ~20 % more
-    /// per frame in `make bench-faces` and found the same faces.)
-    static let hintRegionGrowth = 1.6
+    /// for a head that moved half a face width between sampled frames, and context enough for
+    /// the close look to reject face-like objects. (1.6 was ~20 % cheaper in `make bench-faces`
+    /// but took the cup in Samples/coffee_no_face.mp4 for a face at 0.63–0.75.)
+    static let hintRegionGrowth = 2.0
 
     private let library: YuFaceLibrary
     private let resultBuffer: UnsafeMutablePointer<UInt8>

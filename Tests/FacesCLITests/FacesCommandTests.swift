@@ -59,6 +59,16 @@ import VideoDecode
         #expect(crop.width == 112)
     }
 
+    /// The zooming coffee cup looks face-like to a coarse search (0.6–0.7); the close look
+    /// must reject it on every one of 32 frames.
+    @Test(.enabled(if: haveYuFace, "needs `make setup-yuface`"))
+    func theCoffeeCupIsNoFace() throws {
+        let out = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try Faces.parse([Self.noFaceVideo, "--out", out, "--frames", "32"]).run()
+        #expect(try records(in: out).isEmpty)
+    }
+
     @Test(.enabled(if: haveYuFace, "needs `make setup-yuface`"))
     func anUnreadableInputFailsWithExitOneAfterTheOthers() throws {
         let out = temporaryFolder()
