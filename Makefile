@@ -63,3 +63,15 @@ bench-faces: setup-yuface
 	$(SWIFT) build -c release --product face-bench
 	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
 	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
+
+# ---- decode (issue 2) ---------------------------------------------------------------------
+# 32 exact frames on generated 720p/1080p clips with GOP 12 and 250 (kept in out/bench/) and one
+# real DFDC clip when ../shared is there: our GOP-aware sampler vs the ffmpeg CLI decoding the
+# needed span vs naive seek-per-frame, as whole processes, printed as ratios.
+.PHONY: bench-decode
+BENCH_DIR ?= out/bench
+BENCH_ROUNDS ?= 5
+BENCH_REAL_CLIP := $(wildcard $(SHARED)/data/dev-videos/dfdc/widuwuoiur.mp4)
+bench-decode:
+	$(SWIFT) build -c release --product decode-bench
+	.build/release/decode-bench --folder $(BENCH_DIR) --rounds $(BENCH_ROUNDS) $(addprefix --clip ,$(BENCH_REAL_CLIP))

@@ -72,5 +72,7 @@ let package = Package(
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
         .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
+        // make bench-decode: our sampler vs the ffmpeg CLI floor vs naive seek-per-frame.
+        .executableTarget(name: "decode-bench", dependencies: ["VideoDecode"]),
     ]
 )

@@ -82,6 +82,8 @@ public struct SamplingOutcome: Sendable, Equatable {
     public var framesDelivered: Int
     /// Frames the sampling asked for.
     public var framesRequested: Int
+    /// Pictures the decoder produced on the way (delivered or not): the work done.
+    public var framesDecoded: Int
     /// The first problem met; frames before it were still delivered.
     public var error: VideoDecodeError?
     /// True for keyframe sampling, whose frames are not where the user would have chosen.
@@ -90,9 +92,11 @@ public struct SamplingOutcome: Sendable, Equatable {
     /// Every requested frame was delivered without a decoding problem.
     public var succeeded: Bool { error == nil && framesDelivered == framesRequested }
 
-    public init(framesDelivered: Int, framesRequested: Int, error: VideoDecodeError?, approximate: Bool) {
+    public init(framesDelivered: Int, framesRequested: Int, framesDecoded: Int, error: VideoDecodeError?,
+                approximate: Bool) {
         self.framesDelivered = framesDelivered
         self.framesRequested = framesRequested
+        self.framesDecoded = framesDecoded
         self.error = error
         self.approximate = approximate
     }

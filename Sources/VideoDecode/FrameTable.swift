@@ -10,40 +10,54 @@ struct FrameTable: Sendable {
     let presentationTimes: [Int64]
     /// Frame numbers of the keyframes, ascending.
     let keyframeIndices: [Int]
+    /// Decode timestamp of each keyframe (its presentation time when the packet had none).
+    let keyframeDecodeTimes: [Int: Int64]
+    /// False when some packets carry no presentation time (e.g. MPEG-4 with B-frames in AVI):
+    /// then times are in decode order and frame K can only be found by counting from the start.
+    let presentationTimesKnown: Bool
 
     var count: Int { presentationTimes.count }
 
-    init(presentationTimes: [Int64], keyframeTimes: [Int64]) {
+    /// `keyframes` holds (presentation, decode) times of the keyframe packets.
+    init(presentationTimes: [Int64], keyframes: [(pts: Int64, dts: Int64)], presentationTimesKnown: Bool = true) {
         self.presentationTimes = presentationTimes
-        var keys: [Int] = []
-        for time in keyframeTimes {
-            if let index = Self.exactIndex(of: time, in: presentationTimes) { keys.append(index) }
+        self.presentationTimesKnown = presentationTimesKnown
+        var decodeTimes: [Int: Int64] = [:]
+        for keyframe in keyframes {
+            if let index = Self.exactIndex(of: keyframe.pts, in: presentationTimes) { decodeTimes[index] = keyframe.dts }
         }
-        self.keyframeIndices = Array(Set(keys)).sorted()
+        self.keyframeDecodeTimes = decodeTimes
+        self.keyframeIndices = decodeTimes.keys.sorted()
     }
 
     /// Reads every packet of `streamIndex` once. Packets the demuxer marks as discarded
     /// (before an edit list's start) are skipped, as the decoder drops them too.
     static func scan(_ input: MediaInput, streamIndex: Int32) -> (table: FrameTable, readError: Int32?) {
         var times: [Int64] = []
-        var keyTimes: [Int64] = []
+        var keyframes: [(pts: Int64, dts: Int64)] = []
         var readError: Int32? = nil
         var synthetic: Int64 = 0
+        var everyPacketHasPresentationTime = true
         while true {
             let status = input.readPacket()
             if status == ffmpegEndOfFile { break }
             if status < 0 { readError = status; break }
             let packet = input.packet.pointee
             guard packet.stream_index == streamIndex, (packet.flags & AV_PKT_FLAG_DISCARD) == 0 else { continue }
+            everyPacketHasPresentationTime = everyPacketHasPresentationTime && packet.pts != ffmpegNoTimestamp
             var time = packet.pts != ffmpegNoTimestamp ? packet.pts : packet.dts
             if time == ffmpegNoTimestamp { time = synthetic } // raw streams without timestamps
             synthetic = time + max(1, packet.duration)
             times.append(time)
-            if (packet.flags & AV_PKT_FLAG_KEY) != 0 { keyTimes.append(time) }
+            if (packet.flags & AV_PKT_FLAG_KEY) != 0 {
+                keyframes.append((time, packet.dts != ffmpegNoTimestamp ? packet.dts : time))
+            }
         }
         av_packet_unref(input.packet)
         times.sort()
-        return (FrameTable(presentationTimes: times, keyframeTimes: keyTimes), readError)
+        let table = FrameTable(presentationTimes: times, keyframes: keyframes,
+                               presentationTimesKnown: everyPacketHasPresentationTime)
+        return (table, readError)
     }
 
     /// The frame shown at `time`: the last frame whose presentation time is ≤ `time`

@@ -51,6 +51,14 @@ final class StreamDecoder {
         avcodec_flush_buffers(context)
     }
 
+    /// Whether packets sent from now on may skip pictures no other picture refers to
+    /// (AVDISCARD_NONREF): the sampler's frames between targets that nothing depends on.
+    /// Frame threads copy the setting when each packet is submitted, so it applies per packet.
+    var skipsNonReferenceFrames: Bool {
+        get { context.pointee.skip_frame == AVDISCARD_NONREF }
+        set { context.pointee.skip_frame = newValue ? AVDISCARD_NONREF : AVDISCARD_DEFAULT }
+    }
+
     /// The timestamp of the frame just received, in the stream's time base.
     var framePresentationTime: Int64 {
         let pts = frame.pointee.pts

@@ -12,12 +12,14 @@ extension VideoReader {
         var run = SamplingRun(targets: sampling.targets(in: table, secondsPerTick: secondsPerTick))
         if sampling == .keyframes {
             try sampleKeyframes(&run, onFrame: onFrame)
-        } else {
+        } else if table.presentationTimesKnown {
             try sampleTargets(&run, policy: seekPolicy, onFrame: onFrame)
+        } else {
+            try sampleByCounting(&run, onFrame: onFrame)
         }
         freshFromStart = false
         return SamplingOutcome(framesDelivered: run.delivered, framesRequested: run.targets.count,
-                               error: run.error ?? run.missedError, approximate: sampling.isApproximate)
+                               framesDecoded: run.decoded, error: run.error ?? run.missedError, approximate: sampling.isApproximate)
     }
 
     /// All sampled frames at once (keeps them all in memory; prefer `sample` for long runs).
@@ -38,15 +40,17 @@ extension VideoReader {
         var feedingKeyframe: Int? = freshFromStart ? (table.keyframeIndices.first ?? -1) : nil
         var seekedForTarget: Int? = nil
         var lastSeekKeyframe = -1
+        let wanted = Set(run.targets)
         while !run.isDone {
             let target = run.targets[run.next]
             if run.overshot {
                 // The demuxer landed after the target: retry from the keyframe before.
                 run.overshot = false
-                guard lastSeekKeyframe > 0 else { run.skipTarget(); continue }
+                guard lastSeekKeyframe > (table.keyframeIndices.first ?? 0) else { run.skipTarget(); continue }
                 lastSeekKeyframe = table.keyframe(atOrBefore: lastSeekKeyframe - 1) ?? -1
                 guard seek(toKeyframe: lastSeekKeyframe, &run) else { break }
-                feedingKeyframe = lastSeekKeyframe
+                // Decoding forward from there passes the target's own keyframe: no new seek.
+                feedingKeyframe = table.keyframe(atOrBefore: target) ?? -1
                 continue
             }
             let keyframe = table.keyframe(atOrBefore: target) ?? -1
@@ -67,15 +71,48 @@ extension VideoReader {
                     run.note(.corruptData(frame: target, reason: ffmpegErrorMessage(status)))
                 }
                 try feed(nil, &run, onFrame: onFrame)
+                // The end came before any picture since the last seek: it landed too late.
+                if status == ffmpegEndOfFile && run.checkLanding && !run.isDone {
+                    run.overshot = true
+                    continue
+                }
                 break
             }
             let packet = input.packet
             guard packet.pointee.stream_index == streamIndex else { continue }
-            if (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0, let time = packetTime(packet) {
-                feedingKeyframe = max(feedingKeyframe ?? -1, table.index(atOrBefore: time))
+            let index = packetTime(packet).map(table.index(atOrBefore:))
+            if let index, (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0 {
+                feedingKeyframe = max(feedingKeyframe ?? -1, index)
             }
+            // Pictures that are neither wanted nor referenced need not be decoded at all.
+            decoder.skipsNonReferenceFrames = policy == .gopAware && !(index.map(wanted.contains) ?? true)
             try feed(packet, &run, onFrame: onFrame)
         }
+        decoder.skipsNonReferenceFrames = false
+        while !run.isDone { run.skipTarget() } // the file ended before them
+    }
+
+    /// Without presentation times: decode everything from the start and number the pictures
+    /// as they come out, which is what "frame K" means to ffmpeg too. No seeking, no skipping.
+    private func sampleByCounting<E: Error>(_ run: inout SamplingRun,
+                                            onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+        if !freshFromStart {
+            guard seek(toKeyframe: -1, &run) else { return }
+        }
+        run.countedIndex = 0
+        while !run.isDone {
+            let status = input.readPacket()
+            if status < 0 {
+                if status != ffmpegEndOfFile {
+                    run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                }
+                try feed(nil, &run, onFrame: onFrame)
+                break
+            }
+            guard input.packet.pointee.stream_index == streamIndex else { continue }
+            try feed(input.packet, &run, onFrame: onFrame)
+        }
+        while !run.isDone { run.skipTarget() }
     }
 
     /// Keyframes only: each keyframe packet is decoded on its own and drained at once, so a
@@ -107,14 +144,21 @@ extension VideoReader {
     private func seek(toKeyframe keyframe: Int, _ run: inout SamplingRun) -> Bool {
         decoder.flush()
         run.checkLanding = true
-        let time = table.presentationTimes[max(0, keyframe)]
-        if av_seek_frame(input.format, streamIndex, time, AVSEEK_FLAG_BACKWARD) >= 0 { return true }
-        if keyframe <= (table.keyframeIndices.first ?? 0),
-           av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE) >= 0 {
+        if keyframe <= (table.keyframeIndices.first ?? 0) {
+            if Self.rewind(input, streamIndex: streamIndex, firstTime: table.presentationTimes[0]) { return true }
+        } else if av_seek_frame(input.format, streamIndex, seekTime(ofKeyframe: keyframe), AVSEEK_FLAG_BACKWARD) >= 0 {
             return true
         }
         run.note(.seekFailed(reason: "cannot seek to frame \(max(0, keyframe))"))
         return false
+    }
+
+    /// Indexed containers seek by presentation time; MPEG-TS/PS bisect the file by decode
+    /// time, where a keyframe's presentation time would land on the pictures after it.
+    private func seekTime(ofKeyframe keyframe: Int) -> Int64 {
+        let bisectsByDecodeTime = (input.format.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0
+        return bisectsByDecodeTime ? (table.keyframeDecodeTimes[keyframe] ?? table.presentationTimes[keyframe])
+            : table.presentationTimes[keyframe]
     }
 
     /// Sends one packet (nil: drain) and offers every frame that comes out.
@@ -149,6 +193,7 @@ extension VideoReader {
                 break
             }
             received += 1
+            run.decoded += 1
             try offerDecodedFrame(&run, onFrame: onFrame)
         }
         return received
@@ -158,7 +203,13 @@ extension VideoReader {
     private func offerDecodedFrame<E: Error>(_ run: inout SamplingRun,
                                              onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
         let pts = decoder.framePresentationTime
-        let index = table.index(atOrBefore: pts)
+        let index: Int
+        if let counted = run.countedIndex {
+            index = counted
+            run.countedIndex = counted + 1
+        } else {
+            index = table.index(atOrBefore: pts)
+        }
         if run.overshot { return }
         if run.checkLanding {
             run.checkLanding = false
@@ -176,8 +227,9 @@ extension VideoReader {
             return
         }
         run.delivered += 1
-        let frame = DecodedFrame(index: index, pts: pts,
-                                 seconds: Double(pts - table.presentationTimes[0]) * secondsPerTick,
+        // Counted pictures may come without a timestamp: take the table's (decode-order) time.
+        let time = run.countedIndex == nil ? pts : table.presentationTimes[min(index, table.count - 1)]
+        let frame = DecodedFrame(index: index, pts: time, seconds: secondsSinceStart(time),
                                  isKeyframe: table.isKeyframe(index), image: image)
         if try !onFrame(frame) { run.stopped = true }
     }
@@ -185,37 +237,5 @@ extension VideoReader {
     private func packetTime(_ packet: UnsafeMutablePointer<AVPacket>) -> Int64? {
         let time = packet.pointee.pts != ffmpegNoTimestamp ? packet.pointee.pts : packet.pointee.dts
         return time == ffmpegNoTimestamp ? nil : time
-    }
-}
-
-/// Progress of one `sample` call through its target frames.
-struct SamplingRun {
-    let targets: [Int]
-    var next = 0
-    var delivered = 0
-    var error: VideoDecodeError? = nil
-    var firstMissed: Int? = nil
-    var stopped = false
-    /// The next frame out of the decoder is the first after a seek.
-    var checkLanding = false
-    /// A seek landed after the target; frames are ignored until the sampler seeks earlier.
-    var overshot = false
-
-    init(targets: [Int]) { self.targets = targets }
-
-    var isDone: Bool { stopped || next >= targets.count }
-
-    mutating func note(_ problem: VideoDecodeError) {
-        if error == nil { error = problem }
-    }
-
-    /// The decoder went past the target without producing it.
-    mutating func skipTarget() {
-        firstMissed = firstMissed ?? targets[next]
-        next += 1
-    }
-
-    var missedError: VideoDecodeError? {
-        firstMissed.map { .corruptData(frame: $0, reason: "the decoder produced no picture for it") }
     }
 }

@@ -14,6 +14,7 @@ public final class VideoReader {
     let converter = RGBConverter()
     let streamIndex: Int32
     let table: FrameTable
+    let timeBase: AVRational
     /// Seconds per tick of the stream's time base.
     let secondsPerTick: Double
     let quarterTurns: Int
@@ -28,14 +29,17 @@ public final class VideoReader {
         let codec = String(cString: avcodec_get_name(parameters.codec_id))
         if Self.isImageDemuxer(input.containerName) { throw .stillImage(codec: codec) }
         let decoder = try StreamDecoder(stream: stream, threads: decodeThreads)
+        // Audio, subtitles and other video streams are never read from the file.
+        for other in 0..<Int32(input.format.pointee.nb_streams) where other != streamIndex {
+            input.stream(other).pointee.discard = AVDISCARD_ALL
+        }
 
         let (table, readError) = FrameTable.scan(input, streamIndex: streamIndex)
         if table.count == 0 {
             if let readError { throw .damagedContainer(format: input.containerName, reason: ffmpegErrorMessage(readError)) }
             throw .noVideoStream(found: "a video stream without frames")
         }
-        guard av_seek_frame(input.format, streamIndex, table.presentationTimes[0], AVSEEK_FLAG_BACKWARD) >= 0
-                || av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_BYTE) >= 0 else {
+        guard Self.rewind(input, streamIndex: streamIndex, firstTime: table.presentationTimes[0]) else {
             throw .seekFailed(reason: "cannot return to the start after counting frames")
         }
 
@@ -44,10 +48,28 @@ public final class VideoReader {
         self.decoder = decoder
         self.streamIndex = streamIndex
         self.table = table
+        self.timeBase = timeBase
         self.secondsPerTick = av_q2d(timeBase)
         self.quarterTurns = Self.clockwiseQuarterTurns(stream)
         self.info = Self.describe(input: input, stream: stream, codec: codec, table: table,
                                   quarterTurns: quarterTurns)
+    }
+
+    /// Seconds from the first frame to `pts`, divided exactly (0.48, not 0.48000000000000004).
+    func secondsSinceStart(_ pts: Int64) -> Double {
+        Double((pts - table.presentationTimes[0]) * Int64(timeBase.num)) / Double(timeBase.den)
+    }
+
+    /// Moves the demuxer back to the first packet. MPEG-TS/PS find timestamps by bisecting the
+    /// file and can land after the start, so they go back by byte position; indexed containers
+    /// (MP4, Matroska, AVI …) by timestamp, and by byte only when that fails.
+    static func rewind(_ input: MediaInput, streamIndex: Int32, firstTime: Int64) -> Bool {
+        let flags = input.format.pointee.iformat.pointee.flags
+        if (flags & AVFMT_TS_DISCONT) != 0 && av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BYTE) >= 0 {
+            return true
+        }
+        if av_seek_frame(input.format, streamIndex, firstTime, AVSEEK_FLAG_BACKWARD) >= 0 { return true }
+        return (flags & AVFMT_NO_BYTE_SEEK) == 0 && av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BYTE) >= 0
     }
 
     /// The best video stream that is not a cover picture, or why there is none.

@@ -28,10 +28,12 @@ enum FFmpegTool {
     }
 
     /// Packed RGB24 bytes of frames `indices` (decoder order of presentation), as ffmpeg converts them.
+    /// ffmpeg stops after the last of them, so early indices cost little.
     static func referenceFrames(_ path: String, indices: [Int], autorotate: Bool = true) throws -> Data {
         let select = indices.map { "eq(n\\,\($0))" }.joined(separator: "+")
         return try run((autorotate ? [] : ["-noautorotate"]) + [
             "-i", path, "-map", "0:v:0", "-vf", "select=\(select)", "-fps_mode", "passthrough",
+            "-frames:v", "\(indices.count)",
             "-sws_flags", "bicubic", "-pix_fmt", "rgb24", "-f", "rawvideo", "-",
         ])
     }
@@ -72,11 +74,15 @@ struct Fixtures: Sendable {
         let x264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast", "-sc_threshold", "0"]
         try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264_gop12.mp4")])
         try FFmpegTool.run(pattern(300) + x264 + ["-g", "250", "-bf", "3", fixtures.path("h264_gop250.mp4")])
+        // MPEG-TS starts at 1.4 s and seeks by scanning timestamps: seeks may land late.
+        try FFmpegTool.run(pattern(100) + x264 + ["-g", "12", "-bf", "2", fixtures.path("h264.ts")])
         try FFmpegTool.run(pattern(30) + ["-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-preset", "ultrafast",
                                           "-x265-params", "log-level=error", fixtures.path("hevc10.mp4")])
         try FFmpegTool.run(pattern(30) + ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
                                           "-g", "10", fixtures.path("vp9.webm")])
         try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", fixtures.path("mpeg4.avi")])
+        // B-frames in AVI: packets carry decode times only, so pictures are counted.
+        try FFmpegTool.run(pattern(50) + ["-c:v", "mpeg4", "-g", "15", "-bf", "2", fixtures.path("mpeg4_bframes.avi")])
         try FFmpegTool.run(pattern(20) + ["-c:v", "mjpeg", fixtures.path("mjpeg.mov")])
         try FFmpegTool.run(["-i", fixtures.path("h264_gop12.mp4"), "-c", "copy", "-metadata:s:v", "rotate=90",
                             fixtures.path("rotated.mp4")])
