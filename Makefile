@@ -139,6 +139,16 @@ test-pseudofakes:
 	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
 		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py
 
+# ---- faces (issue 3) ---------------------------------------------------------------------
+# Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
+# the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
+DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
+.PHONY: bench-faces
+bench-faces: setup-yuface
+	$(SWIFT) build -c release --product face-bench
+	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
+	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
+
 # ---- decode (issue 2) ---------------------------------------------------------------------
 # 32 exact frames on generated 720p/1080p clips with GOP 12 and 250 (kept in out/bench/) and one
 # real DFDC clip when ../shared is there: our GOP-aware sampler vs the ffmpeg CLI decoding the
@@ -173,3 +183,4 @@ bench-scan: setup-yuface
 	$(SWIFT) build -c release --product deepfake-scan
 	python3 Training/bench/bench_scan.py --binary .build/release/deepfake-scan --weights $(RUN_WEIGHTS) \
 		--videos $(SHARED)/data/dev-videos --work out/bench-scan --repeat $(BENCH_REPEAT)
+

@@ -1,5 +1,3 @@
-import Imaging
-
 /// A point in image pixels: x to the right, y down, pixel (i, j) centred on (i, j) as in
 /// OpenCV, so the detector's integer coordinates and the warp agree.
 public struct Point: Sendable, Equatable, Hashable, Codable {
@@ -57,25 +55,5 @@ public struct DetectedFace: Sendable, Equatable {
         self.box = box
         self.landmarks = landmarks
         self.score = score
-    }
-}
-
-/// Finds faces in a frame. A protocol so that another detector can replace YuNet without
-/// touching callers. Instances may keep scratch buffers: use one per thread.
-public protocol FaceLocator: AnyObject {
-    /// Every face the detector reports in `image` (no score or size floor applied beyond the
-    /// detector's own), in `image` pixel coordinates. No face is an empty array, not an error.
-    func detect(in image: RGBImage) throws -> [DetectedFace]
-
-    /// Faces near `hints` only — boxes where faces were in the previous sampled frame. Cheaper
-    /// than a whole-frame search and may give finer landmarks, but misses faces elsewhere, so
-    /// callers still search whole frames now and then.
-    func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace]
-}
-
-extension FaceLocator {
-    /// Locators without a local search look at the whole frame.
-    public func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
-        try detect(in: image)
     }
 }
