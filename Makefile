@@ -161,16 +161,6 @@ bench-decode:
 	$(SWIFT) build -c release --product decode-bench
 	.build/release/decode-bench --folder $(BENCH_DIR) --rounds $(BENCH_ROUNDS) $(addprefix --clip ,$(BENCH_REAL_CLIP))
 
-# ---- faces (issue 3) ---------------------------------------------------------------------
-# Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
-# the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
-DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
-.PHONY: bench-faces
-bench-faces: setup-yuface
-	$(SWIFT) build -c release --product face-bench
-	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
-	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
-
 # ---- scanperf (issue 5: scan throughput) --------------------------------------------------
 # Videos/min, per-stage time split, wall vs slowest stage, --jobs 2 speed-up and peak RSS of a
 # release `scan` on the dev videos (Meso-4, 32 frames, --jobs 1 and 2) and on two generated 4K
