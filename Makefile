@@ -15,7 +15,7 @@ APT_PACKAGES := libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 YUFACE_VERSION := 2023.5.1
 YUFACE_LIB := $(DEPS)/yuface/libfacedetection.so
 
-.PHONY: setup setup-system setup-yuface build test run clean
+.PHONY: setup setup-system setup-yuface build test test-swift run clean
 
 setup: setup-system setup-yuface build
 
@@ -40,9 +40,24 @@ $(YUFACE_LIB):
 build:
 	$(SWIFT) build -c $(CONFIG)
 
-test: setup-yuface
+# Swift suites, then the Training/ suites. The MesoNet weights are imported first when
+# ../shared has them (tests that need them skip with a message otherwise).
+test: setup-yuface weights test-swift test-training
+
+test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+# Scans Samples/ (see Samples/README.md) with the default model. No model is bundled yet
+# (issue 6), so this uses the MesoNet authors' Meso4_DF imported from ../shared.
+# truncated.mp4 is broken on purpose: its error row makes the scan exit 1, which is expected.
+RUN_WEIGHTS := .build-weights/mesonet/Meso4_DF.safetensors
+run: build weights
+	@test -f $(RUN_WEIGHTS) || { echo "no weights at $(RUN_WEIGHTS): needs $(SHARED)/weights/mesonet (see README)"; exit 2; }
+	@mkdir -p out
+	$(BIN) scan Samples --weights $(RUN_WEIGHTS) --csv out/samples.csv --jsonl out/samples-faces.jsonl --jobs 2; \
+		rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
+	@echo "verdicts: out/samples.csv"
 
 clean:
 	rm -rf .build $(DEPS)
@@ -54,15 +69,75 @@ clean:
 samples:
 	WHEELS=$(CURDIR)/$(DEPS)/wheels Samples/make_samples.sh Samples
 
-# ---- faces (issue 3) ---------------------------------------------------------------------
-# Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
-# the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
-DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
-.PHONY: bench-faces
-bench-faces: setup-yuface
-	$(SWIFT) build -c release --product face-bench
-	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
-	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
+# ---- eval (issue 6) ---------------------------------------------------------------------
+# The metric, matching and `deepfake-scan eval` tests only (no FFmpeg or models needed).
+.PHONY: test-eval
+test-eval:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter EvaluationTests
+
+# ---- engine (issue 4) -------------------------------------------------------------------
+# Training/ Python venv (torch CPU build, numpy, h5py, safetensors, onnx, onnxruntime, pytest),
+# MesoNet weight import into an ignored folder, golden fixtures, engine benchmark.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+ENGINE_WEIGHTS := .build-weights/mesonet
+MESONET_WEIGHTS := Meso4_DF Meso4_F2F MesoInception_DF MesoInception_F2F
+.PHONY: venv test-training weights fixtures golden bench-engine
+
+venv: $(VENV)/.stamp
+
+$(VENV)/.stamp: Training/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r Training/requirements.txt
+	touch $@
+
+# pytest exits 5 when it collects nothing; that is not a failure here.
+test-training: venv
+	$(PYTHON) -m pytest -q Training/tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no Training tests collected"; rc=0; fi; exit $$rc
+
+# The authors' MesoNet weights as safetensors for `make run`, the Swift tests and the benchmark
+# (never committed); nothing to do, and no failure, when ../shared is absent.
+weights: venv
+	@if [ -d $(SHARED)/weights/mesonet ]; then $(MAKE) --no-print-directory $(MESONET_WEIGHTS:%=$(ENGINE_WEIGHTS)/%.safetensors); \
+	else echo "$(SHARED)/weights/mesonet absent: no MesoNet weights imported (tests needing them skip)"; fi
+
+$(ENGINE_WEIGHTS)/%.safetensors: $(SHARED)/weights/mesonet/%.h5 | venv
+	@mkdir -p $(ENGINE_WEIGHTS)
+	$(PYTHON) -m Training.importers.mesonet_keras $< --out $@
+
+fixtures: venv
+	@test -d $(SHARED)/weights/mesonet || { echo "$(SHARED)/weights/mesonet absent: nothing to import"; exit 1; }
+	@mkdir -p $(ENGINE_WEIGHTS)
+	@for w in $(MESONET_WEIGHTS); do \
+		$(PYTHON) -m Training.importers.mesonet_keras $(SHARED)/weights/mesonet/$$w.h5 --out $(ENGINE_WEIGHTS)/$$w.safetensors || exit 1; \
+	done
+
+# Regenerates the committed golden fixture from the NumPy Keras-semantics reference.
+golden: venv
+	$(PYTHON) -m Training.reference.keras_reference --shared $(SHARED) --out Tests/Fixtures/mesonet_golden.safetensors
+
+# Images/s of Meso-4 / MesoInception-4, ours vs ONNX Runtime, batch 1 and 32, 1 and 2 workers.
+bench-engine: fixtures
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_engine --weights $(ENGINE_WEIGHTS) --engine-bench .build/release/engine-bench
+
+# ---- sbi (issue 6: pseudo-fakes, augmentations, training-crop cache) --------------------
+# Uses the Training venv (`make venv`, Training/requirements.txt). The cache lives outside
+# git in out/cache; face detection is resumable (out/faces-work), so rerunning continues.
+TRAINING_PY ?= $(PYTHON)
+CACHE ?= out/cache
+.PHONY: cache contact-sheet test-pseudofakes
+cache: build setup-yuface
+	$(TRAINING_PY) -m Training.data.build_cache --shared $(SHARED) --out $(CACHE) --binary $(BIN)
+
+contact-sheet:
+	$(TRAINING_PY) -m Training.pseudofakes.contact_sheet --cache $(CACHE) --out out/contact-sheet.png
+
+test-pseudofakes:
+	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
+		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py
 
 # ---- decode (issue 2) ---------------------------------------------------------------------
 # 32 exact frames on generated 720p/1080p clips with GOP 12 and 250 (kept in out/bench/) and one
@@ -75,3 +150,13 @@ BENCH_REAL_CLIP := $(wildcard $(SHARED)/data/dev-videos/dfdc/widuwuoiur.mp4)
 bench-decode:
 	$(SWIFT) build -c release --product decode-bench
 	.build/release/decode-bench --folder $(BENCH_DIR) --rounds $(BENCH_ROUNDS) $(addprefix --clip ,$(BENCH_REAL_CLIP))
+
+# ---- faces (issue 3) ---------------------------------------------------------------------
+# Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
+# the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
+DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
+.PHONY: bench-faces
+bench-faces: setup-yuface
+	$(SWIFT) build -c release --product face-bench
+	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
+	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)

@@ -3,6 +3,17 @@ import PackageDescription
 
 // Module graph (see README "Layout"): CLI → Scan → stages; stages never import each other
 // except through the small value types in Imaging.
+// Engine modules: measured-only release flags (see README "Engine").
+// AVX2+FMA (haswell) on Linux x86-64, which the project's machines have: the direct conv
+// kernels' SIMD8 accumulators become single ymm FMAs.
+// Debug builds optimise the engine too: unoptimised SIMD loops are ~50× slower, which would
+// make the golden-parity tests and any debug run of the CLI crawl.
+let engineSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "deepfake-scan",
     platforms: [.macOS(.v14)],
@@ -21,7 +32,7 @@ let package = Package(
         .executableTarget(
             name: "deepfake-scan",
             dependencies: [
-                "Imaging", "Aggregate", "Reports", "Scan", "VideoDecode", "FaceAlign",
+                "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN", "FaceAlign",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -37,7 +48,7 @@ let package = Package(
         .target(
             name: "Scan",
             dependencies: [
-                "Aggregate", "Reports", "Imaging",
+                "Aggregate", "Reports", "Imaging", "VideoDecode", "FaceAlign", "Detectors", "NN",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -45,13 +56,16 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
-        .target(name: "FaceAlign", dependencies: ["Imaging"]),
+        // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
+        // unoptimised, which would make the end-to-end tests crawl.
+        .target(name: "FaceAlign", dependencies: ["Imaging"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "FaceAlignTests",
             dependencies: ["FaceAlign", "Imaging"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan"]),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode"]),
         // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
         .executableTarget(
             name: "face-bench",
@@ -61,6 +75,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
+
+        // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
+        .target(name: "Evaluation", dependencies: ["Reports"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "deepfake-scan"]),
 
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
         .systemLibrary(
@@ -72,6 +90,26 @@ let package = Package(
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
         .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
+
+        // ---- engine (issue 4): CBLAS → Tensor → NN → Detectors ----
+        // OpenBLAS cblas (Debian libopenblas-dev, pthread build).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Float32 NCHW tensors and kernels (im2col + sgemm, direct loops, pooling, activations).
+        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: engineSwiftSettings),
+        // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
+        // One file per architecture, name → factory registry.
+        .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: engineSwiftSettings),
+        // Throughput benchmark binary driven by `make bench-engine` (Training/bench/bench_engine.py).
+        .executableTarget(
+            name: "engine-bench",
+            dependencies: ["Detectors", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: engineSwiftSettings
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
+
         // make bench-decode: our sampler vs the ffmpeg CLI floor vs naive seek-per-frame.
         .executableTarget(name: "decode-bench", dependencies: ["VideoDecode"]),
     ]

@@ -185,7 +185,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             aggregator: configuration.aggregator.rawValue, framesSampled: video.framesSampled,
             framesWithFace: video.framesWithFace, faceTracks: verdict.tracks.count,
             durationSeconds: video.probe.durationSeconds, width: video.probe.width, height: video.probe.height,
-            codec: video.probe.codec)
+            codec: video.probe.codec, error: video.probe.decodeWarning)
         let faces = video.faces.map {
             FaceRow(video: path, frameIndex: $0.score.frameIndex, seconds: $0.score.seconds,
                     track: $0.score.trackID, box: $0.box, pFake: $0.score.pFake)

@@ -7,12 +7,17 @@ public struct VideoProbe: Sendable, Equatable {
     public var width: Int?
     public var height: Int?
     public var codec: String?
+    /// A decoding problem after some frames were obtained (e.g. corrupt data mid-stream): the
+    /// video is still scored on those frames, and the row's error column says what happened.
+    public var decodeWarning: String?
 
-    public init(durationSeconds: Double? = nil, width: Int? = nil, height: Int? = nil, codec: String? = nil) {
+    public init(durationSeconds: Double? = nil, width: Int? = nil, height: Int? = nil, codec: String? = nil,
+                decodeWarning: String? = nil) {
         self.durationSeconds = durationSeconds
         self.width = width
         self.height = height
         self.codec = codec
+        self.decodeWarning = decodeWarning
     }
 }
 

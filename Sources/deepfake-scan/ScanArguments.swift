@@ -23,8 +23,11 @@ struct ScanArguments: ParsableArguments {
     @Flag(name: .customLong("include-hidden"), help: "Also take files and directories whose names start with '.'.")
     var includeHidden = false
 
-    @Option(help: "Detector model.")
-    var model = "meso4"
+    @Option(help: "Architecture to load the weights as (default: the one their model card names).")
+    var model: String?
+
+    @Option(help: "Detector weights (.safetensors with a model card; default: the bundled default model).")
+    var weights: String?
 
     @Option(help: "How a face track's frame scores combine: \(Aggregator.allCases.map(\.rawValue).joined(separator: ", ")).")
     var aggregator = Aggregator.default.rawValue
@@ -72,9 +75,10 @@ struct ScanArguments: ParsableArguments {
         if jsonl == csv || store == csv { throw ValidationError("--csv, --jsonl and --store must be different files") }
     }
 
-    /// The library request, given the settings that other option groups decide: the frame
-    /// count, the threshold the model card calibrated, and further fingerprint fields.
-    func request(frames: Int, cardThreshold: Double?, extra: [String: String] = [:]) throws -> ScanRequest {
+    /// The library request, given the settings that other option groups and the loaded model
+    /// decide: the model's name for the CSV, the frame count, the threshold the model card
+    /// calibrated, and further fingerprint fields.
+    func request(model: String, frames: Int, cardThreshold: Double?, extra: [String: String] = [:]) throws -> ScanRequest {
         let configuration = RunConfiguration(
             model: model, frames: frames, aggregator: try Aggregator(parsing: aggregator),
             threshold: threshold ?? cardThreshold ?? 0.5, extra: extra)

@@ -7,7 +7,7 @@ import Scan
 @Suite struct ScanArgumentsTests {
     @Test func defaultsBuildTheContractRequest() throws {
         let arguments = try ScanArguments.parse(["videos", "--csv", "out.csv"])
-        let request = try arguments.request(frames: 32, cardThreshold: 0.62)
+        let request = try arguments.request(model: "meso4", frames: 32, cardThreshold: 0.62)
         #expect(request.paths == ["videos"])
         #expect(request.options.configuration.fingerprint == "aggregator=mean;frames=32;model=meso4;threshold=0.62")
         #expect(request.options.jobs == 1)
@@ -16,17 +16,18 @@ import Scan
         #expect(request.layout == .standard)
         #expect(request.storePath == "out.csv.store.sqlite")
         #expect(request.discovery == DiscoveryOptions())
-        #expect(try arguments.request(frames: 32, cardThreshold: nil).options.configuration.threshold == 0.5)
+        #expect(try arguments.request(model: "meso4", frames: 32, cardThreshold: nil).options.configuration.threshold == 0.5)
     }
 
     @Test func everyOptionReachesTheRequest() throws {
         let arguments = try ScanArguments.parse([
-            "a.mp4", "dir", "-r", "--from-list", "list.txt", "--ext", "mp4,MKV", "--include-hidden", "--model", "mesoinception4",
+            "a.mp4", "dir", "-r", "--from-list", "list.txt", "--ext", "mp4,MKV", "--include-hidden", "--model", "mesoinception4", "--weights", "w.safetensors",
             "--aggregator", "confident", "--threshold", "0.7", "--csv", "o.csv", "--format", "kaggle", "--jsonl", "f.jsonl",
             "-j", "3", "--timeout", "0", "--store", "s.sqlite", "--rescan",
         ])
-        let request = try arguments.request(frames: 16, cardThreshold: 0.62, extra: ["margin": "1.3"])
+        let request = try arguments.request(model: "mesoinception4", frames: 16, cardThreshold: 0.62, extra: ["margin": "1.3"])
         #expect(request.paths == ["a.mp4", "dir"])
+        #expect(arguments.model == "mesoinception4" && arguments.weights == "w.safetensors")
         #expect(request.listFile == "list.txt")
         #expect(request.discovery == DiscoveryOptions(recursive: true, includeHidden: true, extensions: ["mp4", "mkv"]))
         #expect(request.options.configuration.fingerprint

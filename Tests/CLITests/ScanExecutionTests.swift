@@ -34,7 +34,7 @@ struct NumbersAnalyzer: VideoAnalyzer {
         let root = try directory(["a.mp4": "0.9\n0.7\n", "b.mp4": "0.1\n", "c.mp4": ""])
         defer { try? FileManager.default.removeItem(atPath: root) }
         var printed = ""
-        let ok = try ScanArguments.parse([root + "/v", "--csv", root + "/out.csv"]).request(frames: 2, cardThreshold: nil)
+        let ok = try ScanArguments.parse([root + "/v", "--csv", root + "/out.csv"]).request(model: "text", frames: 2, cardThreshold: nil)
         #expect(await ScanExecution.run(ok, analyzer: NumbersAnalyzer(), progress: nil, print: { printed += $0 }) == 0)
         #expect(printed.contains("Verdicts: fake 1, real 1, unknown 1"))
         #expect(printed.contains("  1. 0.800  fake  \(root)/v/a.mp4"))
@@ -47,7 +47,7 @@ struct NumbersAnalyzer: VideoAnalyzer {
         #expect(rows.last?.error == "not a list of numbers")
 
         var errors = ""
-        let badOutput = try ScanArguments.parse([root + "/v", "--csv", root + "/missing/out.csv"]).request(frames: 2, cardThreshold: nil)
+        let badOutput = try ScanArguments.parse([root + "/v", "--csv", root + "/missing/out.csv"]).request(model: "text", frames: 2, cardThreshold: nil)
         #expect(await ScanExecution.run(badOutput, analyzer: NumbersAnalyzer(), progress: nil, print: { _ in }, printError: { errors += $0 }) == 2)
         #expect(errors.hasPrefix("error: "))
     }

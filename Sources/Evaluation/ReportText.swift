@@ -1,0 +1,91 @@
+import Foundation
+
+/// The report as a table for people. Numbers to 4 decimals; "—" for an undefined metric.
+extension EvaluationReport {
+    public var text: String {
+        var lines: [String] = []
+        let source: String
+        switch thresholdSource {
+        case .given: source = "given"
+        case .scan: source = "from the scan"
+        case .standard: source = "default"
+        }
+        lines += Self.summaryLines(title: "Video level", unit: "videos", video, thresholdNote: source)
+        if let frame {
+            lines.append("")
+            lines += Self.summaryLines(title: "Frame level", unit: "face crops", frame, thresholdNote: source)
+        }
+        for column in categoryColumnsInOrder {
+            lines.append("")
+            lines.append("By \(column) (a category's fakes against all reals)")
+            lines.append(Self.row(["value", "videos", "fakes", "reals", "AUC", "AP", "accuracy", "mean p"]))
+            for entry in categories where entry.column == column {
+                var cells = [entry.value.isEmpty ? "(none)" : entry.value, String(entry.videos), String(entry.fakes),
+                             String(entry.reals)]
+                cells += [entry.auc, entry.averagePrecision, entry.accuracy, entry.meanPFake].map(Self.number)
+                lines.append(Self.row(cells) + (entry.note.map { "  " + $0 } ?? ""))
+            }
+        }
+        lines.append("")
+        lines += matchingLines
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    var categoryColumnsInOrder: [String] {
+        var seen: [String] = []
+        for entry in categories where !seen.contains(entry.column) { seen.append(entry.column) }
+        return seen
+    }
+
+    var matchingLines: [String] {
+        var lines = ["Matched \(matching.matched) of \(matching.labelled) labelled videos to \(matching.scored) scores."]
+        func list(_ title: String, _ paths: [String]) {
+            guard !paths.isEmpty else { return }
+            let shown = paths.prefix(5).joined(separator: ", ")
+            lines.append("\(title) (\(paths.count)): \(shown)\(paths.count > 5 ? ", …" : "")")
+        }
+        list("Labels without a score", matching.labelsWithoutScore)
+        list("  of them ambiguous", matching.ambiguousLabels)
+        list("Scores without a label", matching.scoresWithoutLabel)
+        list("No score, counted as 0.5", matching.unscoredCountedHalf)
+        list("No score, excluded", matching.unscoredExcluded)
+        if let rows = matching.faceRows, let unlabelled = matching.faceRowsWithoutLabel, unlabelled > 0 {
+            lines.append("Face rows without a labelled video: \(unlabelled) of \(rows)")
+        }
+        return lines
+    }
+
+    static func summaryLines(title: String, unit: String, _ s: MetricSummary, thresholdNote: String) -> [String] {
+        var lines = ["\(title): \(s.samples) \(unit) (\(s.fakes) fake, \(s.reals) real)"]
+        func line(_ name: String, _ value: String) { lines.append("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) + value) }
+        line("AUC", number(s.auc))
+        line("average precision", number(s.averagePrecision))
+        line("log loss", number(s.logLoss))
+        line("EER", number(s.eer) + (s.eerThreshold.map { " at threshold " + number($0) } ?? ""))
+        line("threshold", number(s.threshold) + " (\(thresholdNote))")
+        line("accuracy", number(s.accuracy) + "  (fakes caught " + number(s.truePositiveRate)
+            + ", reals passed " + number(s.trueNegativeRate) + ")")
+        let c = s.confusion
+        line("confusion", "called fake  called real")
+        line("  fake", pad(c.truePositives) + "  " + pad(c.falseNegatives))
+        line("  real", pad(c.falsePositives) + "  " + pad(c.trueNegatives))
+        lines += s.notes.map { "  note: \($0)" }
+        return lines
+    }
+
+    static func number(_ value: Double?) -> String {
+        guard let value else { return "—" }
+        return String(format: "%.4f", value)
+    }
+
+    static func pad(_ count: Int) -> String {
+        let text = String(count)
+        return String(repeating: " ", count: max(0, 11 - text.count)) + text
+    }
+
+    static func row(_ cells: [String]) -> String {
+        let first = cells[0].padding(toLength: max(18, cells[0].count), withPad: " ", startingAt: 0)
+        return "  " + first + cells.dropFirst().map { String(repeating: " ", count: max(0, 8 - $0.count)) + $0 }
+            .joined(separator: " ")
+    }
+}

@@ -1,0 +1,49 @@
+import Detectors
+import Foundation
+import Imaging
+import NN
+
+/// Stage 3 on the project's engine: scores crops with detectors loaded from one weight file.
+///
+/// A `Detector` owns scratch memory and is not Sendable, so the pool lends each calling
+/// thread an instance of its own and takes it back afterwards; instances are made on demand,
+/// at most one per video in flight.
+public final class DetectorPool: CropScoring, @unchecked Sendable {
+    public let card: ModelCard
+    private let load: @Sendable () throws -> any Detector
+    // `lock` guards `idle`.
+    private let lock = NSLock()
+    private var idle: [any Detector] = []
+
+    /// Loads the first instance at once, so a bad weight file fails before any video is read.
+    public init(model name: String?, weights: URL) throws {
+        let first = if let name { try DetectorRegistry.load(name: name, weights: weights) }
+                    else { try DetectorRegistry.load(weights: weights) }
+        let architecture = first.card.architecture
+        card = first.card
+        idle = [first]
+        load = { try DetectorRegistry.load(name: architecture, weights: weights) }
+    }
+
+    public func pFake(of crops: [RGBImage]) throws -> [Double] {
+        let detector = try borrow()
+        defer { giveBack(detector) }
+        return try detector.pFake(crops: crops).map(Double.init)
+    }
+
+    private func borrow() throws -> any Detector {
+        lock.lock()
+        if let detector = idle.popLast() {
+            lock.unlock()
+            return detector
+        }
+        lock.unlock()
+        return try load()
+    }
+
+    private func giveBack(_ detector: any Detector) {
+        lock.lock()
+        idle.append(detector)
+        lock.unlock()
+    }
+}

@@ -1,0 +1,37 @@
+import VideoDecode
+
+/// Stage 1 on FFmpeg: opens the file with `VideoReader` and streams the sampled frames.
+///
+/// A decoder is made per call (per video), so the source itself holds no C state and can be
+/// shared by all workers.
+public struct VideoFileSource: FrameSource {
+    public var sampling: FrameSampling
+    public var decodeThreads: Int
+
+    public init(sampling: FrameSampling = .evenly(count: 32), decodeThreads: Int = 2) {
+        self.sampling = sampling
+        self.decodeThreads = decodeThreads
+    }
+
+    /// Throws the decoder's error when not a single frame came out; a later problem (corrupt
+    /// packets mid-stream) keeps the frames obtained and is reported as the probe's warning.
+    public func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
+        -> (probe: VideoProbe, framesSampled: Int) {
+        let reader = try VideoReader(path: path, decodeThreads: decodeThreads)
+        let outcome = try reader.sample(sampling) { frame in
+            try onFrame(SampledFrame(index: frame.index, seconds: frame.seconds, image: frame.image))
+        }
+        if let error = outcome.error, outcome.framesDelivered == 0 { throw error }
+        if outcome.framesDelivered == 0 && outcome.framesRequested > 0 {
+            throw VideoDecodeError.corruptData(frame: 0, reason: "no frame could be decoded")
+        }
+        let info = reader.info
+        let warning = outcome.error.map {
+            "partial decode (\(outcome.framesDelivered) of \(outcome.framesRequested) frames): \($0)"
+        }
+        let probe = VideoProbe(
+            durationSeconds: info.durationSeconds, width: info.width, height: info.height,
+            codec: info.codec, decodeWarning: warning)
+        return (probe, outcome.framesDelivered)
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+/// Runs `DeepfakeScan` like ArgumentParser's own `main()`, except that usage errors exit
+/// with 2 (DESIGN.md's code for usage/config errors) instead of the parser's 64 (EX_USAGE).
+@main
+enum EntryPoint {
+    static func main() async {
+        do {
+            var command = try DeepfakeScan.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func exit(withError error: Error) -> Never {
+        let code = DeepfakeScan.exitCode(for: error)
+        guard code == .validationFailure else { DeepfakeScan.exit(withError: error) }
+        FileHandle.standardError.write(Data((DeepfakeScan.fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(usageErrorCode)
+    }
+
+    /// DESIGN.md: 2 = usage/config error.
+    static let usageErrorCode: Int32 = 2
+}

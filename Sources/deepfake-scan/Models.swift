@@ -1,0 +1,135 @@
+import ArgumentParser
+import Detectors
+import Foundation
+import NN
+
+/// `deepfake-scan models`: the architectures this build knows and the weight files it finds.
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the available models and their cards, or import the authors' weights.",
+        subcommands: [List.self, Import.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List registered architectures and the model cards of weight files found.")
+
+        @Option(name: .customLong("weights"), help: "Folder or .safetensors file to look in (repeatable).")
+        var locations: [String] = [".build-weights"]
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            let found = WeightFiles.find(in: locations)
+            if json {
+                let listing = Listing(architectures: DetectorRegistry.names,
+                                      weights: found.map { Listing.Weight(path: $0.path, card: $0.card, error: $0.error) })
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(listing), as: UTF8.self))
+                return
+            }
+            print("architectures: \(DetectorRegistry.names.joined(separator: ", "))")
+            if found.isEmpty { print("no weight files in \(locations.joined(separator: ", "))") }
+            for file in found {
+                if let card = file.card {
+                    let threshold = card.threshold.map { String($0) } ?? "0.5 (default)"
+                    print("\(file.path)\n  \(card.name): \(card.architecture) v\(card.version), input \(card.inputSize)² " +
+                          "\(card.colourOrder) \(card.scaling), score \(card.scoreSemantics), threshold \(threshold)\n  " +
+                          "source: \(card.provenance)")
+                } else {
+                    print("\(file.path)\n  unreadable: \(file.error ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Convert published weights into a safetensors file with a model card.",
+            discussion: """
+            Runs the Python importer Training/importers/mesonet_keras.py (numpy, h5py, safetensors) with the \
+            project's virtual environment: run `make venv` in the deepfake-scan checkout first.
+            """
+        )
+
+        @Argument(help: "Source format: mesonet (the MesoNet authors' Keras .h5 files).")
+        var format: String
+
+        @Argument(help: "The weight file to convert, e.g. Meso4_DF.h5.")
+        var file: String
+
+        @Option(help: "The safetensors file to write.")
+        var out: String
+
+        @Option(help: "The deepfake-scan checkout holding Training/ and .venv (from `make venv`).")
+        var project: String = "."
+
+        func validate() throws {
+            guard format == "mesonet" else { throw ValidationError("unknown format \(format); supported: mesonet") }
+            guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("no such file: \(file)") }
+            let python = "\(project)/.venv/bin/python"
+            guard FileManager.default.isExecutableFile(atPath: python) else {
+                throw ValidationError("no Python environment at \(python): run `make venv` in the deepfake-scan checkout " +
+                                      "(or pass --project)")
+            }
+        }
+
+        func run() throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "\(project)/.venv/bin/python")
+            process.arguments = ["-m", "Training.importers.mesonet_keras",
+                                 URL(fileURLWithPath: file).path, "--out", URL(fileURLWithPath: out).path]
+            process.currentDirectoryURL = URL(fileURLWithPath: project)
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw ExitCode(1) }
+            let card = try DetectorRegistry.card(weights: URL(fileURLWithPath: out))
+            print("\(out): \(card.architecture), \(card.scoreSemantics)")
+        }
+    }
+}
+
+/// JSON shape of `models list --json`.
+private struct Listing: Encodable {
+    struct Weight: Encodable {
+        let path: String
+        let card: ModelCard?
+        let error: String?
+    }
+    let architectures: [String]
+    let weights: [Weight]
+}
+
+/// Weight files under the given folders (recursively) or named directly, with their cards.
+enum WeightFiles {
+    struct Found {
+        let path: String
+        let card: ModelCard?
+        let error: String?
+    }
+
+    static func find(in locations: [String]) -> [Found] {
+        var paths: [String] = []
+        for location in locations {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory) else { continue }
+            if !isDirectory.boolValue { paths.append(location); continue }
+            let enumerator = FileManager.default.enumerator(atPath: location)
+            while let relative = enumerator?.nextObject() as? String {
+                if relative.hasSuffix(".safetensors") { paths.append("\(location)/\(relative)") }
+            }
+        }
+        return paths.sorted().map { path in
+            do {
+                return Found(path: path, card: try DetectorRegistry.card(weights: URL(fileURLWithPath: path)), error: nil)
+            } catch {
+                return Found(path: path, card: nil, error: "\(error)")
+            }
+        }
+    }
+}

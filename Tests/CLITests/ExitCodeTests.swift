@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// The built `deepfake-scan` binary exits as DESIGN.md says for usage errors (2, not the
+/// parser's 64) and still succeeds on --help / --version.
+@Suite struct ExitCodeTests {
+    /// `.build/<config>/deepfake-scan`, next to the test bundle.
+    static var binary: URL? {
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("deepfake-scan")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        guard let executable = binary else {
+            Issue.record("build the deepfake-scan product first")
+            return (-1, "")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func unknownOptionExitsWithUsageCode() throws {
+        let result = try Self.run(["--no-such-option"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--no-such-option"))
+    }
+
+    @Test func helpAndVersionSucceed() throws {
+        #expect(try Self.run(["--help"]).status == 0)
+        #expect(try Self.run(["--version"]).status == 0)
+    }
+}

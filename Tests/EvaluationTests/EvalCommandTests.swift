@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Testing
+@testable import Evaluation
+@testable import deepfake_scan
+
+/// `deepfake-scan eval` end to end through its run logic, on files each test writes.
+@Suite final class EvalCommandTests {
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("eval-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let labels = "path\tlabel\tdataset\tmethod\n" + SmallSet.labels.videos.map {
+            "\($0.path)\t\($0.isFake ? "fake" : "real")\tset\t\($0.categories["method"]!)"
+        }.joined(separator: "\n") + "\n"
+        try labels.write(to: file("labels.tsv"), atomically: true, encoding: .utf8)
+        let rows = SmallSet.scores.map {
+            VideoRow(path: $0.path, status: $0.status, pFake: $0.pFake, verdict: .unknown, threshold: 0.6,
+                     model: "meso4", aggregator: "mean")
+        }
+        try CSV.document(header: VideoRow.csvHeader, rows: rows.map(\.csvFields))
+            .write(to: file("scan.csv"), atomically: true, encoding: .utf8)
+        let faces = [SmallSet.face("df/f1.mp4", 0.9), SmallSet.face("orig/r1.mp4", 0.3), SmallSet.face("orig/r2.mp4", 0.95)]
+        try faces.map { try $0.jsonLine() }.joined().write(to: file("faces.jsonl"), atomically: true, encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    func run(_ arguments: [String]) throws -> (code: Int32, output: String, error: String) {
+        let command = try Eval.parse(arguments)
+        var output = ""
+        var error = ""
+        let code = command.execute(print: { output += $0 }, printError: { error += $0 })
+        return (code, output, error)
+    }
+
+    @Test func printsTheTableForPeople() throws {
+        let result = try run([file("labels.tsv").path, "--scores", file("scan.csv").path])
+        #expect(result.code == 0)
+        #expect(result.error.isEmpty)
+        #expect(result.output.contains("Video level: 6 videos (4 fake, 2 real)"))
+        #expect(result.output.contains("AUC                 0.7500"))
+        #expect(result.output.contains("threshold           0.6000 (from the scan)"))
+        #expect(result.output.contains("By method"))
+        #expect(result.output.contains("Labels without a score (1): fs/never-scanned.mp4"))
+    }
+
+    @Test func jsonCarriesEveryPartAndReadsBack() throws {
+        let result = try run([
+            file("labels.tsv").path, "--scores", file("scan.csv").path, "--frames", file("faces.jsonl").path,
+            "--threshold", "0.5", "--no-face", "exclude", "--by", "dataset", "--by", "method", "--json",
+        ])
+        #expect(result.code == 0)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let report = try decoder.decode(EvaluationReport.self, from: Data(result.output.utf8))
+        #expect(report.threshold == 0.5 && report.thresholdSource == .given && report.noFace == .exclude)
+        #expect(abs(report.video.auc! - 5.0 / 6) < 1e-12)
+        #expect(report.frame?.samples == 3)
+        #expect(report.frame?.auc == 0.5)  // the fake crop .9 beats the real .3, loses to .95
+        #expect(Set(report.categories.map(\.column)) == ["dataset", "method"])
+        #expect(report.categories.first { $0.column == "dataset" }?.auc == report.video.auc)
+    }
+
+    @Test func unreadableInputsExitTwoWithOneLine() throws {
+        let missing = try run([file("labels.tsv").path, "--scores", file("absent.csv").path])
+        #expect(missing.code == 2)
+        #expect(missing.error == "error: cannot read \(file("absent.csv").path): no such file\n")
+        try "path,label\n".write(to: file("empty-faces.jsonl"), atomically: true, encoding: .utf8)
+        let badFrames = try run([file("labels.tsv").path, "--scores", file("scan.csv").path,
+                                 "--frames", file("empty-faces.jsonl").path])
+        #expect(badFrames.code == 2)
+        #expect(badFrames.error.hasPrefix("error: cannot read \(file("empty-faces.jsonl").path): not the scan's JSONL"))
+        #expect(badFrames.error.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test(arguments: [
+        ["labels.tsv"],
+        ["labels.tsv", "--scores", "s.csv", "--threshold", "1.5"],
+        ["labels.tsv", "--scores", "s.csv", "--no-face", "zero"],
+        ["labels.tsv", "--scores", "s.csv", "--by", " "],
+    ])
+    func usageErrorsAreRejectedAtParsing(_ arguments: [String]) {
+        #expect(throws: (any Error).self) { try Eval.parse(arguments) }
+    }
+
+    @Test func theRootCommandKnowsEval() throws {
+        let parsed = try DeepfakeScan.parseAsRoot(["eval", "l.tsv", "--scores", "s.csv"])
+        #expect(parsed is Eval)
+    }
+}
