@@ -139,6 +139,16 @@ test-pseudofakes:
 	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
 		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py
 
+# ---- faces (issue 3) ---------------------------------------------------------------------
+# Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
+# the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
+DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
+.PHONY: bench-faces
+bench-faces: setup-yuface
+	$(SWIFT) build -c release --product face-bench
+	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
+	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
+
 # ---- decode (issue 2) ---------------------------------------------------------------------
 # 32 exact frames on generated 720p/1080p clips with GOP 12 and 250 (kept in out/bench/) and one
 # real DFDC clip when ../shared is there: our GOP-aware sampler vs the ffmpeg CLI decoding the
@@ -151,12 +161,16 @@ bench-decode:
 	$(SWIFT) build -c release --product decode-bench
 	.build/release/decode-bench --folder $(BENCH_DIR) --rounds $(BENCH_ROUNDS) $(addprefix --clip ,$(BENCH_REAL_CLIP))
 
-# ---- faces (issue 3) ---------------------------------------------------------------------
-# Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
-# the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
-DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
-.PHONY: bench-faces
-bench-faces: setup-yuface
-	$(SWIFT) build -c release --product face-bench
-	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
-	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
+# ---- scanperf (issue 5: scan throughput) --------------------------------------------------
+# Videos/min, per-stage time split, wall vs slowest stage, --jobs 2 speed-up and peak RSS of a
+# release `scan` on the dev videos (Meso-4, 32 frames, --jobs 1 and 2) and on two generated 4K
+# clips (out/bench-scan/clips-4k). Needs ../shared and the MesoNet weights (`make weights`).
+# BENCH_REPEAT=3 prints medians of 3 runs per configuration.
+BENCH_REPEAT ?= 1
+.PHONY: bench-scan
+bench-scan: setup-yuface
+	@test -f $(RUN_WEIGHTS) || { echo "no weights at $(RUN_WEIGHTS): run make weights (needs $(SHARED)/weights/mesonet)"; exit 2; }
+	$(SWIFT) build -c release --product deepfake-scan
+	python3 Training/bench/bench_scan.py --binary .build/release/deepfake-scan --weights $(RUN_WEIGHTS) \
+		--videos $(SHARED)/data/dev-videos --work out/bench-scan --repeat $(BENCH_REPEAT)
+

@@ -7,8 +7,11 @@ public struct RunSummary: Sendable, Equatable {
     public var statusCounts: [ScanStatus: Int]
     /// Scored videos, highest p_fake first (ties by path), at most `topCount`.
     public var mostSuspicious: [VideoRow]
+    /// Speed and per-stage time of the videos analysed in this run; nil when none was.
+    public var timing: RunTiming?
 
-    public init(rows: [VideoRow], topCount: Int = 10) {
+    public init(rows: [VideoRow], topCount: Int = 10, timing: RunTiming? = nil) {
+        self.timing = timing
         total = rows.count
         verdictCounts = Dictionary(grouping: rows, by: \.verdict).mapValues(\.count)
         statusCounts = Dictionary(grouping: rows, by: \.status).mapValues(\.count)
@@ -32,7 +35,7 @@ public struct RunSummary: Sendable, Equatable {
                 lines.append("  \(rank + 1). \(score)  \(row.verdict.rawValue.padding(to: 4))  \(row.path)")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n") + "\n" + (timing?.text ?? "")
     }
 }
 

@@ -55,8 +55,10 @@ public struct ScanResult: Sendable {
     public var analysed: Int
     /// Items not reached because the run was stopped.
     public var notReached: Int
+    /// Speed and per-stage time of the videos analysed in this run.
+    public var timing: RunTiming
 
-    public var summary: RunSummary { RunSummary(rows: rows) }
+    public var summary: RunSummary { RunSummary(rows: rows, timing: analysed > 0 ? timing : nil) }
 }
 
 /// Runs the analyzer over discovered items with bounded concurrency, commits each finished
@@ -113,7 +115,10 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var next = 0
         var analysed = 0
         var cancelledInFlight = 0
-        await withTaskGroup(of: (Int, VideoRow, [FaceRow])?.self) { group in
+        var stageTimes = StageTimes()
+        let clock = ContinuousClock()
+        let started = clock.now
+        await withTaskGroup(of: FinishedVideo?.self) { group in
             func startNext() -> Bool {
                 guard next < work.count, !stop.isRequested, !Task.isCancelled else { return false }
                 let (index, key) = work[next]
@@ -125,18 +130,21 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             }
             for _ in 0..<options.jobs where !startNext() { break }
             while let finishedVideo = await group.next() {
-                guard let (index, row, rowFaces) = finishedVideo else {
+                guard let finishedVideo else {
                     cancelledInFlight += 1
                     continue
                 }
-                rows[index] = row
-                if options.collectFaces { faces[index] = rowFaces }
+                let row = finishedVideo.row
+                rows[finishedVideo.index] = row
+                if options.collectFaces { faces[finishedVideo.index] = finishedVideo.faces }
+                stageTimes += finishedVideo.stageTimes
                 done += 1
                 analysed += 1
                 progress?.finished(row, done: done, total: items.count)
                 _ = startNext()
             }
         }
+        let timing = RunTiming(videosAnalysed: analysed, wallSeconds: started.duration(to: clock.now).seconds, stages: stageTimes)
         let interrupted = next < work.count || cancelledInFlight > 0
         progress?.ended(interrupted: interrupted)
 
@@ -145,19 +153,33 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             : finished.contains { $0.status == .error } ? .completedWithErrors : .completed
         return ScanResult(
             rows: finished, faces: zip(rows, faces).flatMap { $0.0 == nil ? [] : $0.1 }, outcome: outcome,
-            reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight)
+            reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight, timing: timing)
+    }
+
+    /// One video's outcome as the run collects it.
+    private struct FinishedVideo: Sendable {
+        var index: Int
+        var row: VideoRow
+        var faces: [FaceRow]
+        var stageTimes: StageTimes
     }
 
     /// Analyses one video and commits it. Never throws: every failure becomes an error row,
     /// except that the run's own cancellation gives nil (not a result; left for the resume).
-    private func process(path: String, key: FileKey, fingerprint: String, index: Int) async -> (Int, VideoRow, [FaceRow])? {
+    private func process(path: String, key: FileKey, fingerprint: String, index: Int) async -> FinishedVideo? {
         let clock = ContinuousClock()
         let start = clock.now
         var row: VideoRow
         var faceRows: [FaceRow] = []
+        // Aggregating and storing count as the video's "other" time, and so does all of a
+        // failed analysis, whose stages are unknown.
+        var stageTimes = StageTimes()
+        var analysedAt = start
         do {
             let analyzer = self.analyzer
             let video = try await withTimeout(seconds: options.timeoutSeconds) { try await analyzer.analyze(path: path) }
+            analysedAt = clock.now
+            stageTimes = video.stageTimes
             (row, faceRows) = try makeRow(path: path, video: video)
         } catch {
             row = failure(path, Self.message(error))
@@ -172,7 +194,8 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                 row.elapsedSeconds = start.duration(to: clock.now).seconds
             }
         }
-        return (index, row, faceRows)
+        stageTimes.otherSeconds += analysedAt.duration(to: clock.now).seconds
+        return FinishedVideo(index: index, row: row, faces: faceRows, stageTimes: stageTimes)
     }
 
     private func makeRow(path: String, video: AnalyzedVideo) throws -> (VideoRow, [FaceRow]) {

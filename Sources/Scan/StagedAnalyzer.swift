@@ -36,9 +36,10 @@ public struct FaceCrop: Sendable {
 }
 
 /// Stage 1 (VideoDecode): decodes the sampled frames of a video and hands them to `onFrame`
-/// one at a time, in presentation order, so only one full-size frame needs to be alive; stops
-/// early when `onFrame` returns false. Returns what it learnt of the stream.
-/// (Synchronous like `VideoReader.sample(_:onFrame:)`: decoding is blocking C work.)
+/// one at a time, in presentation order, so only a few full-size frames need to be alive;
+/// stops early when `onFrame` returns false. Returns what it learnt of the stream.
+/// (Synchronous like `VideoReader.sample(_:onFrame:)`: decoding is blocking C work. The
+/// analyzer calls it on a decoding thread of its own, one call per video.)
 public protocol FrameSource: Sendable {
     func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
         -> (probe: VideoProbe, framesSampled: Int)
@@ -74,24 +75,31 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// decode → faces → model for one video, crops batched across frames.
+/// decode → faces → model for one video, decoding overlapped with the rest.
 ///
-/// Crops wait until `batchSize` have gathered (or the video ends) and then go through the
-/// model together; memory holds one frame and about one batch of crops. The stages are
-/// blocking work, so each video runs on a thread of its own rather than on one of the few
-/// threads Swift concurrency shares; cancelling the calling task stops it at the next frame.
+/// The source decodes on a thread of its own into a handoff of `queueCapacity` frames while
+/// the video's own thread finds faces and runs the model on the frames before. Crops wait
+/// until `batchSize` have gathered (or the video ends) and then go through the model
+/// together. Memory holds at most `queueCapacity` + 2 full-size frames (waiting, being
+/// decoded, being searched for faces) and about one batch of crops. The stages are blocking
+/// work, so they run on threads of their own rather than on the few threads Swift concurrency
+/// shares; cancelling the calling task stops both at the next frame.
 public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, Scorer: CropScoring>: VideoAnalyzer {
     public var source: Source
     public var trackers: Trackers
     public var scorer: Scorer
     public var batchSize: Int
+    /// Decoded frames that may wait for the face stage.
+    public var queueCapacity: Int
 
-    public init(source: Source, trackers: Trackers, scorer: Scorer, batchSize: Int = 32) {
+    public init(source: Source, trackers: Trackers, scorer: Scorer, batchSize: Int = 32, queueCapacity: Int = 2) {
         precondition(batchSize > 0, "batchSize must be positive")
+        precondition(queueCapacity > 0, "queueCapacity must be positive")
         self.source = source
         self.trackers = trackers
         self.scorer = scorer
         self.batchSize = batchSize
+        self.queueCapacity = queueCapacity
     }
 
     public func analyze(path: String) async throws -> AnalyzedVideo {
@@ -107,15 +115,29 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         }
     }
 
-    /// The whole pipeline on the current thread.
+    /// Faces and model on the current thread, decoding on another one that is stopped and
+    /// gone before this returns, whether it returns or throws.
     public func analyzeBlocking(path: String, cancelled: StopSignal = StopSignal()) throws -> AnalyzedVideo {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let frames = FrameHandoff<SampledFrame, DecodedStream>(capacity: queueCapacity)
+        startDecoding(path: path, into: frames, cancelled: cancelled)
+        defer {
+            frames.stop()
+            frames.waitForProducer()
+        }
         let tracker = try trackers.makeTracker()
         var pending: [FaceCrop] = []
         var faces: [ScoredFace] = []
+        var facesTime = Duration.zero
+        var modelTime = Duration.zero
+        var waitTime = Duration.zero
 
         func flush() throws {
             guard !pending.isEmpty else { return }
+            let began = clock.now
             let scores = try scorer.pFake(of: pending.map(\.image))
+            modelTime += began.duration(to: clock.now)
             guard scores.count == pending.count else {
                 throw PipelineError.scoreCountMismatch(expected: pending.count, got: scores.count)
             }
@@ -127,14 +149,62 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
             pending.removeAll(keepingCapacity: true)
         }
 
-        let (probe, framesSampled) = try source.sampleFrames(path: path) { frame in
+        var stream: DecodedStream
+        frameLoop: while true {
             if cancelled.isRequested { throw CancellationError() }
-            pending += try tracker.crops(in: frame)
-            if pending.count >= batchSize { try flush() }
-            return true
+            let waitBegan = clock.now
+            let next = try frames.next()
+            waitTime += waitBegan.duration(to: clock.now)
+            switch next {
+            case let .item(frame):
+                let began = clock.now
+                pending += try tracker.crops(in: frame)
+                facesTime += began.duration(to: clock.now)
+                if pending.count >= batchSize { try flush() }
+            case let .end(decoded):
+                stream = decoded
+                break frameLoop
+            }
         }
         if cancelled.isRequested { throw CancellationError() }
         try flush()
-        return AnalyzedVideo(probe: probe, framesSampled: framesSampled, faces: faces)
+        let wall = started.duration(to: clock.now)
+        let times = StageTimes(
+            decodeSeconds: stream.decodeSeconds, facesSeconds: facesTime.seconds, modelSeconds: modelTime.seconds,
+            otherSeconds: max(0, (wall - waitTime - facesTime - modelTime).seconds))
+        return AnalyzedVideo(probe: stream.probe, framesSampled: stream.framesSampled, faces: faces, stageTimes: times)
     }
+
+    /// Runs the source on a new thread, handing its frames to `frames` and finishing it with
+    /// what the source learnt, or its error. Stops at the next frame on `cancelled` or once
+    /// the consumer stopped taking frames.
+    private func startDecoding(path: String, into frames: FrameHandoff<SampledFrame, DecodedStream>, cancelled: StopSignal) {
+        let source = self.source
+        Thread.detachNewThread {
+            let clock = ContinuousClock()
+            let started = clock.now
+            // Time blocked on a full handoff is the consumer's slowness, not decoding.
+            var handingOver = Duration.zero
+            do {
+                let (probe, framesSampled) = try source.sampleFrames(path: path) { frame in
+                    guard !cancelled.isRequested else { return false }
+                    let began = clock.now
+                    defer { handingOver += began.duration(to: clock.now) }
+                    return frames.put(frame)
+                }
+                if cancelled.isRequested { throw CancellationError() }
+                let decodeSeconds = (started.duration(to: clock.now) - handingOver).seconds
+                frames.finish(.success(DecodedStream(probe: probe, framesSampled: framesSampled, decodeSeconds: decodeSeconds)))
+            } catch {
+                frames.finish(.failure(error))
+            }
+        }
+    }
+}
+
+/// What the decoding thread reports once the stream is done.
+struct DecodedStream: Sendable {
+    var probe: VideoProbe
+    var framesSampled: Int
+    var decodeSeconds: Double
 }

@@ -38,11 +38,14 @@ public struct AnalyzedVideo: Sendable, Equatable {
     public var framesSampled: Int
     /// Scored crops of all sampled frames, in frame order.
     public var faces: [ScoredFace]
+    /// Where the time went (zero when the analyzer does not measure it).
+    public var stageTimes: StageTimes
 
-    public init(probe: VideoProbe, framesSampled: Int, faces: [ScoredFace]) {
+    public init(probe: VideoProbe, framesSampled: Int, faces: [ScoredFace], stageTimes: StageTimes = StageTimes()) {
         self.probe = probe
         self.framesSampled = framesSampled
         self.faces = faces
+        self.stageTimes = stageTimes
     }
 
     /// Frames that had at least one face.

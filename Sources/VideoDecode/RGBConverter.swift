@@ -34,7 +34,7 @@ final class RGBConverter {
         let scaled = sws_scale(context, cffmpeg_frame_planes(frame), cffmpeg_frame_linesizes(frame), 0,
                                Int32(height), cffmpeg_frame_planes_mutable(aligned),
                                cffmpeg_frame_linesizes(aligned))
-        guard scaled == Int32(height) else { throw .corruptData(frame: -1, reason: "RGB conversion failed") }
+        guard scaled == Int32(height) else { throw .unsupportedCodec("RGB conversion of \(pixelFormatName(source)) failed") }
         let rowBytes = width * 3
         let stride = Int(cffmpeg_frame_linesize(aligned, 0))
         let source0 = cffmpeg_frame_plane(aligned, 0)!

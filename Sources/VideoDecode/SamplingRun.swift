@@ -18,6 +18,9 @@ struct SamplingRun {
 
     var isDone: Bool { stopped || next >= targets.count }
 
+    /// The target being worked towards (the last one once all are done), to name in errors.
+    var frameInProgress: Int { targets.isEmpty ? 0 : targets[min(next, targets.count - 1)] }
+
     mutating func note(_ problem: VideoDecodeError) {
         if error == nil { error = problem }
     }

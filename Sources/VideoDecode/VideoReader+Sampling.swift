@@ -104,7 +104,7 @@ extension VideoReader {
             let status = input.readPacket()
             if status < 0 {
                 if status != ffmpegEndOfFile {
-                    run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                    run.note(.corruptData(frame: run.frameInProgress, reason: ffmpegErrorMessage(status)))
                 }
                 try feed(nil, &run, onFrame: onFrame)
                 break
@@ -126,7 +126,7 @@ extension VideoReader {
             let status = input.readPacket()
             if status < 0 {
                 if status != ffmpegEndOfFile {
-                    run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                    run.note(.corruptData(frame: run.frameInProgress, reason: ffmpegErrorMessage(status)))
                 }
                 break
             }
@@ -173,7 +173,7 @@ extension VideoReader {
                 continue
             }
             if sent < 0 && sent != ffmpegEndOfFile {
-                let index = packet.flatMap(packetTime).map(table.index(atOrBefore:)) ?? -1
+                let index = packet.flatMap(packetTime).map(table.index(atOrBefore:)) ?? run.frameInProgress
                 run.note(.corruptData(frame: index, reason: ffmpegErrorMessage(sent)))
             }
             break
@@ -189,7 +189,7 @@ extension VideoReader {
             let status = decoder.receive()
             if status == ffmpegAgain || status == ffmpegEndOfFile { break }
             if status < 0 {
-                run.note(.corruptData(frame: run.targets[run.next], reason: ffmpegErrorMessage(status)))
+                run.note(.corruptData(frame: run.frameInProgress, reason: ffmpegErrorMessage(status)))
                 break
             }
             received += 1

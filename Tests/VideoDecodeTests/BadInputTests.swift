@@ -70,6 +70,18 @@ extension VideoDecodeSuites {
             #expect(frames.contains { $0.index > frame }, "decoding goes on after the damage")
         }
 
+        @Test func mediaDataCutShortGivesTheFramesThereAreAndTheError() throws {
+            let reader = try VideoReader(path: fixtures.path("faststart_cut.mp4"))
+            #expect(reader.info.containerFrameCount == 100)
+            #expect(reader.info.frameCount < 100 && reader.info.frameCount > 10 && reader.info.frameCountWasCounted)
+            let (frames, outcome) = reader.frames(.evenly(count: 5))
+            #expect(frames.count == 5 && frames.last?.index == reader.info.frameCount - 1)
+            guard case .corruptData = outcome.error else {
+                Issue.record("cut short: \(String(describing: outcome.error))")
+                return
+            }
+        }
+
         @Test func stillImageReaderRejectsNonPictures() {
             #expect(throws: VideoDecodeError.emptyFile) { try StillImage.read(path: fixtures.path("empty.mp4")) }
             #expect(throws: VideoDecodeError.noVideoStream(found: "no picture")) {

@@ -114,6 +114,12 @@ struct Fixtures: Sendable {
         try (whole.prefix(whole.count / 2)).write(to: URL(fileURLWithPath: fixtures.path("truncated.mp4")))
         try FFmpegTool.run(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", fixtures.path("audio.m4a")])
         try FFmpegTool.run(pattern(1) + ["-frames:v", "1", fixtures.path("still.png")])
+        try FFmpegTool.run(pattern(1) + ["-frames:v", "1", fixtures.path("still.jpg")])
+        // Index at the front (faststart), media data cut in half: the first frames still decode.
+        try FFmpegTool.run(pattern(100) + ["-c:v", "libx264", "-preset", "veryfast", "-movflags", "+faststart",
+                                           fixtures.path("faststart.mp4")])
+        let faststart = try Data(contentsOf: URL(fileURLWithPath: fixtures.path("faststart.mp4")))
+        try faststart.prefix(faststart.count / 2).write(to: URL(fileURLWithPath: fixtures.path("faststart_cut.mp4")))
         // Garbage over the middle of the media data: decoding goes on with errors.
         var corrupt = whole
         let start = corrupt.count / 2
