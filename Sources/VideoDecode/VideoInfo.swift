@@ -27,6 +27,25 @@ public struct VideoInfo: Sendable, Equatable, Codable {
     /// Median distance between keyframes in frames; nil with fewer than two keyframes.
     public var keyframeIntervalEstimate: Int?
 
+    public init(container: String, codec: String, profile: String?, pixelFormat: String, width: Int, height: Int,
+                rotationDegrees: Int, durationSeconds: Double?, averageFrameRate: Double?, realFrameRate: Double?,
+                frameCount: Int, containerFrameCount: Int?, bitRate: Int?, keyframeIntervalEstimate: Int?) {
+        self.container = container
+        self.codec = codec
+        self.profile = profile
+        self.pixelFormat = pixelFormat
+        self.width = width
+        self.height = height
+        self.rotationDegrees = rotationDegrees
+        self.durationSeconds = durationSeconds
+        self.averageFrameRate = averageFrameRate
+        self.realFrameRate = realFrameRate
+        self.frameCount = frameCount
+        self.containerFrameCount = containerFrameCount
+        self.bitRate = bitRate
+        self.keyframeIntervalEstimate = keyframeIntervalEstimate
+    }
+
     /// True when the frame count had to be counted because the header was silent or wrong.
     public var frameCountWasCounted: Bool { containerFrameCount != frameCount }
 }

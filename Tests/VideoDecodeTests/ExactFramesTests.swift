@@ -70,6 +70,20 @@ extension VideoDecodeSuites {
             try expectMatchesFFmpeg("mjpeg.mov", frames)
         }
 
+        @Test func readersOnSeveralThreadsAtOnceAgree() throws {
+            // One reader per thread (the scan runs videos in parallel): no shared FFmpeg state.
+            let path = fixtures.path("h264_gop250.mp4")
+            let expected = try VideoReader(path: path).frames(.evenly(count: 6)).frames.map(\.image)
+            let lock = NSLock()
+            nonisolated(unsafe) var all: [[DecodedFrame]] = [] // guarded by `lock`
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                let frames = (try? VideoReader(path: path).frames(.evenly(count: 6)).frames) ?? []
+                lock.withLock { all.append(frames) }
+            }
+            let allAgree = all.count == 4 && all.allSatisfy { $0.map(\.image) == expected }
+            #expect(allAgree)
+        }
+
         @Test func sampleCanBeCalledAgainOnTheSameReader() throws {
             let reader = try VideoReader(path: fixtures.path("h264_gop12.mp4"))
             let first = reader.frames(.evenly(count: 5)).frames
