@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceAlign
 import Foundation
+import Scan
 import Testing
 import VideoDecode
 @testable import deepfake_scan
@@ -99,6 +100,21 @@ import VideoDecode
         process.waitUntilExit()
         #expect(process.terminationStatus == 2)
         #expect(message.contains("make setup-yuface"))
+    }
+
+    /// The adapter the scan pipeline uses: one tracker per video, crops with frame, track and box.
+    @Test(.enabled(if: haveYuFace, "needs `make setup-yuface`"))
+    func faceStageFeedsTheScanPipeline() throws {
+        let image = try StillImage.read(path: Self.portrait)
+        let tracker = try FaceStage(options: FaceAlignOptions()).makeTracker()
+        let first = try tracker.crops(in: SampledFrame(index: 3, seconds: 0.12, image: image))
+        let second = try tracker.crops(in: SampledFrame(index: 9, seconds: 0.36, image: image))
+        #expect(first.count == 1 && second.count == 1)
+        let crop = try #require(first.first)
+        #expect(crop.frameIndex == 3 && crop.seconds == 0.12 && crop.trackID == 0)
+        #expect(crop.image.width == 256 && crop.image.height == 256)
+        #expect(crop.box.width > 40 && crop.box.x > 0 && crop.box.x + crop.box.width < 256)
+        #expect(second.first?.trackID == 0)
     }
 
     @Test func cropFoldersAreUniquePerInput() {
