@@ -21,7 +21,8 @@ final class RegistryTests: XCTestCase {
             for field in ["weight", "bias", "running_mean", "running_var"] { shapes["bn\(i + 1).\(field)"] = [cout] }
         }
         var seed: UInt32 = 7
-        return Dictionary(uniqueKeysWithValues: shapes.map { key, shape in
+        // Sorted keys: a Dictionary's order changes from run to run, and so would the weights.
+        return Dictionary(uniqueKeysWithValues: shapes.sorted { $0.key < $1.key }.map { key, shape in
             let values = (0..<shape.reduce(1, *)).map { _ -> Float in
                 seed = seed &* 1_664_525 &+ 1_013_904_223
                 let uniform = Float(seed >> 9) / Float(1 << 23) * 2 - 1
