@@ -1,0 +1,188 @@
+"""Trains a detector on real crops and their pseudo-fakes (SBI + cross-identity), on CPU.
+
+    python -m Training.train --model efficientnet_lite0 --cache out/cache --out out/train/efficientnet_lite0
+
+Checkpoints `checkpoint.pt` every `--checkpoint-every` steps and at each evaluation, and
+resumes from it when started again with the same --out: a long run can be stopped (Ctrl-C,
+kill, `--max-minutes`) and continued later, and it gives the same weights as one run, since
+each batch is seeded by (seed, epoch, step). `best.pt` keeps the step with the highest AUC on
+held-out pseudo-fakes (val identities, never trained on); `log.jsonl` has one line per
+evaluation. Export with Training.export.
+"""
+import argparse
+import json
+import math
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data.cache import load_split
+from .metrics import roc_auc
+from .pseudofakes.sampler import PseudoFakeSampler
+from .recipes import RECIPES, to_input
+
+
+class PairBatches(torch.utils.data.Dataset):
+    """Batch `i` of an epoch: pairs_per_batch real crops (a seeded permutation) and their fakes."""
+
+    def __init__(self, sampler: PseudoFakeSampler, seed: int, epoch: int, pairs: int, start: int = 0):
+        order = np.random.default_rng([seed, epoch, 7]).permutation(len(sampler))
+        self.batches = [order[i:i + pairs] for i in range(0, len(order) - pairs + 1, pairs)][start:]
+        self.sampler, self.epoch = sampler, epoch
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __getitem__(self, i):
+        batch = self.sampler.batch(self.batches[i], self.epoch)
+        return torch.from_numpy(batch.images), torch.from_numpy(batch.labels)
+
+
+def validation_set(cache: Path, seed: int, pairs: int):
+    """Fixed held-out pairs: the first `pairs` val crops in a seeded order, with pseudo-fakes made
+    (and degraded) by the training sampler's rules — the same every run and every evaluation."""
+    faces = load_split(cache, "val")
+    sampler = PseudoFakeSampler.from_faces(faces, seed + 1)
+    chosen = np.random.default_rng([seed, 99]).permutation(len(faces))[:pairs]
+    batch = sampler.batch(chosen, epoch=0)
+    return batch.images, batch.labels, batch.kinds
+
+
+@torch.no_grad()
+def evaluate(model, recipe, images, labels, kinds, chunk: int = 64) -> dict:
+    model.eval()
+    logits = torch.cat([model(to_input(images[i:i + chunk], recipe)) for i in range(0, len(images), chunk)])
+    model.train()
+    target = torch.from_numpy(labels)
+    scores = torch.sigmoid(logits).numpy()
+    result = {
+        "val_auc": roc_auc(labels, scores),
+        "val_loss": float(F.binary_cross_entropy_with_logits(logits, target)),
+        "val_acc": float(((scores >= 0.5) == (labels == 1)).mean()),
+    }
+    for kind in ("sbi", "cross"):  # each kind of fake against all reals
+        keep = (kinds == "real") | (kinds == kind)
+        if (kinds == kind).any():
+            result[f"val_auc_{kind}"] = roc_auc(labels[keep], scores[keep])
+    return result
+
+
+def learning_rate(recipe, step: int, total: int, warmup: int = 100) -> float:
+    if step < warmup:
+        return recipe.lr * (step + 1) / warmup
+    return recipe.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+
+def save_atomically(state: dict, path: Path) -> None:
+    temporary = path.with_suffix(".tmp")
+    torch.save(state, temporary)
+    os.replace(temporary, path)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, choices=sorted(RECIPES))
+    parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--epochs", type=int, help="default: the recipe's")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--val-pairs", type=int, default=1000)
+    parser.add_argument("--eval-every", type=int, default=250, help="steps")
+    parser.add_argument("--checkpoint-every", type=int, default=50, help="steps")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="data-loader processes")
+    parser.add_argument("--limit", type=int, help="train on the first N crops only (smoke tests)")
+    parser.add_argument("--max-steps", type=int, help="stop (with a checkpoint) after this many steps in total")
+    parser.add_argument("--max-minutes", type=float, help="stop (with a checkpoint) after this long")
+    args = parser.parse_args(argv)
+
+    recipe = RECIPES[args.model]
+    epochs = args.epochs or recipe.epochs
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    faces = load_split(args.cache, "train")
+    if args.limit:
+        faces = type(faces)(faces.images[:args.limit], faces.landmarks[:args.limit],
+                            faces.identities[:args.limit], faces.sources[:args.limit])
+    sampler = PseudoFakeSampler.from_faces(faces, args.seed)
+    val_images, val_labels, val_kinds = validation_set(args.cache, args.seed, args.val_pairs)
+    steps_per_epoch = len(faces) // recipe.pairs_per_batch
+    total = steps_per_epoch * epochs
+
+    model = recipe.build().to(memory_format=torch.channels_last)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=1e-4)
+    step, best, elapsed_before = 0, -1.0, 0.0
+    checkpoint = args.out / "checkpoint.pt"
+    if checkpoint.exists():
+        saved = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        model.load_state_dict(saved["model"])
+        optimiser.load_state_dict(saved["optimiser"])
+        torch.set_rng_state(saved["torch_rng"])
+        step, best, elapsed_before = saved["step"], saved["best_auc"], saved["train_seconds"]
+        print(f"resumed at step {step}/{total} (best val AUC {best:.4f})", flush=True)
+
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    signal.signal(signal.SIGINT, lambda *_: stop.update(now=True))
+
+    def state(kind: str) -> dict:
+        return {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step,
+                "best_auc": best, "torch_rng": torch.get_rng_state(), "kind": kind,
+                "train_seconds": elapsed_before + time.monotonic() - started,
+                "architecture": recipe.architecture, "epochs": epochs, "seed": args.seed,
+                "steps_per_epoch": steps_per_epoch, "train_crops": len(faces), "val_pairs": args.val_pairs}
+
+    def log(record: dict) -> None:
+        with open(args.out / "log.jsonl", "a") as file:
+            file.write(json.dumps(record) + "\n")
+        print(json.dumps(record), flush=True)
+
+    model.train()
+    losses: list[float] = []
+    while step < total and not stop["now"]:
+        epoch, start = divmod(step, steps_per_epoch)
+        loader = torch.utils.data.DataLoader(PairBatches(sampler, args.seed, epoch, recipe.pairs_per_batch, start),
+                                             batch_size=None, shuffle=False, num_workers=args.workers,
+                                             prefetch_factor=4 if args.workers else None)
+        for images, labels in loader:
+            for group in optimiser.param_groups:
+                group["lr"] = learning_rate(recipe, step, total)
+            loss = F.binary_cross_entropy_with_logits(model(to_input(images, recipe)), labels)
+            optimiser.zero_grad(set_to_none=True)
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+            step += 1
+            finished = step == total
+            if step % args.eval_every == 0 or finished:
+                metrics = evaluate(model, recipe, val_images, val_labels, val_kinds)
+                record = {"step": step, "epoch": round(step / steps_per_epoch, 3), "train_loss": float(np.mean(losses)),
+                          "lr": learning_rate(recipe, step - 1, total), **metrics,
+                          "train_seconds": round(elapsed_before + time.monotonic() - started)}
+                losses.clear()
+                log(record)
+                if metrics["val_auc"] > best:
+                    best = metrics["val_auc"]
+                    save_atomically({**state("best"), "metrics": record}, args.out / "best.pt")
+                save_atomically(state("checkpoint"), checkpoint)
+            elif step % args.checkpoint_every == 0:
+                save_atomically(state("checkpoint"), checkpoint)
+            out_of_time = args.max_minutes and time.monotonic() - started > args.max_minutes * 60
+            if stop["now"] or out_of_time or (args.max_steps and step >= args.max_steps) or finished:
+                stop["now"] = stop["now"] or not finished
+                break
+    save_atomically(state("checkpoint"), checkpoint)
+    print(f"{'stopped' if step < total else 'finished'} at step {step}/{total}; best val AUC {best:.4f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
