@@ -172,3 +172,19 @@ bench-scan: setup-yuface
 	python3 Training/bench/bench_scan.py --binary .build/release/deepfake-scan --weights $(RUN_WEIGHTS) \
 		--videos $(SHARED)/data/dev-videos --work out/bench-scan --repeat $(BENCH_REPEAT)
 
+
+# ---- training (issue 6: the project's own detectors) -------------------------------------
+# `make train MODEL=efficientnet_lite0|meso4|mesoinception4`: trains on the crop cache
+# ($(CACHE), `make cache`) and exports the best held-out step as safetensors with its model
+# card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt.
+MODEL ?= efficientnet_lite0
+TRAIN_OUT ?= out/train/$(MODEL)
+.PHONY: train test-train
+train: venv
+	@test -f $(CACHE)/manifest.json || { echo "no crop cache in $(CACHE): run make cache first (about 45 min)"; exit 1; }
+	$(PYTHON) -m Training.train --model $(MODEL) --cache $(CACHE) --out $(TRAIN_OUT)
+	$(PYTHON) -m Training.export --checkpoint $(TRAIN_OUT)/best.pt --out $(TRAIN_OUT)/sbi-$(MODEL).safetensors \
+		--name sbi-$(subst _,-,$(MODEL))
+
+test-train: venv
+	$(PYTHON) -m pytest -q Training/tests/test_train.py
