@@ -34,35 +34,52 @@ enum DepthwiseConvolution {
         let rowLength = phaseWidth(width: width, pad: pad, strideX: strideX)
         let phasePlane = paddedHeight * rowLength
         let taps = window.height * window.width
+        // Where each tap reads, relative to the output position's first phase column.
+        let offsets = (0..<taps).map { tap in
+            let (ky, kx) = tap.quotientAndRemainder(dividingBy: window.width)
+            return (kx % strideX) * phasePlane + ky * rowLength + kx / strideX
+        }
         (scratch + strideX * phasePlane).update(repeating: 0, count: lanes)
         kernel.weight.withUnsafeBufferPointer { weights in
-            for c in 0..<kernel.inChannels {
-                fillPhases(source + c * height * width, height: height, width: width, pad: pad, strideX: strideX,
-                           rowLength: rowLength, paddedHeight: paddedHeight, into: scratch)
-                let filter = weights.baseAddress! + c * taps
-                let output = target + c * outHeight * outWidth
-                for oy in 0..<outHeight {
-                    let out = output + oy * outWidth
-                    var ox = 0
-                    while ox < outWidth {
-                        var sum = Vector()
-                        for ky in 0..<window.height {
-                            let row = scratch + (oy * strideY + ky) * rowLength + ox
-                            for kx in 0..<window.width {
-                                let start = UnsafeRawPointer(row + (kx % strideX) * phasePlane + kx / strideX)
-                                sum.addProduct(Vector(repeating: filter[ky * window.width + kx]),
-                                               start.loadUnaligned(as: Vector.self))
+            offsets.withUnsafeBufferPointer { offsets in
+                for c in 0..<kernel.inChannels {
+                    fillPhases(source + c * height * width, height: height, width: width, pad: pad, strideX: strideX,
+                               rowLength: rowLength, paddedHeight: paddedHeight, into: scratch)
+                    let filter = weights.baseAddress! + c * taps
+                    let output = target + c * outHeight * outWidth
+                    for oy in 0..<outHeight {
+                        let row = scratch + oy * strideY * rowLength
+                        let out = output + oy * outWidth
+                        var ox = 0
+                        // Two vectors per step: each weight broadcast feeds two FMAs.
+                        while ox + 2 * lanes <= outWidth {
+                            var low = Vector(), high = Vector()
+                            for tap in 0..<taps {
+                                let weight = Vector(repeating: filter[tap])
+                                let start = UnsafeRawPointer(row + ox + offsets[tap])
+                                low.addProduct(weight, start.loadUnaligned(as: Vector.self))
+                                high.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
                             }
+                            UnsafeMutableRawPointer(out + ox).storeBytes(of: low, as: Vector.self)
+                            UnsafeMutableRawPointer(out + ox + lanes).storeBytes(of: high, as: Vector.self)
+                            ox += 2 * lanes
                         }
-                        let count = min(lanes, outWidth - ox)
-                        if count == lanes {
-                            UnsafeMutableRawPointer(out + ox).storeBytes(of: sum, as: Vector.self)
-                        } else {
-                            for i in 0..<count { out[ox + i] = sum[i] }
+                        while ox < outWidth {
+                            var sum = Vector()
+                            for tap in 0..<taps {
+                                sum.addProduct(Vector(repeating: filter[tap]),
+                                               UnsafeRawPointer(row + ox + offsets[tap]).loadUnaligned(as: Vector.self))
+                            }
+                            let count = min(lanes, outWidth - ox)
+                            if count == lanes {
+                                UnsafeMutableRawPointer(out + ox).storeBytes(of: sum, as: Vector.self)
+                            } else {
+                                for i in 0..<count { out[ox + i] = sum[i] }
+                            }
+                            ox += lanes
                         }
-                        ox += lanes
+                        epilogue.apply(to: out, count: outWidth, channel: c, bias: kernel.bias[c])
                     }
-                    epilogue.apply(to: out, count: outWidth, channel: c, bias: kernel.bias[c])
                 }
             }
         }
