@@ -1,115 +1,139 @@
 /// Depthwise convolution (groups = channels, one k×k filter per channel: MobileNet's and
 /// EfficientNet's): im2col + sgemm would run one 1×k² by k²×plane product per channel, all
-/// overhead. Here each channel's padded plane is split into `stride` column phases, so that
-/// output column `ox`, tap `kx` reads phase `kx % stride` at column `ox + kx / stride`:
-/// contiguous for any stride, and eight output columns accumulate in one SIMD register over all
-/// taps before a single store.
+/// overhead.
+///
+/// Each channel's padded plane is split into stride × stride phases (phase (py, px) holds the
+/// padded rows ≡ py and columns ≡ px mod stride), so tap (ky, kx) of output (oy, ox) reads
+/// phase (ky % s, kx % s) at row oy + ky / s, column ox + kx / s. Every tap is then one
+/// constant offset from the output's index on a grid `rowLength` wide, and the whole output
+/// plane is computed as one flat run of 16-value vectors — also on 5×5 and 10×10 planes, where
+/// row-by-row vectors would stay mostly empty. The grid's columns past the output width are
+/// computed and dropped.
 enum DepthwiseConvolution {
     static let lanes = 8
     typealias Vector = SIMD8<Float>
+    /// Floats past the last phase that a vector of a dropped column may read.
+    private static let slack = 4 * lanes
 
     static func applies(_ kernel: Conv2DKernel) -> Bool {
         kernel.groups > 1 && kernel.groups == kernel.inChannels && kernel.outChannels == kernel.inChannels
             && kernel.window.dilationX == 1 && kernel.window.dilationY == 1
     }
 
-    /// Width of one phase row: enough columns for every output column plus the taps right of it.
-    static func phaseWidth(width: Int, pad: ResolvedPadding, strideX: Int) -> Int {
-        (width + pad.left + pad.right + strideX - 1) / strideX
+    /// Sizes of the phase planes and of the flat output grid for one input size.
+    struct Grid {
+        let strideY: Int, strideX: Int
+        let rowLength: Int, phaseRows: Int
+        let outHeight: Int, outWidth: Int
+
+        init(height: Int, width: Int, pad: ResolvedPadding, window: Window) {
+            strideY = window.strideY
+            strideX = window.strideX
+            rowLength = (width + pad.left + pad.right + strideX - 1) / strideX
+            phaseRows = (height + pad.top + pad.bottom + strideY - 1) / strideY
+            (outHeight, outWidth) = pad.outputSize(height: height, width: width, window: window)
+        }
+
+        var phasePlane: Int { phaseRows * rowLength }
+        var phasesCount: Int { strideY * strideX * phasePlane }
+        /// Output grid values, rounded up to whole 16-value steps.
+        var flatCount: Int { (outHeight * rowLength + 2 * lanes - 1) / (2 * lanes) * (2 * lanes) }
+        /// Scratch floats `run` needs: phases, slack, flat output grid.
+        var scratchCount: Int { phasesCount + slack + flatCount }
     }
 
-    /// Scratch floats `run` needs: one channel's phases, plus a vector of slack because the last
-    /// vector of a row may read up to seven values past it (those lanes are discarded).
-    static func scratchCount(height: Int, width: Int, pad: ResolvedPadding, window: Window) -> Int {
-        window.strideX * (height + pad.top + pad.bottom) * phaseWidth(width: width, pad: pad, strideX: window.strideX) + lanes
-    }
-
-    /// One sample: `source` `[C, height, width]` → `target` `[C, outHeight, outWidth]`.
+    /// One sample: `source` `[C, height, width]` → `target` `[C, outHeight, outWidth]`, with
+    /// `scratch` of at least `Grid(...).scratchCount` floats.
     static func run(_ kernel: Conv2DKernel, epilogue: Epilogue, source: UnsafePointer<Float>, height: Int, width: Int,
-                    pad: ResolvedPadding, target: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
-                    scratch: UnsafeMutablePointer<Float>) {
+                    pad: ResolvedPadding, target: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let window = kernel.window
-        let (strideX, strideY) = (window.strideX, window.strideY)
-        let paddedHeight = height + pad.top + pad.bottom
-        let rowLength = phaseWidth(width: width, pad: pad, strideX: strideX)
-        let phasePlane = paddedHeight * rowLength
+        let grid = Grid(height: height, width: width, pad: pad, window: window)
         let taps = window.height * window.width
-        // Where each tap reads, relative to the output position's first phase column.
         let offsets = (0..<taps).map { tap in
             let (ky, kx) = tap.quotientAndRemainder(dividingBy: window.width)
-            return (kx % strideX) * phasePlane + ky * rowLength + kx / strideX
+            let phase = (ky % grid.strideY) * grid.strideX + kx % grid.strideX
+            return phase * grid.phasePlane + (ky / grid.strideY) * grid.rowLength + kx / grid.strideX
         }
-        (scratch + strideX * phasePlane).update(repeating: 0, count: lanes)
+        (scratch + grid.phasesCount).update(repeating: 0, count: slack)  // dropped lanes read finite values
+        let flat = scratch + grid.phasesCount + slack
+        let outPlane = grid.outHeight * grid.outWidth
         kernel.weight.withUnsafeBufferPointer { weights in
             offsets.withUnsafeBufferPointer { offsets in
                 for c in 0..<kernel.inChannels {
-                    fillPhases(source + c * height * width, height: height, width: width, pad: pad, strideX: strideX,
-                               rowLength: rowLength, paddedHeight: paddedHeight, into: scratch)
+                    fillPhases(source + c * height * width, height: height, width: width, pad: pad, grid: grid, into: scratch)
                     let filter = weights.baseAddress! + c * taps
-                    let output = target + c * outHeight * outWidth
-                    for oy in 0..<outHeight {
-                        let row = scratch + oy * strideY * rowLength
-                        let out = output + oy * outWidth
-                        var ox = 0
-                        // Two vectors per step: each weight broadcast feeds two FMAs.
-                        while ox + 2 * lanes <= outWidth {
-                            var low = Vector(), high = Vector()
-                            for tap in 0..<taps {
-                                let weight = Vector(repeating: filter[tap])
-                                let start = UnsafeRawPointer(row + ox + offsets[tap])
-                                low.addProduct(weight, start.loadUnaligned(as: Vector.self))
-                                high.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
-                            }
-                            UnsafeMutableRawPointer(out + ox).storeBytes(of: low, as: Vector.self)
-                            UnsafeMutableRawPointer(out + ox + lanes).storeBytes(of: high, as: Vector.self)
-                            ox += 2 * lanes
+                    var q = 0
+                    // Four independent accumulators per step: each is a chain of k² dependent FMAs,
+                    // and two chains left the FMA units waiting on latency.
+                    while q + 4 * lanes <= grid.flatCount {
+                        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
+                        for tap in 0..<taps {
+                            let weight = Vector(repeating: filter[tap])
+                            let start = UnsafeRawPointer(scratch + q + offsets[tap])
+                            a0.addProduct(weight, start.loadUnaligned(as: Vector.self))
+                            a1.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
+                            a2.addProduct(weight, start.loadUnaligned(fromByteOffset: 64, as: Vector.self))
+                            a3.addProduct(weight, start.loadUnaligned(fromByteOffset: 96, as: Vector.self))
                         }
-                        while ox < outWidth {
-                            var sum = Vector()
-                            for tap in 0..<taps {
-                                sum.addProduct(Vector(repeating: filter[tap]),
-                                               UnsafeRawPointer(row + ox + offsets[tap]).loadUnaligned(as: Vector.self))
-                            }
-                            let count = min(lanes, outWidth - ox)
-                            if count == lanes {
-                                UnsafeMutableRawPointer(out + ox).storeBytes(of: sum, as: Vector.self)
-                            } else {
-                                for i in 0..<count { out[ox + i] = sum[i] }
-                            }
-                            ox += lanes
+                        let out = UnsafeMutableRawPointer(flat + q)
+                        out.storeBytes(of: a0, as: Vector.self)
+                        out.storeBytes(of: a1, toByteOffset: 32, as: Vector.self)
+                        out.storeBytes(of: a2, toByteOffset: 64, as: Vector.self)
+                        out.storeBytes(of: a3, toByteOffset: 96, as: Vector.self)
+                        q += 4 * lanes
+                    }
+                    while q < grid.flatCount {
+                        var low = Vector(), high = Vector()
+                        for tap in 0..<taps {
+                            let weight = Vector(repeating: filter[tap])
+                            let start = UnsafeRawPointer(scratch + q + offsets[tap])
+                            low.addProduct(weight, start.loadUnaligned(as: Vector.self))
+                            high.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
                         }
-                        epilogue.apply(to: out, count: outWidth, channel: c, bias: kernel.bias[c])
+                        UnsafeMutableRawPointer(flat + q).storeBytes(of: low, as: Vector.self)
+                        UnsafeMutableRawPointer(flat + q + lanes).storeBytes(of: high, as: Vector.self)
+                        q += 2 * lanes
+                    }
+                    // One epilogue call over the whole grid (dropped columns too): per-row calls on
+                    // 5- and 10-wide rows cost more than the work.
+                    epilogue.apply(to: flat, count: grid.outHeight * grid.rowLength, channel: c, bias: kernel.bias[c])
+                    let output = target + c * outPlane
+                    for oy in 0..<grid.outHeight {
+                        (output + oy * grid.outWidth).update(from: flat + oy * grid.rowLength, count: grid.outWidth)
                     }
                 }
             }
         }
     }
 
-    /// Phase `p` row `y` column `j` = padded input (y, j·strideX + p), zero in the padding.
+    /// Phase (py, px) row r, column j = padded input (r·strideY + py, j·strideX + px), zero in the padding.
     private static func fillPhases(_ plane: UnsafePointer<Float>, height: Int, width: Int, pad: ResolvedPadding,
-                                   strideX: Int, rowLength: Int, paddedHeight: Int,
-                                   into scratch: UnsafeMutablePointer<Float>) {
-        for phase in 0..<strideX {
-            let phaseStart = scratch + phase * paddedHeight * rowLength
-            for y in 0..<paddedHeight {
-                let row = phaseStart + y * rowLength
-                let iy = y - pad.top
-                guard iy >= 0 && iy < height else {
-                    row.update(repeating: 0, count: rowLength)
-                    continue
-                }
-                // Columns j whose input column j·strideX + phase − pad.left lies inside the row.
-                let offset = phase - pad.left
+                                   grid: Grid, into scratch: UnsafeMutablePointer<Float>) {
+        let (strideY, strideX, rowLength) = (grid.strideY, grid.strideX, grid.rowLength)
+        for py in 0..<strideY {
+            for px in 0..<strideX {
+                let phase = scratch + (py * strideX + px) * grid.phasePlane
+                // Columns j whose input column j·strideX + px − pad.left lies inside the image.
+                let offset = px - pad.left
                 let first = min(rowLength, offset >= 0 ? 0 : (-offset + strideX - 1) / strideX)
                 let last = max(first, min(rowLength, width - 1 - offset < 0 ? 0 : (width - 1 - offset) / strideX + 1))
-                row.update(repeating: 0, count: first)
-                let input = plane + iy * width + offset
-                if strideX == 1 {
-                    (row + first).update(from: input + first, count: last - first)
-                } else {
-                    for j in first..<last { row[j] = input[j * strideX] }
+                for r in 0..<grid.phaseRows {
+                    let row = phase + r * rowLength
+                    let iy = r * strideY + py - pad.top
+                    guard iy >= 0 && iy < height else {
+                        row.update(repeating: 0, count: rowLength)
+                        continue
+                    }
+                    // Loops, not memset: the padding is one or two columns.
+                    for j in 0..<first { row[j] = 0 }
+                    let input = plane + iy * width + offset
+                    if strideX == 1 {
+                        (row + first).update(from: input + first, count: last - first)
+                    } else {
+                        for j in first..<last { row[j] = input[j * strideX] }
+                    }
+                    for j in last..<rowLength { row[j] = 0 }
                 }
-                (row + last).update(repeating: 0, count: rowLength - last)
             }
         }
     }
