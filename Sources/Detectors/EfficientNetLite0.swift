@@ -56,18 +56,42 @@ public final class EfficientNetLite0: Detector {
         return scores.storage
     }
 
-    /// `[crops.count, 1]` logits of p_fake. Crops go through the trunk one at a time: each
-    /// layer's activations then stay in cache; only the pooled 1280 features are kept.
+    /// Planes of at most this many values (20×20 and below) are run for all crops at once.
+    static let batchedPlane = 400
+
+    /// `[crops.count, 1]` logits of p_fake. The large early planes go through one crop at a time,
+    /// so each layer's activations stay in cache; from the 20×20 planes on, the crops are
+    /// stacked channel-major (`[C, N, H, W]`) and each 1×1 conv is one matrix product over all
+    /// crops' columns, where per-crop products of 25 or 100 columns would leave sgemm idling.
     func logits(_ crops: [RGBImage]) -> Tensor {
-        var features: [Float] = []
-        features.reserveCapacity(crops.count * Self.headChannels)
+        guard !crops.isEmpty else { return Tensor(zeros: [0, 1]) }
+        var early: [Float] = []
+        var shape = ImageShape(batch: 0, channels: 0, height: 0, width: 0)
+        var firstBatched = 0
         for index in crops.indices {
-            var x = conv2d(input.tensor(crops[index...index]), stem, epilogue: .relu6, workspace: workspace)
-            for block in blocks { x = block(x, workspace: workspace) }
-            x = conv2d(x, head, epilogue: .relu6, workspace: workspace)
-            features.append(contentsOf: globalAvgPool(x).storage)  // dropout: inference-free
+            // One crop's NCHW [1, C, H, W] is also its channel-major [C, 1, H, W].
+            var x = Self.channelMajor(conv2d(input.tensor(crops[index...index]), stem, epilogue: .relu6,
+                                             workspace: workspace))
+            firstBatched = 0
+            while firstBatched < blocks.count && ImageShape(of: x).plane > Self.batchedPlane {
+                x = blocks[firstBatched](channelMajor: x, workspace: workspace)
+                firstBatched += 1
+            }
+            shape = ImageShape(of: x)
+            early.append(contentsOf: x.storage)
         }
-        return dense(Tensor(shape: [crops.count, Self.headChannels], storage: features), classifier)
+        // Per-crop outputs side by side are NCHW [N, C, H, W]; swapped, channel-major.
+        var x = swappingLeadingAxes(Tensor(shape: [crops.count, shape.batch, shape.height, shape.width], storage: early))
+        for block in blocks[firstBatched...] { x = block(channelMajor: x, workspace: workspace) }
+        x = InvertedResidual.pointwise(x, head, epilogue: .relu6, workspace: workspace)
+        // Means per (channel, crop) → [C, N] → [N, C]; dropout is inference-free.
+        let features = swappingLeadingAxes(globalAvgPool(x))
+        return dense(features, classifier)
+    }
+
+    /// NCHW `[1, C, H, W]` as channel-major `[C, 1, H, W]` (the same values in the same order).
+    static func channelMajor(_ x: Tensor) -> Tensor {
+        x.reshaped([x.shape[1], 1, x.shape[2], x.shape[3]])
     }
 
     /// `nn.Conv2d(…, padding=kernel // 2, bias=False)` with the BatchNorm that follows it folded in.
@@ -103,12 +127,22 @@ struct InvertedResidual {
         residual = stride == 1 && inChannels == outChannels
     }
 
-    func callAsFunction(_ x: Tensor, workspace: Workspace) -> Tensor {
-        var y = expand.map { conv2d(x, $0, epilogue: .relu6, workspace: workspace) } ?? x
-        y = conv2d(y, depthwise, epilogue: .relu6, workspace: workspace)
-        y = conv2d(y, project, workspace: workspace)
+    /// `x` channel-major `[C, N, H, W]` → `[outChannels, N, H', W']`.
+    func callAsFunction(channelMajor x: Tensor, workspace: Workspace) -> Tensor {
+        var y = expand.map { Self.pointwise(x, $0, epilogue: .relu6, workspace: workspace) } ?? x
+        y = depthwiseConv2d(channelMajor: y, depthwise, epilogue: .relu6, workspace: workspace)
+        y = Self.pointwise(y, project, epilogue: .none, workspace: workspace)
         if residual { add(x, to: &y) }
         return y
+    }
+
+    /// A 1×1 conv of a channel-major `[C, N, H, W]` batch: seen as one NCHW sample `[1, C, 1, N·H·W]`,
+    /// it is a single matrix product over every crop's pixels.
+    static func pointwise(_ x: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue, workspace: Workspace) -> Tensor {
+        let shape = ImageShape(of: x)
+        let columns = shape.channels * shape.plane
+        let y = conv2d(x.reshaped([1, shape.batch, 1, columns]), kernel, epilogue: epilogue, workspace: workspace)
+        return y.reshaped([kernel.outChannels, shape.channels, shape.height, shape.width])
     }
 }
 

@@ -42,10 +42,12 @@ enum DepthwiseConvolution {
         var scratchCount: Int { phasesCount + slack + flatCount }
     }
 
-    /// One sample: `source` `[C, height, width]` → `target` `[C, outHeight, outWidth]`, with
-    /// `scratch` of at least `Grid(...).scratchCount` floats.
-    static func run(_ kernel: Conv2DKernel, epilogue: Epilogue, source: UnsafePointer<Float>, height: Int, width: Int,
-                    pad: ResolvedPadding, target: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    /// `source` `[C, planes, height, width]` → `target` `[C, planes, outHeight, outWidth]`: the
+    /// `planes` planes of a channel share its filter (one sample of NCHW: 1 plane; a channel-major
+    /// batch: one per sample). `scratch` holds at least `Grid(...).scratchCount` floats.
+    static func run(_ kernel: Conv2DKernel, epilogue: Epilogue, source: UnsafePointer<Float>, planes: Int = 1,
+                    height: Int, width: Int, pad: ResolvedPadding, target: UnsafeMutablePointer<Float>,
+                    scratch: UnsafeMutablePointer<Float>) {
         let window = kernel.window
         let grid = Grid(height: height, width: width, pad: pad, window: window)
         let taps = window.height * window.width
@@ -59,8 +61,9 @@ enum DepthwiseConvolution {
         let outPlane = grid.outHeight * grid.outWidth
         kernel.weight.withUnsafeBufferPointer { weights in
             offsets.withUnsafeBufferPointer { offsets in
-                for c in 0..<kernel.inChannels {
-                    fillPhases(source + c * height * width, height: height, width: width, pad: pad, grid: grid, into: scratch)
+                for plane in 0..<(kernel.inChannels * planes) {
+                    let c = plane / planes
+                    fillPhases(source + plane * height * width, height: height, width: width, pad: pad, grid: grid, into: scratch)
                     let filter = weights.baseAddress! + c * taps
                     var q = 0
                     // Four independent accumulators per step: each is a chain of k² dependent FMAs,
@@ -97,7 +100,7 @@ enum DepthwiseConvolution {
                     // One epilogue call over the whole grid (dropped columns too): per-row calls on
                     // 5- and 10-wide rows cost more than the work.
                     epilogue.apply(to: flat, count: grid.outHeight * grid.rowLength, channel: c, bias: kernel.bias[c])
-                    let output = target + c * outPlane
+                    let output = target + plane * outPlane
                     for oy in 0..<grid.outHeight {
                         (output + oy * grid.outWidth).update(from: flat + oy * grid.rowLength, count: grid.outWidth)
                     }
@@ -137,4 +140,27 @@ enum DepthwiseConvolution {
             }
         }
     }
+}
+
+/// Depthwise convolution of a channel-major batch `[C, N, H, W]` (sample n of channel c at
+/// plane c·N + n) → `[C, N, outH, outW]`. Late EfficientNet stages run their crops this way, so
+/// their 1×1 convs become one matrix product over all N samples' columns.
+public func depthwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
+                            workspace: Workspace) -> Tensor {
+    let shape = ImageShape(of: input)  // batch = channels, channels = samples here
+    precondition(DepthwiseConvolution.applies(kernel) && shape.batch == kernel.inChannels,
+                 "depthwise kernel over \(kernel.inChannels) channels cannot take channel-major \(shape.dims)")
+    let pad = kernel.padding.resolved(height: shape.height, width: shape.width, window: kernel.window)
+    let grid = DepthwiseConvolution.Grid(height: shape.height, width: shape.width, pad: pad, window: kernel.window)
+    var output = Tensor(uninitialized: [shape.batch, shape.channels, grid.outHeight, grid.outWidth])
+    input.storage.withUnsafeBufferPointer { source in
+        output.storage.withUnsafeMutableBufferPointer { target in
+            workspace.withColumns(count: grid.scratchCount) { scratch in
+                DepthwiseConvolution.run(kernel, epilogue: epilogue, source: source.baseAddress!, planes: shape.channels,
+                                         height: shape.height, width: shape.width, pad: pad,
+                                         target: target.baseAddress!, scratch: scratch)
+            }
+        }
+    }
+    return output
 }

@@ -112,3 +112,21 @@ public func copyChannels(_ source: Tensor, from sourceChannel: Int, count: Int, 
         }
     }
 }
+
+/// `[A, B, H, W]` → `[B, A, H, W]` (or `[A, B]` → `[B, A]`): NCHW ↔ channel-major batches.
+public func swappingLeadingAxes(_ tensor: Tensor) -> Tensor {
+    precondition(tensor.rank == 2 || tensor.rank == 4, "expects rank 2 or 4, got \(tensor.shape)")
+    let (a, b) = (tensor.shape[0], tensor.shape[1])
+    let plane = tensor.rank == 4 ? tensor.shape[2] * tensor.shape[3] : 1
+    var output = Tensor(uninitialized: [b, a] + tensor.shape.dropFirst(2))
+    tensor.storage.withUnsafeBufferPointer { source in
+        output.storage.withUnsafeMutableBufferPointer { target in
+            for i in 0..<a {
+                for j in 0..<b {
+                    (target.baseAddress! + (j * a + i) * plane).update(from: source.baseAddress! + (i * b + j) * plane, count: plane)
+                }
+            }
+        }
+    }
+    return output
+}

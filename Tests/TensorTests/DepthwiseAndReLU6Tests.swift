@@ -27,6 +27,20 @@ final class DepthwiseAndReLU6Tests: XCTestCase {
         }
     }
 
+    /// A channel-major batch `[C, N, H, W]` gives each sample what NCHW gives it.
+    func testChannelMajorBatchMatchesPerSampleNCHW() {
+        var random = TestRandom(25)
+        let k = depthwise(channels: 3, kernel: 5, stride: 2, random: &random)
+        let nchw = random.tensor([4, 3, 9, 11])
+        let channelMajor = swappingLeadingAxes(nchw)
+        XCTAssertEqual(channelMajor.shape, [3, 4, 9, 11])
+        XCTAssertEqual(swappingLeadingAxes(channelMajor), nchw)
+        let batched = depthwiseConv2d(channelMajor: channelMajor, k, epilogue: Epilogue(activation: .relu6), workspace: workspace)
+        let expected = conv2d(nchw, k, epilogue: Epilogue(activation: .relu6), workspace: workspace)
+        XCTAssertEqual(swappingLeadingAxes(batched), expected)
+        XCTAssertEqual(swappingLeadingAxes(Tensor(shape: [2, 3], storage: [1, 2, 3, 4, 5, 6])).storage, [1, 4, 2, 5, 3, 6])
+    }
+
     func testGroupedButNotDepthwiseStaysOnTheGenericPath() {
         var random = TestRandom(22)
         let k = Conv2DKernel(outChannels: 8, inChannels: 4, window: .square(3), padding: .symmetric(1), groups: 4,
