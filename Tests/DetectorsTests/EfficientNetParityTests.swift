@@ -61,17 +61,18 @@ final class EfficientNetParityTests: XCTestCase {
     func testLoadsExactlyTheCheckpointKeysAndNamesAnyMismatch() throws {
         let golden = try EfficientNetGolden()
         XCTAssertEqual(golden.keys.count, 247)
-        var missing = golden.state()
+        let state = golden.state()
+        var missing = state
         missing["_blocks.15._bn2.running_var"] = nil
         XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(missing, card: golden.card))) {
             XCTAssertEqual($0 as? SafeTensorsError, .missingTensor("_blocks.15._bn2.running_var", file: "efficientnet.safetensors"))
         }
-        var extra = golden.state()
+        var extra = state
         extra["_blocks.0._expand_conv.weight"] = Tensor(zeros: [32, 32, 1, 1])
         XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(extra, card: golden.card))) {
             XCTAssertEqual($0 as? SafeTensorsError, .unexpectedTensors(["_blocks.0._expand_conv.weight"], file: "efficientnet.safetensors"))
         }
-        var imagenetHead = golden.state()
+        var imagenetHead = state
         imagenetHead["_fc.weight"] = Tensor(zeros: [1000, 1280])
         XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(imagenetHead, card: golden.card))) {
             XCTAssertEqual($0 as? SafeTensorsError, .wrongShape("_fc.weight", expected: [1, 1280], found: [1000, 1280]))
