@@ -188,3 +188,22 @@ train: venv
 
 test-train: venv
 	$(PYTHON) -m pytest -q Training/tests/test_train.py
+
+# ---- effnet (issue 6: EfficientNet-Lite0 in the engine) -----------------------------------
+# The golden parity fixture (formula weights and crops, PyTorch float64 outputs; the Swift tests
+# rebuild the weights from the same formula) and images/s at 160 px, ours vs ONNX Runtime.
+# EFFNET_WEIGHTS=file.safetensors benchmarks trained weights instead of the formula ones.
+EFFNET_WEIGHTS ?=
+.PHONY: golden-efficientnet test-efficientnet bench-efficientnet
+golden-efficientnet: venv
+	$(PYTHON) -m Training.reference.efficientnet_golden --out Tests/Fixtures/efficientnet_lite0_golden.json
+
+test-efficientnet: venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter "EfficientNet|DepthwiseAndReLU6Tests"
+	$(PYTHON) -m pytest -q Training/tests/test_efficientnet_golden.py
+
+bench-efficientnet: venv
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_efficientnet --engine-bench .build/release/engine-bench \
+		$(if $(EFFNET_WEIGHTS),--weights $(EFFNET_WEIGHTS))
