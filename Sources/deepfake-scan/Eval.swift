@@ -60,9 +60,11 @@ struct Eval: AsyncParsableCommand {
             throw ValidationError("--by needs a column name")
         }
         if scores != nil {
-            if scan.model != nil || scan.weights != nil || scan.perturb != nil || scan.csv != nil {
-                throw ValidationError("--scores evaluates an earlier scan: --model, --weights, --perturb and --csv "
-                    + "are for scanning the labelled videos now")
+            let scanning = [scan.model, scan.weights, scan.perturb, scan.csv].contains { $0 != nil }
+                || sampling.frames != nil || sampling.fps != nil || sampling.keyframes
+            if scanning {
+                throw ValidationError("--scores evaluates an earlier scan: --model, --weights, --perturb, --csv and "
+                    + "frame sampling are for scanning the labelled videos now")
             }
         } else if facesFile != nil {
             throw ValidationError("--faces goes with --scores (a scan run by eval uses its own face rows)")

@@ -134,6 +134,7 @@ enum PackageFolder {
         (["l.tsv", "--perturb", "sharpen:2"], "--perturb: unknown perturbation 'sharpen'"),
         (["l.tsv", "--perturb", "jpeg:400"], "--perturb: 'jpeg:400': expected a quality 1…100"),
         (["l.tsv", "--scores", "s.csv", "--model", "m"], "--scores evaluates an earlier scan"),
+        (["l.tsv", "--scores", "s.csv", "--frames", "8"], "--scores evaluates an earlier scan"),
         (["l.tsv", "--faces", "f.jsonl"], "--faces goes with --scores"),
         (["l.tsv", "--jobs", "0"], "--jobs must be 1…256"),
     ])
