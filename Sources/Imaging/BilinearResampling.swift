@@ -11,7 +11,7 @@ extension RGBImage {
         return small.resampled(width: width, height: height)
     }
 
-    /// The image at `width`×`height`, rows first, then columns.
+    /// The image at `width`×`height`: along rows first, then along columns, as Pillow does.
     public func resampled(width newWidth: Int, height newHeight: Int) -> RGBImage {
         if newWidth == width && newHeight == height { return self }
         let columns = Self.triangleTaps(from: width, to: newWidth)
@@ -22,7 +22,8 @@ extension RGBImage {
                 for channel in 0..<3 {
                     var sum: Float = 0
                     for (index, weight) in taps { sum += weight * Float(pixels[(y * width + index) * 3 + channel]) }
-                    horizontal[(y * newWidth + x) * 3 + channel] = sum
+                    // Pillow stores the first pass as bytes too.
+                    horizontal[(y * newWidth + x) * 3 + channel] = Float(Self.roundedByte(sum))
                 }
             }
         }

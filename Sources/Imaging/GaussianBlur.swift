@@ -30,30 +30,38 @@ extension RGBImage {
         return folded < count ? folded : period - 1 - folded
     }
 
-    /// One 1-D pass over interleaved RGB floats, along rows (x) or along columns (y).
+    /// One 1-D pass over interleaved RGB floats, along rows (x) or along columns (y). Both
+    /// run as whole-row multiply-adds over contiguous memory (rows: on a mirrored, padded copy
+    /// of the row; columns: adding mirrored source rows), which the compiler vectorises.
     private static func convolve(_ source: [Float], width: Int, height: Int, kernel: [Float], alongRows: Bool) -> [Float] {
         let radius = kernel.count / 2
-        let length = alongRows ? width : height
+        let rowLength = width * 3
         var output = [Float](repeating: 0, count: source.count)
         source.withUnsafeBufferPointer { src in
             output.withUnsafeMutableBufferPointer { dst in
-                // Source positions of each tap for every position along the pass, mirrored once.
-                let taps = (0..<length).map { position in
-                    (-radius...radius).map { mirrored(position + $0, count: length) }
-                }
-                for line in 0..<(alongRows ? height : width) {
-                    for position in 0..<length {
-                        var sum: (Float, Float, Float) = (0, 0, 0)
-                        for (weight, from) in zip(kernel, taps[position]) {
-                            let offset = (alongRows ? line * width + from : from * width + line) * 3
-                            sum.0 += weight * src[offset]
-                            sum.1 += weight * src[offset + 1]
-                            sum.2 += weight * src[offset + 2]
+                if alongRows {
+                    var padded = [Float](repeating: 0, count: (width + 2 * radius) * 3)
+                    for y in 0..<height {
+                        let row = src.baseAddress! + y * rowLength
+                        for x in 0..<(width + 2 * radius) {
+                            let from = mirrored(x - radius, count: width) * 3
+                            padded[x * 3] = row[from]; padded[x * 3 + 1] = row[from + 1]; padded[x * 3 + 2] = row[from + 2]
                         }
-                        let offset = (alongRows ? line * width + position : position * width + line) * 3
-                        dst[offset] = sum.0
-                        dst[offset + 1] = sum.1
-                        dst[offset + 2] = sum.2
+                        let out = dst.baseAddress! + y * rowLength
+                        padded.withUnsafeBufferPointer { line in
+                            for (tap, weight) in kernel.enumerated() {
+                                let shifted = line.baseAddress! + tap * 3
+                                for i in 0..<rowLength { out[i] += weight * shifted[i] }
+                            }
+                        }
+                    }
+                } else {
+                    for y in 0..<height {
+                        let out = dst.baseAddress! + y * rowLength
+                        for (tap, weight) in kernel.enumerated() {
+                            let row = src.baseAddress! + mirrored(y + tap - radius, count: height) * rowLength
+                            for i in 0..<rowLength { out[i] += weight * row[i] }
+                        }
                     }
                 }
             }

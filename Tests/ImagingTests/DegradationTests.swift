@@ -18,6 +18,44 @@ import Testing
         zip(a.pixels, b.pixels).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(a.pixels.count)
     }
 
+    /// 7×5, pixel (x, y) channel c = (37x + 61y + 17c) mod 256: the image the Python
+    /// references below were computed on.
+    static let small: RGBImage = {
+        var pixels: [UInt8] = []
+        for y in 0..<5 {
+            for x in 0..<7 {
+                for c in 0..<3 { pixels.append(UInt8((x * 37 + y * 61 + c * 17) % 256)) }
+            }
+        }
+        return RGBImage(width: 7, height: 5, pixels: pixels)
+    }()
+
+    /// Training/pseudofakes/augment.py `blur(image, 1.0)` (scipy.ndimage) on `small`.
+    @Test func blurMatchesThePythonAugmentation() {
+        let python: [UInt8] = [
+            42, 59, 76, 65, 82, 98, 98, 115, 129, 131, 144, 154, 158, 156, 160, 171, 157, 125, 168, 162, 74, 80, 96,
+            113, 99, 116, 130, 125, 141, 143, 143, 154, 146, 149, 141, 138, 144, 119, 110, 128, 115, 83, 129, 136,
+            152, 132, 144, 156, 133, 149, 141, 129, 142, 119, 118, 120, 112, 113, 105, 112, 110, 109, 115, 161, 129,
+            146, 134, 128, 142, 106, 118, 120, 99, 114, 107, 104, 118, 120, 120, 131, 145, 135, 148, 164, 170, 82,
+            99, 119, 88, 104, 84, 91, 105, 90, 106, 117, 116, 132, 146, 146, 163, 179, 169, 185, 202,
+        ]
+        let ours = Self.small.gaussianBlurred(sigma: 1).pixels
+        #expect(zip(ours, python).allSatisfy { abs(Int($0) - Int($1)) <= 1 }, "\(ours)")
+    }
+
+    /// augment.py `resize_down_up(image, 0.5)` (Pillow, fixed-point) on `small`: within one level.
+    @Test func resizeMatchesThePythonAugmentation() {
+        let python: [UInt8] = [
+            79, 96, 113, 97, 114, 125, 125, 142, 144, 141, 148, 148, 152, 146, 145, 144, 125, 109, 139, 111, 86, 87,
+            100, 117, 101, 115, 126, 122, 139, 141, 137, 145, 145, 147, 143, 142, 142, 126, 113, 139, 115, 94, 119,
+            115, 132, 116, 120, 131, 112, 128, 130, 120, 131, 131, 128, 132, 132, 134, 131, 128, 138, 130, 126, 150,
+            129, 146, 131, 124, 135, 102, 116, 118, 102, 117, 117, 108, 120, 122, 125, 135, 143, 136, 144, 157, 158,
+            133, 150, 135, 125, 136, 99, 113, 115, 98, 114, 114, 103, 117, 119, 123, 136, 147, 136, 148, 165,
+        ]
+        let ours = Self.small.resizedDownAndUp(factor: 0.5).pixels
+        #expect(zip(ours, python).allSatisfy { abs(Int($0) - Int($1)) <= 1 }, "\(ours)")
+    }
+
     @Test func blurOfAConstantImageIsTheImage() {
         for sigma in [0.4, 1.5, 6.0] {
             #expect(Self.constant(137).gaussianBlurred(sigma: sigma) == Self.constant(137))
