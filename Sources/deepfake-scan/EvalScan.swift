@@ -22,7 +22,7 @@ extension Eval {
         let watcher = SignalWatcher(stop: stop)
         defer { watcher.cancel() }
 
-        let clean = try await run(pipeline, paths: paths, files: outputs.files(perturbed: false), stop: stop, progress: progress)
+        let clean = try await scanOnce(pipeline, paths: paths, files: outputs.files(perturbed: false), stop: stop, progress: progress)
         if clean.outcome == .interrupted { return interrupted(stop, printError) }
         let cleanReport = try evaluator(table).evaluate(videos: clean.rows.map(VideoScore.init), faces: clean.faces)
         var errored = clean.rows.filter { $0.status == .error }.count
@@ -30,7 +30,7 @@ extension Eval {
             output(json ? try cleanReport.json() : cleanReport.text)
             return finished(errored: errored, printError)
         }
-        let degraded = try await run(pipeline.perturbed(by: perturbations), paths: paths,
+        let degraded = try await scanOnce(pipeline.perturbed(by: perturbations), paths: paths,
                                      files: outputs.files(perturbed: true), stop: stop, progress: progress)
         if degraded.outcome == .interrupted { return interrupted(stop, printError) }
         errored += degraded.rows.filter { $0.status == .error }.count
@@ -42,7 +42,7 @@ extension Eval {
     }
 
     /// One scan of `paths` (no results store: an evaluation always scans afresh).
-    private func run(_ pipeline: ScanPipeline, paths: [String], files: (csv: String, jsonl: String),
+    private func scanOnce(_ pipeline: ScanPipeline, paths: [String], files: (csv: String, jsonl: String),
                      stop: StopSignal, progress: (any ScanProgress)?) async throws -> ScanResult {
         let configuration = RunConfiguration(
             model: pipeline.card.name, frames: sampling.frameCountForReport, aggregator: .default,
