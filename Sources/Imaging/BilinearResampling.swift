@@ -14,26 +14,44 @@ extension RGBImage {
     /// The image at `width`×`height`: along rows first, then along columns, as Pillow does.
     public func resampled(width newWidth: Int, height newHeight: Int) -> RGBImage {
         if newWidth == width && newHeight == height { return self }
-        let columns = Self.triangleTaps(from: width, to: newWidth)
-        let rows = Self.triangleTaps(from: height, to: newHeight)
-        var horizontal = [Float](repeating: 0, count: newWidth * height * 3)
-        for y in 0..<height {
-            for (x, taps) in columns.enumerated() {
-                for channel in 0..<3 {
-                    var sum: Float = 0
-                    for (index, weight) in taps { sum += weight * Float(pixels[(y * width + index) * 3 + channel]) }
-                    // Pillow stores the first pass as bytes too.
-                    horizontal[(y * newWidth + x) * 3 + channel] = Float(Self.roundedByte(sum))
+        let columns = FlatTaps(Self.triangleTaps(from: width, to: newWidth))
+        let rows = FlatTaps(Self.triangleTaps(from: height, to: newHeight))
+        let newRow = newWidth * 3
+        var horizontal = [Float](repeating: 0, count: newRow * height)
+        var sums = [Float](repeating: 0, count: newRow)
+        var out = [UInt8](repeating: 0, count: newRow * newHeight)
+        pixels.withUnsafeBufferPointer { source in
+            horizontal.withUnsafeMutableBufferPointer { middle in
+                for y in 0..<height {
+                    let row = source.baseAddress! + y * rowBytes
+                    for x in 0..<newWidth {
+                        var sum: (Float, Float, Float) = (0, 0, 0)
+                        for k in 0..<columns.count[x] {
+                            let weight = columns.weights[x * columns.stride + k]
+                            let from = (columns.first[x] + k) * 3
+                            sum.0 += weight * Float(row[from])
+                            sum.1 += weight * Float(row[from + 1])
+                            sum.2 += weight * Float(row[from + 2])
+                        }
+                        // Pillow stores the first pass as bytes too.
+                        let to = y * newRow + x * 3
+                        middle[to] = Float(Self.roundedByte(sum.0))
+                        middle[to + 1] = Float(Self.roundedByte(sum.1))
+                        middle[to + 2] = Float(Self.roundedByte(sum.2))
+                    }
                 }
             }
         }
-        var out = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
-        for (y, taps) in rows.enumerated() {
-            for x in 0..<newWidth {
-                for channel in 0..<3 {
-                    var sum: Float = 0
-                    for (index, weight) in taps { sum += weight * horizontal[(index * newWidth + x) * 3 + channel] }
-                    out[(y * newWidth + x) * 3 + channel] = Self.roundedByte(sum)
+        horizontal.withUnsafeBufferPointer { middle in
+            sums.withUnsafeMutableBufferPointer { line in
+                for y in 0..<newHeight {
+                    for i in 0..<newRow { line[i] = 0 }
+                    for k in 0..<rows.count[y] {
+                        let weight = rows.weights[y * rows.stride + k]
+                        let row = middle.baseAddress! + (rows.first[y] + k) * newRow
+                        for i in 0..<newRow { line[i] += weight * row[i] }
+                    }
+                    for i in 0..<newRow { out[y * newRow + i] = Self.roundedByte(line[i]) }
                 }
             }
         }
@@ -57,5 +75,22 @@ extension RGBImage {
             taps = taps.map { ($0.0, $0.1 / total) }
             return taps
         }
+    }
+}
+
+/// `triangleTaps` in flat arrays (first source index, tap count, weights padded to `stride`),
+/// so the pixel loops read plain memory instead of nested arrays.
+struct FlatTaps {
+    let first: [Int]
+    let count: [Int]
+    let weights: [Float]
+    let stride: Int
+
+    init(_ taps: [[(Int, Float)]]) {
+        let stride = taps.map(\.count).max() ?? 0
+        self.stride = stride
+        first = taps.map { $0.first?.0 ?? 0 }
+        count = taps.map(\.count)
+        weights = taps.flatMap { $0.map(\.1) + [Float](repeating: 0, count: stride - $0.count) }
     }
 }

@@ -10,15 +10,17 @@ extension RGBImage {
         var generator = SplitMix64(seed: seed)
         let scale = std * 255
         var out = pixels
-        var index = 0
-        while index < out.count {
-            // Box–Muller gives two independent normals per pair of uniforms.
-            let (a, b) = generator.nextNormalPair()
-            for (offset, normal) in [(0, a), (1, b)] where index + offset < out.count {
-                let value = Float(Double(out[index + offset]) + normal * scale)
-                out[index + offset] = Self.roundedByte(value)
+        out.withUnsafeMutableBufferPointer { values in
+            var index = 0
+            while index < values.count {
+                // Box–Muller gives two independent normals per pair of uniforms.
+                let (a, b) = generator.nextNormalPair()
+                values[index] = Self.roundedByte(Float(Double(values[index]) + a * scale))
+                if index + 1 < values.count {
+                    values[index + 1] = Self.roundedByte(Float(Double(values[index + 1]) + b * scale))
+                }
+                index += 2
             }
-            index += 2
         }
         return RGBImage(width: width, height: height, pixels: out)
     }
