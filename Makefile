@@ -173,6 +173,41 @@ bench-scan: setup-yuface
 		--videos $(SHARED)/data/dev-videos --work out/bench-scan --repeat $(BENCH_REPEAT)
 
 
+# ---- training (issue 6: the project's own detectors) -------------------------------------
+# `make train MODEL=efficientnet_lite0|meso4|mesoinception4`: trains on the crop cache
+# ($(CACHE), `make cache`) and exports the best held-out step as safetensors with its model
+# card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt.
+MODEL ?= efficientnet_lite0
+TRAIN_OUT ?= out/train/$(MODEL)
+.PHONY: train test-train
+train: venv
+	@test -f $(CACHE)/manifest.json || { echo "no crop cache in $(CACHE): run make cache first (about 45 min)"; exit 1; }
+	$(PYTHON) -m Training.train --model $(MODEL) --cache $(CACHE) --out $(TRAIN_OUT)
+	$(PYTHON) -m Training.export --checkpoint $(TRAIN_OUT)/best.pt --out $(TRAIN_OUT)/sbi-$(MODEL).safetensors \
+		--name sbi-$(subst _,-,$(MODEL))
+
+test-train: venv
+	$(PYTHON) -m pytest -q Training/tests/test_train.py
+
+# ---- effnet (issue 6: EfficientNet-Lite0 in the engine) -----------------------------------
+# The golden parity fixture (formula weights and crops, PyTorch float64 outputs; the Swift tests
+# rebuild the weights from the same formula) and images/s at 160 px, ours vs ONNX Runtime.
+# EFFNET_WEIGHTS=file.safetensors benchmarks trained weights instead of the formula ones.
+EFFNET_WEIGHTS ?=
+.PHONY: golden-efficientnet test-efficientnet bench-efficientnet
+golden-efficientnet: venv
+	$(PYTHON) -m Training.reference.efficientnet_golden --out Tests/Fixtures/efficientnet_lite0_golden.json
+
+test-efficientnet: venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter "EfficientNet|DepthwiseAndReLU6Tests"
+	$(PYTHON) -m pytest -q Training/tests/test_efficientnet_golden.py
+
+bench-efficientnet: venv
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_efficientnet --engine-bench .build/release/engine-bench \
+		$(if $(EFFNET_WEIGHTS),--weights $(EFFNET_WEIGHTS))
+
 # ---- evalmodel (issues 5+6): bundled models, --model, eval --model / --perturb ----------
 # test-evalmodel: model catalog and choice, eval scanning labelled videos, perturbations.
 # eval-dev: the dev videos evaluated clean and degraded by PERTURB with EVAL_WEIGHTS

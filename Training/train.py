@@ -10,6 +10,7 @@ held-out pseudo-fakes (val identities, never trained on); `log.jsonl` has one li
 evaluation. Export with Training.export.
 """
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -43,36 +44,37 @@ class PairBatches(torch.utils.data.Dataset):
         return torch.from_numpy(batch.images), torch.from_numpy(batch.labels)
 
 
-def validation_set(cache: Path, seed: int, pairs: int):
+def validation_set(cache: Path, seed: int, pairs: int, robustness: float):
     """Fixed held-out pairs: the first `pairs` val crops in a seeded order, with pseudo-fakes made
-    (and degraded) by the training sampler's rules — the same every run and every evaluation."""
+    by the training sampler's rules and degraded with probability `robustness` per degradation —
+    the same every run and every evaluation."""
     faces = load_split(cache, "val")
-    sampler = PseudoFakeSampler.from_faces(faces, seed + 1)
+    sampler = PseudoFakeSampler.from_faces(faces, seed + 1, robustness=robustness)
     chosen = np.random.default_rng([seed, 99]).permutation(len(faces))[:pairs]
     batch = sampler.batch(chosen, epoch=0)
     return batch.images, batch.labels, batch.kinds
 
 
 @torch.no_grad()
-def evaluate(model, recipe, images, labels, kinds, chunk: int = 64) -> dict:
+def evaluate(model, recipe, images, labels, kinds, prefix: str = "val", chunk: int = 64) -> dict:
     model.eval()
     logits = torch.cat([model(to_input(images[i:i + chunk], recipe)) for i in range(0, len(images), chunk)])
     model.train()
     target = torch.from_numpy(labels)
     scores = torch.sigmoid(logits).numpy()
     result = {
-        "val_auc": roc_auc(labels, scores),
-        "val_loss": float(F.binary_cross_entropy_with_logits(logits, target)),
-        "val_acc": float(((scores >= 0.5) == (labels == 1)).mean()),
+        f"{prefix}_auc": roc_auc(labels, scores),
+        f"{prefix}_loss": float(F.binary_cross_entropy_with_logits(logits, target)),
+        f"{prefix}_acc": float(((scores >= 0.5) == (labels == 1)).mean()),
     }
     for kind in ("sbi", "cross"):  # each kind of fake against all reals
         keep = (kinds == "real") | (kinds == kind)
         if (kinds == kind).any():
-            result[f"val_auc_{kind}"] = roc_auc(labels[keep], scores[keep])
+            result[f"{prefix}_auc_{kind}"] = roc_auc(labels[keep], scores[keep])
     return result
 
 
-def learning_rate(recipe, step: int, total: int, warmup: int = 100) -> float:
+def learning_rate(recipe, step: int, total: int, warmup: int) -> float:
     if step < warmup:
         return recipe.lr * (step + 1) / warmup
     return recipe.lr * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
@@ -91,7 +93,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, help="default: the recipe's")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pairs-per-batch", type=int, help="default: the recipe's")
     parser.add_argument("--val-pairs", type=int, default=1000)
+    parser.add_argument("--cross-fraction", type=float, default=0.3, help="share of cross-identity fakes (rest SBI)")
+    parser.add_argument("--robustness", type=float, default=0.3, help="probability of each degradation")
+    parser.add_argument("--lr", type=float, help="peak learning rate; default: the recipe's")
+    parser.add_argument("--warmup", type=int, default=100, help="steps of linear learning-rate warm-up")
     parser.add_argument("--eval-every", type=int, default=250, help="steps")
     parser.add_argument("--checkpoint-every", type=int, default=50, help="steps")
     parser.add_argument("--threads", type=int, default=2)
@@ -102,6 +109,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     recipe = RECIPES[args.model]
+    if args.lr:
+        recipe = dataclasses.replace(recipe, lr=args.lr)
     epochs = args.epochs or recipe.epochs
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -112,9 +121,13 @@ def main(argv=None) -> int:
     if args.limit:
         faces = type(faces)(faces.images[:args.limit], faces.landmarks[:args.limit],
                             faces.identities[:args.limit], faces.sources[:args.limit])
-    sampler = PseudoFakeSampler.from_faces(faces, args.seed)
-    val_images, val_labels, val_kinds = validation_set(args.cache, args.seed, args.val_pairs)
-    steps_per_epoch = len(faces) // recipe.pairs_per_batch
+    sampler = PseudoFakeSampler.from_faces(faces, args.seed, cross_fraction=args.cross_fraction,
+                                           robustness=args.robustness)
+    # Two held-out sets: degraded like training (the model's selection metric, val_auc) and clean.
+    val_sets = {"val": validation_set(args.cache, args.seed, args.val_pairs, args.robustness),
+                "val_clean": validation_set(args.cache, args.seed, args.val_pairs, 0.0)}
+    pairs = args.pairs_per_batch or recipe.pairs_per_batch
+    steps_per_epoch = len(faces) // pairs
     total = steps_per_epoch * epochs
 
     model = recipe.build().to(memory_format=torch.channels_last)
@@ -138,7 +151,8 @@ def main(argv=None) -> int:
                 "best_auc": best, "torch_rng": torch.get_rng_state(), "kind": kind,
                 "train_seconds": elapsed_before + time.monotonic() - started,
                 "architecture": recipe.architecture, "epochs": epochs, "seed": args.seed,
-                "steps_per_epoch": steps_per_epoch, "train_crops": len(faces), "val_pairs": args.val_pairs}
+                "steps_per_epoch": steps_per_epoch, "train_crops": len(faces), "val_pairs": args.val_pairs,
+                "pairs_per_batch": pairs}
 
     def log(record: dict) -> None:
         with open(args.out / "log.jsonl", "a") as file:
@@ -149,12 +163,15 @@ def main(argv=None) -> int:
     losses: list[float] = []
     while step < total and not stop["now"]:
         epoch, start = divmod(step, steps_per_epoch)
-        loader = torch.utils.data.DataLoader(PairBatches(sampler, args.seed, epoch, recipe.pairs_per_batch, start),
+        loader = torch.utils.data.DataLoader(PairBatches(sampler, args.seed, epoch, pairs, start),
                                              batch_size=None, shuffle=False, num_workers=args.workers,
-                                             prefetch_factor=4 if args.workers else None)
+                                             prefetch_factor=4 if args.workers else None,
+                                             # its own generator: making an iterator must not draw from the
+                                             # global RNG (dropout's), or a resumed run would differ
+                                             generator=torch.Generator().manual_seed(args.seed))
         for images, labels in loader:
             for group in optimiser.param_groups:
-                group["lr"] = learning_rate(recipe, step, total)
+                group["lr"] = learning_rate(recipe, step, total, args.warmup)
             loss = F.binary_cross_entropy_with_logits(model(to_input(images, recipe)), labels)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
@@ -163,9 +180,11 @@ def main(argv=None) -> int:
             step += 1
             finished = step == total
             if step % args.eval_every == 0 or finished:
-                metrics = evaluate(model, recipe, val_images, val_labels, val_kinds)
+                metrics = {}
+                for prefix, (images_, labels_, kinds_) in val_sets.items():
+                    metrics.update(evaluate(model, recipe, images_, labels_, kinds_, prefix))
                 record = {"step": step, "epoch": round(step / steps_per_epoch, 3), "train_loss": float(np.mean(losses)),
-                          "lr": learning_rate(recipe, step - 1, total), **metrics,
+                          "lr": learning_rate(recipe, step - 1, total, args.warmup), **metrics,
                           "train_seconds": round(elapsed_before + time.monotonic() - started)}
                 losses.clear()
                 log(record)
@@ -175,6 +194,8 @@ def main(argv=None) -> int:
                 save_atomically(state("checkpoint"), checkpoint)
             elif step % args.checkpoint_every == 0:
                 save_atomically(state("checkpoint"), checkpoint)
+                seconds = elapsed_before + time.monotonic() - started
+                print(f"step {step}/{total} loss {np.mean(losses):.4f} {seconds:.0f} s", flush=True)
             out_of_time = args.max_minutes and time.monotonic() - started > args.max_minutes * 60
             if stop["now"] or out_of_time or (args.max_steps and step >= args.max_steps) or finished:
                 stop["now"] = stop["now"] or not finished

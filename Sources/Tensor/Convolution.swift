@@ -27,7 +27,7 @@ public struct Conv2DKernel: Sendable, Equatable {
         self.padding = padding
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        self.directFilters = DirectConvolution.applies(groups: groups, window: window)
+        self.directFilters = DirectConvolution.applies(groups: groups, window: window, inChannels: inChannels)
             ? DirectConvolution.pack(weight, outChannels: outChannels, inChannels: inChannels,
                                      taps: window.height * window.width)
             : []
@@ -63,9 +63,10 @@ public struct Conv2DKernel: Sendable, Equatable {
 /// Scratch budget for one im2col tile: small enough to stay in L2 while sgemm reads it.
 private let columnTileFloats = 48 * 1024
 
-/// Convolves an NCHW batch. Stride-1 ungrouped kernels use the direct kernel; the rest: im2col
-/// over tiles of output rows + sgemm per group, with the epilogue applied to each tile while it
-/// is in cache. 1×1 stride-1 unpadded convolutions skip im2col and multiply the input directly.
+/// Convolves an NCHW batch. Depthwise kernels (groups = channels) use their own kernel;
+/// stride-1 ungrouped kernels with few inputs the direct kernel; the rest: im2col over tiles of
+/// output rows + sgemm per group, with the epilogue applied to each tile while it is in cache.
+/// 1×1 stride-1 unpadded convolutions skip im2col and multiply the input directly.
 public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
                    workspace: Workspace) -> Tensor {
     let inShape = ImageShape(of: input)
@@ -99,7 +100,13 @@ public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Con
             for n in 0..<inShape.batch {
                 let source = inBuffer.baseAddress! + n * inShape.sample + inputChannel * inShape.plane
                 let target = outBuffer.baseAddress! + n * outShape.sample + outputChannel * outShape.plane
-                if kernel.directFilters.isEmpty {
+                if DepthwiseConvolution.applies(kernel) {
+                    let grid = DepthwiseConvolution.Grid(height: inShape.height, width: inShape.width, pad: pad, window: window)
+                    workspace.withColumns(count: grid.scratchCount) { scratch in
+                        DepthwiseConvolution.run(kernel, epilogue: epilogue, source: source, height: inShape.height,
+                                                 width: inShape.width, pad: pad, target: target, scratch: scratch)
+                    }
+                } else if kernel.directFilters.isEmpty {
                     im2colConv2d(kernel, pad: pad, epilogue: epilogue, source: source, inShape: inShape,
                                  target: target, outHeight: outHeight, outWidth: outWidth, workspace: workspace)
                 } else {

@@ -11,8 +11,11 @@ enum DirectConvolution {
     static let columns = 3 * lanes
     typealias Vector = SIMD8<Float>
 
-    static func applies(groups: Int, window: Window) -> Bool {
-        groups == 1 && window.strideX == 1 && window.strideY == 1
+    /// Pointwise (1×1) convolutions over 16 or more channels are plain matrix products, which
+    /// sgemm does better (EfficientNet's expand/project convs; MesoInception's 1×1s stay here).
+    static func applies(groups: Int, window: Window, inChannels: Int) -> Bool {
+        let pointwise = window.height == 1 && window.width == 1
+        return groups == 1 && window.strideX == 1 && window.strideY == 1 && !(pointwise && inChannels >= 16)
     }
 
     /// Filters as `[ceil(out/4)][in][kh][kw][4]`, zero for the padding channels of the last block,

@@ -6,7 +6,18 @@ public func activate(_ tensor: inout Tensor, _ activation: Activation) {
         switch activation {
         case .identity: break
         case .relu: for i in values.indices { values[i] = max(values[i], 0) }
+        case .relu6: for i in values.indices { values[i] = min(max(values[i], 0), 6) }
         default: for i in values.indices { values[i] = activation.apply(values[i]) }
+        }
+    }
+}
+
+/// `tensor += addend`, element by element (a residual connection).
+public func add(_ addend: Tensor, to tensor: inout Tensor) {
+    precondition(addend.shape == tensor.shape, "cannot add \(addend.shape) to \(tensor.shape)")
+    addend.storage.withUnsafeBufferPointer { source in
+        tensor.storage.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] += source[i] }
         }
     }
 }
@@ -100,4 +111,22 @@ public func copyChannels(_ source: Tensor, from sourceChannel: Int, count: Int, 
             }
         }
     }
+}
+
+/// `[A, B, H, W]` → `[B, A, H, W]` (or `[A, B]` → `[B, A]`): NCHW ↔ channel-major batches.
+public func swappingLeadingAxes(_ tensor: Tensor) -> Tensor {
+    precondition(tensor.rank == 2 || tensor.rank == 4, "expects rank 2 or 4, got \(tensor.shape)")
+    let (a, b) = (tensor.shape[0], tensor.shape[1])
+    let plane = tensor.rank == 4 ? tensor.shape[2] * tensor.shape[3] : 1
+    var output = Tensor(uninitialized: [b, a] + tensor.shape.dropFirst(2))
+    tensor.storage.withUnsafeBufferPointer { source in
+        output.storage.withUnsafeMutableBufferPointer { target in
+            for i in 0..<a {
+                for j in 0..<b {
+                    (target.baseAddress! + (j * a + i) * plane).update(from: source.baseAddress! + (i * b + j) * plane, count: plane)
+                }
+            }
+        }
+    }
+    return output
 }

@@ -4,6 +4,8 @@ import Foundation
 public enum Activation: Sendable, Equatable {
     case identity
     case relu
+    /// min(max(x, 0), 6): MobileNet / EfficientNet-Lite.
+    case relu6
     case leakyRelu(slope: Float)
     case sigmoid
     case tanh
@@ -13,6 +15,7 @@ public enum Activation: Sendable, Equatable {
         switch self {
         case .identity: return x
         case .relu: return x > 0 ? x : 0
+        case .relu6: return min(max(x, 0), 6)
         case let .leakyRelu(slope): return x > 0 ? x : x * slope
         case .sigmoid: return stableSigmoid(x)
         case .tanh: return Foundation.tanh(x)
@@ -54,6 +57,8 @@ public struct Epilogue: Sendable, Equatable {
             for i in 0..<count { values[i] += bias }
         case .relu:
             for i in 0..<count { values[i] = max(values[i] + bias, 0) }
+        case .relu6:
+            for i in 0..<count { values[i] = min(max(values[i] + bias, 0), 6) }
         default:
             for i in 0..<count { values[i] = activation.apply(values[i] + bias) }
         }

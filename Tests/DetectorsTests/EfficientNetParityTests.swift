@@ -1,0 +1,96 @@
+import Foundation
+import NN
+import Tensor
+import XCTest
+@testable import Detectors
+
+/// EfficientNet-Lite0 against PyTorch (Training/models/efficientnet_lite.py in float64) on the
+/// formula weights and crops of Training/reference/efficientnet_golden.py; the expected
+/// outputs and the checkpoint key list are in Tests/Fixtures/efficientnet_lite0_golden.json.
+final class EfficientNetParityTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws { directory = try TestMaterial.temporaryDirectory() }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    private func write(_ state: [String: Tensor], card: ModelCard) throws -> URL {
+        let url = directory.appendingPathComponent("efficientnet.safetensors")
+        try SafeTensorsWriter.encode(state, metadata: card.metadata).write(to: url)
+        return url
+    }
+
+    /// Crops at the input size must match to float32 rounding. A crop that needs resizing first
+    /// gets a looser bound: the resize matches PyTorch's `interpolate` in all but a handful of
+    /// pixels (one level off, float rounding order; CropInput.swift), and these random weights
+    /// amplify input changes far more than trained ones (8 pixels → ~5e-3 in the logit).
+    private func assertMatchesGolden(_ detector: any Detector, _ golden: EfficientNetGolden, line: UInt = #line) throws {
+        let model = try XCTUnwrap(detector as? EfficientNetLite0, line: line)
+        let logits = model.logits(golden.crops).storage
+        let pFake = try model.pFake(crops: golden.crops)
+        XCTAssertEqual(pFake.count, golden.pFake.count, line: line)
+        let native = golden.crops.indices.filter { golden.crops[$0].width == golden.card.inputSize }
+        let resized = golden.crops.indices.filter { !native.contains($0) }
+        XCTAssertEqual([native.count, resized.count], [3, 1], line: line)
+        func error(_ got: [Float], _ expected: [Double], _ indices: [Int]) -> Double {
+            indices.map { abs(Double(got[$0]) - expected[$0]) }.max()!
+        }
+        let (logitError, pError) = (error(logits, golden.logits, native), error(pFake, golden.pFake, native))
+        let resizedPError = error(pFake, golden.pFake, resized)
+        print("efficientnet_lite0 parity, \(native.count) crops at 160: max |Δlogit| \(logitError), max |Δp| \(pError);"
+              + " 256 → 160 resized crop: |Δp| \(resizedPError)")
+        XCTAssertLessThanOrEqual(logitError, 1e-4, "\(logits) vs \(golden.logits)", line: line)
+        XCTAssertLessThanOrEqual(pError, 1e-4, "\(pFake) vs \(golden.pFake)", line: line)
+        XCTAssertLessThanOrEqual(resizedPError, 2e-3, "\(pFake) vs \(golden.pFake)", line: line)
+    }
+
+    func testFormulaWeightsMatchPyTorchOnTheGoldenCrops() throws {
+        let golden = try EfficientNetGolden()
+        // Non-degenerate: the crops must score apart, or parity would prove little.
+        XCTAssertGreaterThan(golden.logits.max()! - golden.logits.min()!, 0.5)
+        let detector = try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(golden.state(), card: golden.card))
+        XCTAssertEqual(detector.card.inputSize, 160)
+        try assertMatchesGolden(detector, golden)
+        // One crop at a time gives what the batch gave (the 256² crop is resized to 160 either way).
+        let batch = try detector.pFake(crops: golden.crops)
+        for (index, crop) in golden.crops.enumerated() {
+            XCTAssertEqual(try detector.pFake(crops: [crop])[0], batch[index], accuracy: 1e-6)
+        }
+        XCTAssertEqual(try detector.pFake(crops: []), [])
+    }
+
+    func testLoadsExactlyTheCheckpointKeysAndNamesAnyMismatch() throws {
+        let golden = try EfficientNetGolden()
+        XCTAssertEqual(golden.keys.count, 247)
+        let state = golden.state()
+        var missing = state
+        missing["_blocks.15._bn2.running_var"] = nil
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(missing, card: golden.card))) {
+            XCTAssertEqual($0 as? SafeTensorsError, .missingTensor("_blocks.15._bn2.running_var", file: "efficientnet.safetensors"))
+        }
+        var extra = state
+        extra["_blocks.0._expand_conv.weight"] = Tensor(zeros: [32, 32, 1, 1])
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(extra, card: golden.card))) {
+            XCTAssertEqual($0 as? SafeTensorsError, .unexpectedTensors(["_blocks.0._expand_conv.weight"], file: "efficientnet.safetensors"))
+        }
+        var imagenetHead = state
+        imagenetHead["_fc.weight"] = Tensor(zeros: [1000, 1280])
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(imagenetHead, card: golden.card))) {
+            XCTAssertEqual($0 as? SafeTensorsError, .wrongShape("_fc.weight", expected: [1, 1280], found: [1000, 1280]))
+        }
+    }
+
+    /// The Python generator's own safetensors (the format training exports) loads strictly and
+    /// scores as the golden file says: the Swift formula twin cannot hide a key or value drift.
+    func testWeightsWrittenByThePythonGeneratorLoadStrictly() throws {
+        let python = TestMaterial.packageRoot.appendingPathComponent(".venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else {
+            throw XCTSkip("no Training venv (make venv): Python-written EfficientNet weights not checked")
+        }
+        let url = directory.appendingPathComponent("generated.safetensors")
+        try TestMaterial.run(python.path, ["-m", "Training.reference.efficientnet_golden", "--weights", url.path])
+        let detector = try DetectorRegistry.load(weights: url)
+        XCTAssertEqual(detector.card.architecture, "efficientnet_lite0")
+        XCTAssertEqual(detector.card.scaling, "x/127.5-1")
+        try assertMatchesGolden(detector, try EfficientNetGolden())
+    }
+}

@@ -1,0 +1,81 @@
+"""Exports a training checkpoint as the safetensors file the Swift engine loads, with its model card.
+
+    python -m Training.export --checkpoint out/train/efficientnet_lite0/best.pt --out Models/x.safetensors \
+        --name sbi-efficientnet-lite0 [--threshold 0.42] [--metric dev_video_auc=0.71 ...]
+
+Keys are the PyTorch state dict's (the Swift definitions use the same names) minus BatchNorm's
+num_batches_tracked; tensors float32, contiguous. The card records the recipe, the data, the seed,
+the steps and the held-out metrics from the checkpoint, so a weight file says how it was made.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from .recipes import RECIPES
+
+DATA = ("real faces only: LFW deep-funneled and UTKFace adults (photos) and 7 real face videos, aligned by "
+        "`deepfake-scan faces` (margin 1.3, 256²); identity-disjoint train/val split; fakes made on the fly by "
+        "self-blending (SBI) and cross-identity blending (70/30), robustness augmentations p=0.3 each")
+
+
+def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: dict[str, float]) -> dict[str, str]:
+    recipe = RECIPES[checkpoint["architecture"]]
+    measured = checkpoint.get("metrics", {})
+    metrics = {k: float(v) for k, v in measured.items() if k.startswith("val_")}
+    metrics.update(extra_metrics)
+    steps = checkpoint["step"]
+    provenance = (f"trained by deepfake-scan Training/train.py (make train MODEL={recipe.architecture}); "
+                  f"start: {recipe.pretrained}; {DATA}; AdamW lr {recipe.lr} cosine, {checkpoint.get('pairs_per_batch', recipe.pairs_per_batch)} "
+                  f"real/fake pairs a batch, {recipe.input_size}² input; seed {checkpoint['seed']}; step {steps} of "
+                  f"{checkpoint['epochs'] * checkpoint['steps_per_epoch']} ({steps / checkpoint['steps_per_epoch']:.2f} "
+                  f"epochs of {checkpoint['train_crops']} real crops); {checkpoint['train_seconds'] / 3600:.1f} h on CPU; "
+                  f"val_* metrics: {checkpoint['val_pairs']} held-out real/pseudo-fake pairs")
+    metadata = {
+        "name": name,
+        "architecture": recipe.architecture,
+        "version": "1",
+        "input_size": str(recipe.input_size),
+        "colour_order": "RGB",
+        "scaling": recipe.scaling,
+        "score_semantics": "p_fake, 1 = fake",
+        "provenance": provenance,
+        "metrics": json.dumps(metrics, sort_keys=True),
+    }
+    if threshold is not None:
+        metadata["threshold"] = repr(float(threshold))
+    return metadata
+
+
+def exported_tensors(model_state: dict) -> dict[str, torch.Tensor]:
+    return {k: v.detach().float().contiguous() for k, v in model_state.items() if not k.endswith("num_batches_tracked")}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--name", required=True, help="the card's name, e.g. sbi-efficientnet-lite0")
+    parser.add_argument("--threshold", type=float, help="calibrated decision threshold for the card")
+    parser.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE",
+                        help="a further measured metric for the card, e.g. dev_video_auc=0.71")
+    args = parser.parse_args(argv)
+    checkpoint = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+    extra = {}
+    for item in args.metric:
+        key, _, value = item.partition("=")
+        extra[key] = float(value)
+    metadata = card(checkpoint, args.name, args.threshold, extra)
+    tensors = exported_tensors(checkpoint["model"])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(args.out), metadata=metadata)
+    parameters = sum(t.numel() for t in tensors.values())
+    print(f"{args.out}: {metadata['architecture']} step {checkpoint['step']}, {len(tensors)} tensors, "
+          f"{parameters:,} values, metrics {metadata['metrics']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

