@@ -207,3 +207,21 @@ bench-efficientnet: venv
 	$(SWIFT) build -c release --product engine-bench
 	$(PYTHON) -m Training.bench.bench_efficientnet --engine-bench .build/release/engine-bench \
 		$(if $(EFFNET_WEIGHTS),--weights $(EFFNET_WEIGHTS))
+
+# ---- evalmodel (issues 5+6): bundled models, --model, eval --model / --perturb ----------
+# test-evalmodel: model catalog and choice, eval scanning labelled videos, perturbations.
+# eval-dev: the dev videos evaluated clean and degraded by PERTURB with EVAL_WEIGHTS
+# (default: the MesoNet authors' Meso4_DF from `make weights`; EVAL_WEIGHTS= uses the
+# bundled default model).
+.PHONY: test-evalmodel eval-dev
+EVAL_WEIGHTS ?= .build-weights/mesonet/Meso4_DF.safetensors
+PERTURB ?= jpeg:40
+EVAL_FRAMES ?= 32
+test-evalmodel:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter 'ModelSelectionTests|DegradationTests|PerturbationTests|EvalCommandTests'
+
+eval-dev: build weights
+	@mkdir -p out
+	$(BIN) eval $(SHARED)/data/dev-videos/labels.tsv $(if $(EVAL_WEIGHTS),--weights $(EVAL_WEIGHTS)) \
+		--frames $(EVAL_FRAMES) --jobs 2 --perturb $(PERTURB) --csv out/eval-dev.csv

@@ -99,7 +99,9 @@ let package = Package(
         // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
         // One file per architecture, name → factory registry.
-        .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], swiftSettings: engineSwiftSettings),
+        // Models/: the bundled weights (ModelCatalog.bundled), copied next to the binary.
+        .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], resources: [.copy("Models")],
+                swiftSettings: engineSwiftSettings),
         // Throughput benchmark binary driven by `make bench-engine` (Training/bench/bench_engine.py).
         .executableTarget(
             name: "engine-bench",
@@ -109,6 +111,12 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
+
+        // ---- evalmodel (issues 5+6): bundled models, `--model NAME`, `eval --model`, `eval --perturb` ----
+        .testTarget(
+            name: "ModelSelectionTests",
+            dependencies: ["deepfake-scan", "Detectors", "NN", "Tensor", "Evaluation", "Reports", "Scan", "VideoDecode", "Imaging"]
+        ),
 
         // make bench-decode: our sampler vs the ffmpeg CLI floor vs naive seek-per-frame.
         .executableTarget(name: "decode-bench", dependencies: ["VideoDecode"]),

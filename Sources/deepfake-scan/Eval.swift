@@ -1,32 +1,44 @@
 import ArgumentParser
+import Detectors
 import Evaluation
 import Foundation
 import Reports
+import Scan
+import VideoDecode
 
 extension NoFacePolicy: ExpressibleByArgument {}
 
-/// `deepfake-scan eval`: scores of an earlier scan against a labels file, with the field's metrics.
-struct Eval: ParsableCommand {
+/// `deepfake-scan eval`: labelled videos scored against their labels, with the field's metrics;
+/// either the scores of an earlier scan (`--scores`) or a scan run now (`--model`, `--weights`
+/// or the default model), optionally again on degraded frames (`--perturb`).
+struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate scan scores against labels: AUC, AP, log loss, EER, accuracy, per category.",
+        abstract: "Evaluate scores against labels: AUC, AP, log loss, EER, accuracy, per category.",
         discussion: """
             LABELS is a TSV or CSV with a header: a path column (path, filename, file or video), \
             label (real/fake or 0/1) and optional category columns such as method or dataset. \
-            Label paths are matched to the scan's paths exactly, else by their longest unique \
-            common ending; unmatched paths are listed.
+            With --scores SCAN.csv an earlier scan is evaluated. Without it the labelled videos \
+            (paths relative to the labels file's folder) are scanned now with --model NAME, \
+            --weights FILE or the default model, and --perturb SPEC scans them a second time \
+            with degraded frames and reports the AUC drop. Label paths are matched to the \
+            scan's paths exactly, else by their longest unique common ending; unmatched paths \
+            are listed. Exit codes: 0 done, 1 some videos errored (counted per --no-face), \
+            2 usage or input error, 3 interrupted.
             """)
 
     @Argument(help: "Labels file (TSV or CSV).")
     var labels: String
 
-    @Option(help: ArgumentHelp("Scan CSV (or Kaggle filename,label CSV) with the scores.", valueName: "SCAN.csv"))
-    var scores: String
+    @Option(help: ArgumentHelp("An earlier scan's CSV (or Kaggle filename,label CSV) with the scores.", valueName: "SCAN.csv"))
+    var scores: String?
 
-    @Option(help: ArgumentHelp("The scan's JSONL (one line per face crop) for frame-level metrics.", valueName: "FRAMES.jsonl"))
-    var frames: String?
+    @Option(name: .customLong("faces"),
+            help: ArgumentHelp("With --scores: that scan's JSONL (one line per face crop) for frame-level metrics.",
+                               valueName: "FACES.jsonl"))
+    var facesFile: String?
 
-    @Option(help: "Threshold for accuracy and the confusion matrix (default: the scan CSV's threshold, else 0.5).")
+    @Option(help: "Threshold for accuracy and the confusion matrix (default: the scan's threshold, else 0.5).")
     var threshold: Double?
 
     @Option(help: "Videos without a score (no_face, error): half = count them as p_fake 0.5, exclude = leave them out.")
@@ -38,38 +50,95 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup(title: "Scanning the labelled videos (without --scores)") var scan: EvalScanOptions
+    @OptionGroup(title: "Frame sampling") var sampling: SamplingOptions
+    @OptionGroup(title: "Faces") var faces: FaceOptions
+
     func validate() throws {
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
         if by.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--by needs a column name")
         }
-    }
-
-    func run() throws {
-        let code = execute()
-        if code != 0 { throw ExitCode(code) }
-    }
-
-    /// Reads the inputs, evaluates, prints; returns the exit code (2 for an input it cannot use).
-    func execute(
-        print output: (String) -> Void = { Swift.print($0, terminator: "") },
-        printError: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
-    ) -> Int32 {
-        do {
-            output(try report())
-            return 0
-        } catch {
-            printError("error: \(error)\n")
-            return 2
+        if scores != nil {
+            let scanning = [scan.model, scan.weights, scan.perturb, scan.csv].contains { $0 != nil }
+                || sampling.frames != nil || sampling.fps != nil || sampling.keyframes
+            if scanning {
+                throw ValidationError("--scores evaluates an earlier scan: --model, --weights, --perturb, --csv and "
+                    + "frame sampling are for scanning the labelled videos now")
+            }
+        } else if facesFile != nil {
+            throw ValidationError("--faces goes with --scores (a scan run by eval uses its own face rows)")
         }
     }
 
-    func report() throws -> String {
-        let table = try LabelTable.read(path: labels)
-        let videos = try VideoScore.readCSV(path: scores)
-        let faces = try frames.map(FaceRows.read)
-        let options = EvaluationOptions(threshold: threshold, noFace: noFace, categoryColumns: by.isEmpty ? nil : by)
-        let report = try Evaluator(labels: table, options: options).evaluate(videos: videos, faces: faces)
-        return json ? try report.json() : report.text
+    func run() async throws {
+        let code = await execute()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Reads or scans, evaluates, prints; returns the exit code.
+    func execute(
+        progress: (any ScanProgress)? = StandardErrorProgress(), catalog: () -> ModelCatalog = { .bundled },
+        print output: (String) -> Void = { Swift.print($0, terminator: "") },
+        printError: (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) async -> Int32 {
+        do {
+            let table = try LabelTable.read(path: labels)
+            guard let scores else {
+                return try await scanAndEvaluate(table, progress: progress, catalog: catalog, print: output, printError: printError)
+            }
+            let videos = try VideoScore.readCSV(path: scores)
+            let report = try evaluator(table).evaluate(videos: videos, faces: try facesFile.map(FaceRows.read))
+            output(json ? try report.json() : report.text)
+            return 0
+        } catch {
+            printError("error: \(error)\n")
+            return EntryPoint.usageErrorCode
+        }
+    }
+
+    func evaluator(_ table: LabelTable) -> Evaluator {
+        Evaluator(labels: table, options: EvaluationOptions(
+            threshold: threshold, noFace: noFace, categoryColumns: by.isEmpty ? nil : by))
+    }
+}
+
+/// The options of `eval` that only matter when it scans the labelled videos itself.
+struct EvalScanOptions: ParsableArguments {
+    @Option(help: "Bundled model (card name, or architecture when one bundled model has it); with --weights: the architecture to load them as.")
+    var model: String?
+
+    @Option(help: "Detector weights (.safetensors with a model card).")
+    var weights: String?
+
+    @Option(help: ArgumentHelp(
+        "Also scan with each decoded frame degraded, in the order given, and report the AUC drop: "
+            + "jpeg:QUALITY (1–100), blur:SIGMA (px), resize:FACTOR (down then up, 0–1), noise:STD (0–1 of the range).",
+        valueName: "jpeg:40,blur:1.5,resize:0.5,noise:0.03"))
+    var perturb: String?
+
+    @Option(help: "Keep the scan's CSV here (and its face rows beside it as .faces.jsonl; the perturbed scan as .perturbed.csv). Default: a temporary folder, removed afterwards.")
+    var csv: String?
+
+    @Option(name: .shortAndLong, help: "Videos analysed at the same time.")
+    var jobs = 1
+
+    @Option(help: "Seconds after which one video is given up as an error (0: no limit).")
+    var timeout: Double = 300
+
+    @Option(help: "Face crops scored together in one model call.")
+    var batchSize = 32
+
+    func validate() throws {
+        if let perturb {
+            do { _ = try FramePerturbation.parseList(perturb) } catch { throw ValidationError("--perturb: \(error)") }
+        }
+        if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1…256") }
+        if !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds ≥ 0") }
+        if !(1...1024).contains(batchSize) { throw ValidationError("--batch-size must be 1…1024") }
+    }
+
+    var perturbations: [FramePerturbation]? {
+        perturb.flatMap { try? FramePerturbation.parseList($0) }
     }
 }

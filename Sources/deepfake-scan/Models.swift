@@ -14,7 +14,7 @@ struct Models: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List registered architectures and the model cards of weight files found.")
+            abstract: "List registered architectures, the bundled models (* = default) and the cards of weight files found.")
 
         @Option(name: .customLong("weights"), help: "Folder or .safetensors file to look in (repeatable).")
         var locations: [String] = [".build-weights"]
@@ -24,8 +24,10 @@ struct Models: ParsableCommand {
 
         func run() throws {
             let found = WeightFiles.find(in: locations)
+            let bundled = ModelCatalog.bundled
             if json {
                 let listing = Listing(architectures: DetectorRegistry.names,
+                                      bundled: BundledTable.entries(bundled),
                                       weights: found.map { Listing.Weight(path: $0.path, card: $0.card, error: $0.error) })
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -33,6 +35,7 @@ struct Models: ParsableCommand {
                 return
             }
             print("architectures: \(DetectorRegistry.names.joined(separator: ", "))")
+            print(BundledTable.text(bundled))
             if found.isEmpty { print("no weight files in \(locations.joined(separator: ", "))") }
             for file in found {
                 if let card = file.card {
@@ -102,7 +105,51 @@ private struct Listing: Encodable {
         let error: String?
     }
     let architectures: [String]
+    let bundled: [BundledTable.Entry]
     let weights: [Weight]
+}
+
+/// The bundled models (`ModelCatalog`) as `models` shows them.
+enum BundledTable {
+    struct Entry: Encodable, Equatable {
+        let name: String
+        let file: String
+        let isDefault: Bool
+        let parameters: Int
+        let card: ModelCard
+    }
+
+    static func entries(_ catalog: ModelCatalog) -> [Entry] {
+        let defaultFile = (try? catalog.defaultModel())?.file
+        return catalog.models.map {
+            Entry(name: $0.name, file: $0.file.lastPathComponent, isDefault: $0.file == defaultFile,
+                  parameters: $0.parameterCount, card: $0.card)
+        }
+    }
+
+    /// One line per model: name (* = default), architecture, input, parameters, card metrics.
+    static func text(_ catalog: ModelCatalog) -> String {
+        var lines = ["bundled models (\(catalog.directory.path)):"]
+        let entries = entries(catalog)
+        if entries.isEmpty { lines.append("  none yet: scan and eval need --weights FILE (or \(ModelLocation.environmentVariable))") }
+        for entry in entries {
+            let card = entry.card
+            let metrics = card.metrics.keys.sorted().map { "\($0)=\(String(format: "%.4g", card.metrics[$0]!))" }
+            lines.append("  \(entry.isDefault ? "*" : " ") \(entry.name): \(card.architecture) v\(card.version), "
+                + "input \(card.inputSize)² \(card.colourOrder) \(card.scaling), \(parameterText(entry.parameters)) parameters"
+                + (metrics.isEmpty ? "" : ", " + metrics.joined(separator: " ")) + " (\(entry.file))")
+        }
+        if !entries.isEmpty && !entries.contains(where: \.isDefault) {
+            lines.append("  no default named in \(ModelCatalog.defaultListFile): scan needs --model NAME or --weights FILE")
+        }
+        for (file, reason) in catalog.unreadable { lines.append("  unreadable \(file): \(reason)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func parameterText(_ count: Int) -> String {
+        count >= 1_000_000 ? String(format: "%.2f M", Double(count) / 1e6)
+            : count >= 1_000 ? String(format: "%.1f k", Double(count) / 1e3) : String(count)
+    }
 }
 
 /// Weight files under the given folders (recursively) or named directly, with their cards.

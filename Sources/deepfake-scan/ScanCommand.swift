@@ -1,5 +1,4 @@
 import ArgumentParser
-import FaceAlign
 import Foundation
 import Scan
 import VideoDecode
@@ -27,37 +26,19 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        FFmpegLog.setLevel(.quiet)
-        let scorer: DetectorPool
-        let faceStage: FaceStage
+        let pipeline: ScanPipeline
         do {
-            let weights = try ModelLocation.weights(explicit: arguments.weights)
-            scorer = try DetectorPool(model: arguments.model, weights: weights)
-            faceStage = try FaceStage(options: faces.alignOptions)
+            pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
+                                        faces: faces, batchSize: batchSize)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
         }
-        let source = VideoFileSource(sampling: sampling.sampling, decodeThreads: sampling.decodeThreads)
-        let analyzer = StagedAnalyzer(source: source, trackers: faceStage, scorer: scorer, batchSize: batchSize)
-        let card = scorer.card
         let request = try arguments.request(
-            model: card.name, frames: sampling.frameCountForReport, cardThreshold: card.threshold,
-            extra: fingerprintFields(cardVersion: card.version, architecture: card.architecture))
-        let code = await ScanExecution.run(request, analyzer: analyzer)
+            model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
+            extra: pipeline.fingerprintFields)
+        let code = await ScanExecution.run(request, analyzer: pipeline.analyzer)
         if code != 0 { throw ExitCode(code) }
-    }
-
-    /// Settings beyond model, frames, aggregator and threshold that change a video's result.
-    private func fingerprintFields(cardVersion: String, architecture: String) -> [String: String] {
-        let align = faces.alignOptions
-        return [
-            "architecture": architecture, "model_version": cardVersion, "sampling": sampling.description,
-            "detect_size": String(align.detectSize), "retry_size": String(align.retrySize ?? 0),
-            "search_every": String(align.searchEvery), "margin": String(align.margin),
-            "crop_size": String(align.cropSize), "min_size": String(align.minFaceSize),
-            "score_floor": String(align.scoreFloor),
-        ]
     }
 }
 

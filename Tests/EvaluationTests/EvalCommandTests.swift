@@ -30,16 +30,16 @@ import Testing
 
     func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
-    func run(_ arguments: [String]) throws -> (code: Int32, output: String, error: String) {
+    func run(_ arguments: [String]) async throws -> (code: Int32, output: String, error: String) {
         let command = try Eval.parse(arguments)
         var output = ""
         var error = ""
-        let code = command.execute(print: { output += $0 }, printError: { error += $0 })
+        let code = await command.execute(progress: nil, print: { output += $0 }, printError: { error += $0 })
         return (code, output, error)
     }
 
-    @Test func printsTheTableForPeople() throws {
-        let result = try run([file("labels.tsv").path, "--scores", file("scan.csv").path])
+    @Test func printsTheTableForPeople() async throws {
+        let result = try await run([file("labels.tsv").path, "--scores", file("scan.csv").path])
         #expect(result.code == 0)
         #expect(result.error.isEmpty)
         #expect(result.output.contains("Video level: 6 videos (4 fake, 2 real)"))
@@ -49,9 +49,9 @@ import Testing
         #expect(result.output.contains("Labels without a score (1): fs/never-scanned.mp4"))
     }
 
-    @Test func jsonCarriesEveryPartAndReadsBack() throws {
-        let result = try run([
-            file("labels.tsv").path, "--scores", file("scan.csv").path, "--frames", file("faces.jsonl").path,
+    @Test func jsonCarriesEveryPartAndReadsBack() async throws {
+        let result = try await run([
+            file("labels.tsv").path, "--scores", file("scan.csv").path, "--faces", file("faces.jsonl").path,
             "--threshold", "0.5", "--no-face", "exclude", "--by", "dataset", "--by", "method", "--json",
         ])
         #expect(result.code == 0)
@@ -66,20 +66,19 @@ import Testing
         #expect(report.categories.first { $0.column == "dataset" }?.auc == report.video.auc)
     }
 
-    @Test func unreadableInputsExitTwoWithOneLine() throws {
-        let missing = try run([file("labels.tsv").path, "--scores", file("absent.csv").path])
+    @Test func unreadableInputsExitTwoWithOneLine() async throws {
+        let missing = try await run([file("labels.tsv").path, "--scores", file("absent.csv").path])
         #expect(missing.code == 2)
         #expect(missing.error == "error: cannot read \(file("absent.csv").path): no such file\n")
         try "path,label\n".write(to: file("empty-faces.jsonl"), atomically: true, encoding: .utf8)
-        let badFrames = try run([file("labels.tsv").path, "--scores", file("scan.csv").path,
-                                 "--frames", file("empty-faces.jsonl").path])
+        let badFrames = try await run([file("labels.tsv").path, "--scores", file("scan.csv").path,
+                                 "--faces", file("empty-faces.jsonl").path])
         #expect(badFrames.code == 2)
         #expect(badFrames.error.hasPrefix("error: cannot read \(file("empty-faces.jsonl").path): not the scan's JSONL"))
         #expect(badFrames.error.filter { $0 == "\n" }.count == 1)
     }
 
     @Test(arguments: [
-        ["labels.tsv"],
         ["labels.tsv", "--scores", "s.csv", "--threshold", "1.5"],
         ["labels.tsv", "--scores", "s.csv", "--no-face", "zero"],
         ["labels.tsv", "--scores", "s.csv", "--by", " "],

@@ -1,3 +1,4 @@
+import Imaging
 import VideoDecode
 
 /// Stage 1 on FFmpeg: opens the file with `VideoReader` and streams the sampled frames.
@@ -7,10 +8,15 @@ import VideoDecode
 public struct VideoFileSource: FrameSource {
     public var sampling: FrameSampling
     public var decodeThreads: Int
+    /// Degradations applied to each decoded frame before faces (`eval --perturb`); noise is
+    /// seeded by the path and frame index, so a rerun sees the same frames.
+    public var perturbations: [FramePerturbation]
 
-    public init(sampling: FrameSampling = .evenly(count: 32), decodeThreads: Int = 2) {
+    public init(sampling: FrameSampling = .evenly(count: 32), decodeThreads: Int = 2,
+                perturbations: [FramePerturbation] = []) {
         self.sampling = sampling
         self.decodeThreads = decodeThreads
+        self.perturbations = perturbations
     }
 
     /// Throws the decoder's error when not a single frame came out; a later problem (corrupt
@@ -18,8 +24,10 @@ public struct VideoFileSource: FrameSource {
     public func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
         -> (probe: VideoProbe, framesSampled: Int) {
         let reader = try VideoReader(path: path, decodeThreads: decodeThreads)
+        let perturber = perturbations.isEmpty ? nil : try FramePerturber(perturbations)
         let outcome = try reader.sample(sampling) { frame in
-            try onFrame(SampledFrame(index: frame.index, seconds: frame.seconds, image: frame.image))
+            let image = try perturber?.apply(frame.image, noiseSeed: SplitMix64.seed(name: path, index: frame.index))
+            return try onFrame(SampledFrame(index: frame.index, seconds: frame.seconds, image: image ?? frame.image))
         }
         if let error = outcome.error, outcome.framesDelivered == 0 { throw error }
         if outcome.framesDelivered == 0 && outcome.framesRequested > 0 {

@@ -1,0 +1,107 @@
+import Foundation
+import NN
+
+/// One weight file of a model folder, with its card.
+public struct CatalogModel: Sendable, Equatable {
+    /// The card's name: what `--model NAME` selects.
+    public var name: String { card.name }
+    public var file: URL
+    public var card: ModelCard
+    /// Number of weights (all tensors' elements), for the models table.
+    public var parameterCount: Int
+}
+
+/// The models in a folder of `*.safetensors` files: the package's bundled models
+/// (`ModelCatalog.bundled`, Sources/Detectors/Models) or any folder a test or a user names.
+///
+/// `default.txt` in the folder names the default model (a file name or a card name; lines
+/// starting with `#` are comments). `--model NAME` is a card name, or an architecture when
+/// exactly one model in the folder has it.
+public struct ModelCatalog: Sendable {
+    public static let defaultListFile = "default.txt"
+
+    public let directory: URL
+    /// Readable models, sorted by name.
+    public let models: [CatalogModel]
+    /// What default.txt names, if anything.
+    public let defaultEntry: String?
+    /// Weight files that could not be read as models, with the reason.
+    public let unreadable: [(file: String, reason: String)]
+
+    /// Reads every `*.safetensors` card in `directory` (a missing folder is an empty catalog).
+    public init(directory: URL) {
+        self.directory = directory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        var models: [CatalogModel] = []
+        var unreadable: [(String, String)] = []
+        for file in names.sorted() where file.hasSuffix(".safetensors") {
+            let url = directory.appendingPathComponent(file)
+            do {
+                let weights = try SafeTensorsFile(url: url)
+                let count = weights.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
+                models.append(CatalogModel(file: url, card: try ModelCard(metadata: weights.metadata), parameterCount: count))
+            } catch {
+                unreadable.append((file, "\(error)"))
+            }
+        }
+        self.models = models.sorted { ($0.name, $0.file.lastPathComponent) < ($1.name, $1.file.lastPathComponent) }
+        self.unreadable = unreadable
+        let listed = (try? String(contentsOf: directory.appendingPathComponent(Self.defaultListFile), encoding: .utf8))?
+            .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty && !$0.hasPrefix("#") }
+        defaultEntry = listed
+    }
+
+    /// The models shipped inside the package (the `Models` resource folder of this module).
+    public static var bundled: ModelCatalog { ModelCatalog(directory: bundledDirectory) }
+
+    public static var bundledDirectory: URL {
+        Bundle.module.url(forResource: "Models", withExtension: nil) ?? Bundle.module.bundleURL.appendingPathComponent("Models")
+    }
+
+    public var names: [String] { models.map(\.name) }
+
+    /// The model `name` selects: a card name, else an architecture exactly one model has.
+    public func resolve(_ name: String) throws(ModelCatalogError) -> CatalogModel {
+        let byName = models.filter { $0.name == name }
+        if byName.count == 1 { return byName[0] }
+        if byName.count > 1 { throw .ambiguous(name, files: byName.map(\.file.lastPathComponent)) }
+        let byArchitecture = models.filter { $0.card.architecture == name }
+        if byArchitecture.count == 1 { return byArchitecture[0] }
+        if byArchitecture.count > 1 { throw .ambiguous(name, files: byArchitecture.map(\.name)) }
+        throw .unknown(name, available: names)
+    }
+
+    /// The model default.txt names (by file name or card name).
+    public func defaultModel() throws(ModelCatalogError) -> CatalogModel {
+        guard let entry = defaultEntry else { throw .noDefault(available: names) }
+        if let model = models.first(where: { $0.file.lastPathComponent == entry }) { return model }
+        if let model = try? resolve(entry) { return model }
+        throw .defaultMissing(entry, available: names)
+    }
+}
+
+public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
+    case unknown(String, available: [String])
+    case ambiguous(String, files: [String])
+    case noDefault(available: [String])
+    case defaultMissing(String, available: [String])
+
+    public var description: String {
+        switch self {
+        case let .unknown(name, available):
+            return "no bundled model named \(name); \(Self.listing(available))"
+        case let .ambiguous(name, files):
+            return "\(name) names several bundled models (\(files.joined(separator: ", "))): use one of their names"
+        case let .noDefault(available):
+            return "no default model is bundled yet; \(Self.listing(available))"
+        case let .defaultMissing(entry, available):
+            return "the default model \(entry) (\(ModelCatalog.defaultListFile)) is not bundled; \(Self.listing(available))"
+        }
+    }
+
+    private static func listing(_ available: [String]) -> String {
+        let choices = available.isEmpty ? "none is bundled" : "bundled: \(available.joined(separator: ", "))"
+        return "\(choices). Pass --model NAME or --weights FILE.safetensors"
+    }
+}

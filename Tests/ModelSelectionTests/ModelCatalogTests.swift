@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import Detectors
+@testable import deepfake_scan
+
+/// The bundled-model catalog on folders the tests fill, and the resource folder itself.
+@Suite final class ModelCatalogTests {
+    let directory: URL
+
+    init() throws { directory = try SyntheticWeights.temporaryDirectory("catalog") }
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func writeDefault(_ text: String) throws {
+        try text.write(to: directory.appendingPathComponent("default.txt"), atomically: true, encoding: .utf8)
+    }
+
+    @Test func anEmptyOrMissingFolderHasNoModelsAndSaysSo() throws {
+        for folder in [directory, directory.appendingPathComponent("absent")] {
+            let catalog = ModelCatalog(directory: folder)
+            #expect(catalog.models.isEmpty && catalog.defaultEntry == nil)
+            #expect(throws: ModelCatalogError.noDefault(available: [])) { try catalog.defaultModel() }
+            #expect(throws: ModelCatalogError.unknown("meso4", available: [])) { try catalog.resolve("meso4") }
+        }
+        #expect("\(ModelCatalogError.noDefault(available: []))"
+            == "no default model is bundled yet; none is bundled. Pass --model NAME or --weights FILE.safetensors")
+    }
+
+    @Test func modelsAreFoundByCardNameAndByAnArchitectureOnlyOneHas() throws {
+        try SyntheticWeights.writeMeso4(name: "sbi-meso4", into: directory, metrics: ["pseudo_fake_auc": 0.98])
+        try Data("not safetensors".utf8).write(to: directory.appendingPathComponent("broken.safetensors"))
+        try Data().write(to: directory.appendingPathComponent("notes.txt"))
+        let catalog = ModelCatalog(directory: directory)
+        #expect(catalog.names == ["sbi-meso4"])
+        #expect(catalog.unreadable.map(\.file) == ["broken.safetensors"])
+        let model = try catalog.resolve("sbi-meso4")
+        #expect(model.card.metrics == ["pseudo_fake_auc": 0.98] && model.file.lastPathComponent == "sbi-meso4.safetensors")
+        // conv 224 + 1608 + 3216 + 6416, batch norm 4 × (8 + 8 + 16 + 16), fc 16400 + 17.
+        #expect(model.parameterCount == 28_073)
+        #expect(try catalog.resolve("meso4") == model)
+        #expect(throws: ModelCatalogError.unknown("xception", available: ["sbi-meso4"])) { try catalog.resolve("xception") }
+    }
+
+    @Test func anArchitectureSeveralModelsShareIsAmbiguous() throws {
+        try SyntheticWeights.writeMeso4(name: "b-meso", into: directory)
+        try SyntheticWeights.writeMeso4(name: "a-meso", into: directory)
+        let catalog = ModelCatalog(directory: directory)
+        #expect(catalog.names == ["a-meso", "b-meso"])
+        #expect(throws: ModelCatalogError.ambiguous("meso4", files: ["a-meso", "b-meso"])) { try catalog.resolve("meso4") }
+        #expect(try catalog.resolve("b-meso").name == "b-meso")
+    }
+
+    @Test func defaultTxtNamesTheDefaultByFileOrCardName() throws {
+        try SyntheticWeights.writeMeso4(name: "first", into: directory)
+        try SyntheticWeights.writeMeso4(name: "second", file: "second-v2.safetensors", into: directory)
+        try writeDefault("# comment\n\n  second-v2.safetensors \n")
+        #expect(try ModelCatalog(directory: directory).defaultModel().name == "second")
+        try writeDefault("first\n")
+        #expect(try ModelCatalog(directory: directory).defaultModel().name == "first")
+        try writeDefault("# only comments\n")
+        #expect(throws: ModelCatalogError.noDefault(available: ["first", "second"])) {
+            try ModelCatalog(directory: directory).defaultModel()
+        }
+        try writeDefault("gone.safetensors\n")
+        #expect(throws: ModelCatalogError.defaultMissing("gone.safetensors", available: ["first", "second"])) {
+            try ModelCatalog(directory: directory).defaultModel()
+        }
+    }
+
+    @Test func theModelsTableShowsTheDefaultParametersAndMetrics() throws {
+        try SyntheticWeights.writeMeso4(name: "own", into: directory, metrics: ["video_auc": 0.912345])
+        try SyntheticWeights.writeMeso4(name: "other", into: directory)
+        try writeDefault("own\n")
+        let text = BundledTable.text(ModelCatalog(directory: directory))
+        #expect(text.contains("  * own: meso4 v1, input 256² RGB x/255, 28.1 k parameters, video_auc=0.9123 (own.safetensors)"))
+        #expect(text.contains("    other: meso4 v1"))
+        #expect(BundledTable.entries(ModelCatalog(directory: directory)).map(\.isDefault) == [false, true])
+    }
+
+    /// SwiftPM copies Sources/Detectors/Models into the module's resource bundle; `swift test`
+    /// and the built binary must both find it.
+    @Test func theBundledFolderIsThere() {
+        let folder = ModelCatalog.bundledDirectory
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path), "\(folder.path)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(ModelCatalog.defaultListFile).path))
+        #expect(ModelCatalog.bundled.unreadable.isEmpty)
+    }
+}
