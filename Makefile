@@ -225,3 +225,13 @@ eval-dev: build weights
 	@mkdir -p out
 	$(BIN) eval $(SHARED)/data/dev-videos/labels.tsv $(if $(EVAL_WEIGHTS),--weights $(EVAL_WEIGHTS)) \
 		--frames $(EVAL_FRAMES) --jobs 2 --perturb $(PERTURB) --csv out/eval-dev.csv
+
+# ---- facesperf (issue 3: face stage ≤ 10 ms/frame) ---------------------------------------
+# How far the close look's landmarks move with its size (64 = default, 72 = before), in crop
+# pixels, against the mean of the other sizes and against the same size with the hint moved;
+# plus the usual bench-faces table. Not timed: runs extra close looks per face.
+.PHONY: bench-faces-landmarks
+bench-faces-landmarks: setup-yuface
+	$(SWIFT) build -c release --product face-bench
+	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
+	taskset -c 0 .build/release/face-bench --frames 32 --compare-landmarks 64,72,96,128 $(DEV_VIDEOS)

@@ -13,6 +13,8 @@ struct DetectorInput {
     /// `width * height * 3` bytes, B G R per pixel.
     private(set) var bgr: [UInt8] = []
     private var rowSums: [UInt32] = []
+    /// Column block of output x: region columns [columnStart[x], columnStart[x + 1]).
+    private var columnStart: [Int] = []
 
     /// The output size for a `region` with its long side limited to `longSide` (never upscaled).
     static func size(of region: PixelRegion, longSide: Int) -> (width: Int, height: Int) {
@@ -21,6 +23,21 @@ struct DetectorInput {
         let factor = Double(long) / Double(longSide)
         return (max(1, Int((Double(region.width) / factor).rounded())),
                 max(1, Int((Double(region.height) / factor).rounded())))
+    }
+
+    /// `size(of:longSide:)` shrunk further, aspect kept, until its short side is a multiple of
+    /// `multiple` (left alone when already one, or when that would leave nothing).
+    static func size(of region: PixelRegion, longSide: Int, shortSideMultipleOf multiple: Int)
+        -> (width: Int, height: Int)
+    {
+        let plain = size(of: region, longSide: longSide)
+        let short = min(plain.width, plain.height)
+        let snapped = short / multiple * multiple
+        guard snapped > 0, snapped < short else { return plain }
+        let factor = Double(snapped) / Double(short)
+        return plain.width <= plain.height
+            ? (snapped, max(1, Int((Double(plain.height) * factor).rounded())))
+            : (max(1, Int((Double(plain.width) * factor).rounded())), snapped)
     }
 
     /// Fills `bgr` with `region` of `image` reduced to `width`×`height`.
@@ -35,8 +52,9 @@ struct DetectorInput {
         if bgr.count != count { bgr = [UInt8](repeating: 0, count: count) }
         let srcRow = image.width * 3, regionRow = region.width * 3
         if rowSums.count < regionRow { rowSums = [UInt32](repeating: 0, count: regionRow) }
-        // Column block of output x: region columns [columnStart[x], columnStart[x + 1]).
-        let columnStart = (0...width).map { $0 * region.width / width }
+        columnStart.removeAll(keepingCapacity: true)
+        for x in 0...width { columnStart.append(x * region.width / width) }
+        let columnStart = self.columnStart
 
         // Pointer walks and `while` loops: also fast in unoptimised (debug/test) builds, where
         // range iteration and checked subscripts cost several times the arithmetic.

@@ -10,7 +10,9 @@ public struct FaceAlignOptions: Sendable, Equatable {
     /// previous sampled frame; a whole frame is searched at least every `searchEvery` sampled
     /// frames (1 = always), and whenever a face is lost.
     public var searchEvery: Int
-    /// Face size (px) the region around a previous face is scaled to.
+    /// Face size (px) the region around a previous face is scaled to (the close look). 64:
+    /// the region, twice that, is then 128 px, a multiple of YuNet's 32 px grid (72 → 144 px
+    /// was padded to 160 and cost 1.55× as much, for landmarks no closer; see README "Faces").
     public var hintFaceSize: Int
     /// Crop margin around the ArcFace template box (1.3 = 30 % larger).
     public var margin: Double
@@ -22,7 +24,7 @@ public struct FaceAlignOptions: Sendable, Equatable {
     public var scoreFloor: Double
     public var tracking: FaceTracker.Options
 
-    public init(detectSize: Int = 320, retrySize: Int? = 640, searchEvery: Int = 4, hintFaceSize: Int = 72,
+    public init(detectSize: Int = 320, retrySize: Int? = 640, searchEvery: Int = 4, hintFaceSize: Int = 64,
                 margin: Double = 1.3, cropSize: Int = 256, minFaceSize: Double = 40, scoreFloor: Double = 0.6,
                 tracking: FaceTracker.Options = FaceTracker.Options()) {
         self.detectSize = detectSize
@@ -103,25 +105,35 @@ public final class FaceExtractor {
         }
     }
 
-    /// Faces above the floors, best score first: around the previous frame's faces when that
-    /// finds them all, else (and every `searchEvery` frames) in the whole frame. A whole-frame
-    /// search only proposes faces (above the floors): each is looked at again close up, and
-    /// that look must agree and gives score, box and landmarks. A coarse search alone gave a
-    /// 0.6–0.7 "face" on a coffee cup (Samples/coffee_no_face.mp4) and landmarks quantised to
-    /// the downscale step; a close look alone scores blurred background blobs above 0.6.
+    /// Faces above the floors, best score first. First a close look around each face of the
+    /// previous sampled frame; when that finds them all, that is the answer, except every
+    /// `searchEvery` frames, when a whole-frame search also runs for new faces. A whole-frame
+    /// search only proposes faces (above the floors): each proposal that is not a face already
+    /// found is looked at again close up, and that look must agree and gives score, box and
+    /// landmarks. A coarse search alone gave a 0.6–0.7 "face" on a coffee cup
+    /// (Samples/coffee_no_face.mp4) and landmarks quantised to the downscale step; a close look
+    /// alone scores blurred background blobs above 0.6, so only known faces get one unasked.
+    /// Known faces keep their close look on search frames too: the coarse search may score a
+    /// half-hidden face below the floor (hands over a DFDC face: 0.46 at 284×160) that the
+    /// close look still confirms (0.77).
     private func locateFaces(in image: RGBImage) throws -> [DetectedFace] {
-        if !previousBoxes.isEmpty && framesSinceSearch + 1 < options.searchEvery {
-            let near = keep(try locator.detect(in: image, near: previousBoxes))
-            if near.count >= previousBoxes.count {
-                framesSinceSearch += 1
-                return near
-            }
+        let known = previousBoxes.isEmpty ? [] : keep(try locator.detect(in: image, near: previousBoxes))
+        if !previousBoxes.isEmpty && known.count >= previousBoxes.count && framesSinceSearch + 1 < options.searchEvery {
+            framesSinceSearch += 1
+            return known
         }
         framesSinceSearch = 0
-        let proposals = keep(try locator.detect(in: image))
-        guard !proposals.isEmpty else { return [] }
-        return keep(try locator.detect(in: image, near: proposals.map(\.box)))
+        let proposals = keep(try locator.detect(in: image)).map(\.box)
+            .filter { proposal in !known.contains { $0.box.iou(proposal) >= Self.sameFaceIoU } }
+        guard !proposals.isEmpty else { return known }
+        let new = keep(try locator.detect(in: image, near: proposals))
+            .filter { face in !known.contains { $0.box.iou(face.box) >= Self.sameFaceIoU } }
+        return (known + new).sorted { $0.score > $1.score }
     }
+
+    /// Two boxes overlapping this much are taken for the same face (coarse and close-look
+    /// boxes of one face overlap far more).
+    static let sameFaceIoU = 0.3
 
     private func keep(_ faces: [DetectedFace]) -> [DetectedFace] {
         faces.filter { $0.score >= options.scoreFloor && min($0.box.width, $0.box.height) >= options.minFaceSize }

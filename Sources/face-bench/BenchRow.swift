@@ -12,6 +12,8 @@ struct BenchRow {
     var oursWithFace = 0
     var plainWithFace = 0
     var tracks = 0
+    /// Indices of the sampled frames where ours kept no face.
+    var oursMissed: [Int] = []
 
     static let header = "video                      size        frames  ours ms/frame  plain ms/frame  ours ms/video  plain ms/video  recall ours  recall plain  tracks\n(ms = CPU time of the detecting thread)"
 
@@ -35,6 +37,7 @@ struct BenchRow {
             + pad(fixed(oursPerFrame, 2), 15) + pad(fixed(plainPerFrame, 2), 16)
             + pad(fixed(ours, 1), 15) + pad(fixed(plain, 1), 16)
             + pad("\(oursWithFace)/\(frames)", 13) + pad("\(plainWithFace)/\(frames)", 14) + "\(tracks)"
+            + (oursMissed.isEmpty ? "" : "  (ours: no face in frame \(oursMissed.map(String.init).joined(separator: ", ")))")
     }
 }
 

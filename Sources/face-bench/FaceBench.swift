@@ -33,26 +33,37 @@ struct FaceBench: ParsableCommand {
     @Option(help: "Long side of our retry when nothing is found (0 = none).")
     var retrySize = FaceAlignOptions().retrySize ?? 0
 
+    @Option(help: "Face size (px) of our close look around known faces.")
+    var hintFaceSize = FaceAlignOptions().hintFaceSize
+
     @Option(help: "Long side of the plain reference detection.")
     var referenceSize = 640
+
+    @Option(help: "Also compare close-look landmarks at these face sizes (px, comma-separated), not timed.")
+    var compareLandmarks: String?
 
     func validate() throws {
         if videos.isEmpty { throw ValidationError("give at least one video") }
         if frames < 1 { throw ValidationError("--frames must be positive") }
+        if hintFaceSize < 16 { throw ValidationError("--hint-face-size must be at least 16") }
+        if let compareLandmarks, landmarkSizes(compareLandmarks).count < 2 {
+            throw ValidationError("--compare-landmarks needs two or more sizes ≥ 16, e.g. 64,72,128")
+        }
     }
 
     func run() throws {
         let options = FaceAlignOptions(detectSize: detectSize, retrySize: retrySize > 0 ? retrySize : nil,
-                                       searchEvery: searchEvery)
+                                       searchEvery: searchEvery, hintFaceSize: hintFaceSize)
         print("face-bench: ours = detect \(detectSize) px, retry \(retrySize > 0 ? "\(retrySize) px" : "none"), "
             + "whole-frame search every \(searchEvery) frames, else near the previous faces at \(options.hintFaceSize) px, "
             + "floors score \(options.scoreFloor) / \(Int(options.minFaceSize)) px; plain = ≤\(referenceSize) px, "
             + "best face ≥ 0.5; \(frames) frames per video; threads in process at start: \(threadCount())")
         print(BenchRow.header)
         var rows: [BenchRow] = []
+        let landmarks = try compareLandmarks.map { try LandmarkComparison(faceSizes: landmarkSizes($0)) }
         for path in videos {
             do {
-                let row = try measure(path: path, options: options)
+                let row = try measure(path: path, options: options, landmarks: landmarks)
                 rows.append(row)
                 print(row.line)
             } catch {
@@ -61,9 +72,14 @@ struct FaceBench: ParsableCommand {
         }
         print("threads in process at end: \(threadCount()) (no OpenMP team: one detector thread)")
         BenchSummary(rows: rows).print()
+        landmarks?.print()
     }
 
-    private func measure(path: String, options: FaceAlignOptions) throws -> BenchRow {
+    private func landmarkSizes(_ list: String) -> [Int] {
+        list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 >= 16 }
+    }
+
+    private func measure(path: String, options: FaceAlignOptions, landmarks: LandmarkComparison?) throws -> BenchRow {
         let reader = try VideoReader(path: path, decodeThreads: 1)
         let extractor = try FaceExtractor(options: options)
         let plain = try YuNetLocator(detectSize: referenceSize, retrySize: nil)
@@ -72,10 +88,11 @@ struct FaceBench: ParsableCommand {
         reader.sample(.evenly(count: frames)) { frame in
             row.width = frame.image.width
             row.height = frame.image.height
-            var oursFaces = 0
+            var oursFaces: [AlignedFace] = []
             row.ours += threadCPUMilliseconds {
-                oursFaces = (try? extractor.process(frame.image, frameIndex: frame.index, seconds: frame.seconds))?.count ?? 0
+                oursFaces = (try? extractor.process(frame.image, frameIndex: frame.index, seconds: frame.seconds)) ?? []
             }
+            try? landmarks?.add(oursFaces, in: frame.image)
             var plainFound = false
             row.plain += threadCPUMilliseconds {
                 let best = plain.detect(in: frame.image, longSide: referenceSize)
@@ -83,7 +100,7 @@ struct FaceBench: ParsableCommand {
                 if let best, aligner.align(best.landmarks, in: frame.image) != nil { plainFound = true }
             }
             row.frames += 1
-            if oursFaces > 0 { row.oursWithFace += 1 }
+            if oursFaces.isEmpty { row.oursMissed.append(frame.index) } else { row.oursWithFace += 1 }
             if plainFound { row.plainWithFace += 1 }
             return true
         }

@@ -12,6 +12,29 @@ final class DetectorInputTests: XCTestCase {
         XCTAssertEqual(small.height, 300)
     }
 
+    /// Whole-frame searches shrink until the short side is a multiple of YuNet's 32 px grid,
+    /// keeping the aspect; sizes already on the grid, or too small for it, stay as they are.
+    func testGridSizeSnapsTheShortSideDownKeepingAspect() {
+        func size(_ width: Int, _ height: Int, _ longSide: Int) -> [Int] {
+            let s = DetectorInput.size(of: .whole(RGBImage(width: width, height: height)), longSide: longSide,
+                                       shortSideMultipleOf: 32)
+            return [s.width, s.height]
+        }
+        XCTAssertEqual(size(1280, 720, 320), [284, 160])
+        XCTAssertEqual(size(1080, 1920, 320), [160, 284])
+        XCTAssertEqual(size(640, 480, 320), [299, 224])
+        XCTAssertEqual(size(700, 700, 320), [320, 320])
+        XCTAssertEqual(size(1920, 1080, 640), [626, 352])
+        XCTAssertEqual(size(20, 30, 320), [20, 30])
+    }
+
+    /// The default close look (the region around a known face) fills the grid exactly:
+    /// one pixel more would be padded to the next multiple of 32 and cost ≈ 1.5× as much.
+    func testDefaultCloseLookIsAWholeNumberOfGridCells() {
+        let side = Int(Double(FaceAlignOptions().hintFaceSize) * YuNetLocator.hintRegionGrowth)
+        XCTAssertEqual(side % YuNetLocator.networkGrid, 0, "close look \(side) px")
+    }
+
     func testAveragesBlocksAndSwapsToBGR() {
         // 4×2 image → 2×1: each output pixel is the rounded mean of a 2×2 block, written B G R.
         let pixels: [UInt8] = [

@@ -59,13 +59,45 @@ final class FaceExtractorTests: XCTestCase {
         let extractor = FaceExtractor(locator: locator, options: FaceAlignOptions(searchEvery: 3))
         let image = RGBImage(width: 600, height: 300)
         for index in 0..<5 { _ = try extractor.process(image, frameIndex: index, seconds: 0) }
-        // A whole-frame search proposes, a close look confirms; in between only close looks.
-        XCTAssertEqual(locator.calls, ["whole", "near", "near", "near", "whole", "near", "near"])
+        // A whole-frame search proposes, a close look confirms; then only close looks at the
+        // known face, with a whole-frame search for new faces every 3rd frame.
+        XCTAssertEqual(locator.calls, ["whole", "near", "near", "near", "near", "whole", "near"])
         locator.faces = [face(side: 100, score: 0.9, x: 400)]
         let faces = try extractor.process(image, frameIndex: 5, seconds: 0)
         XCTAssertEqual(locator.calls.suffix(3), ["near", "whole", "near"], "a lost face triggers a whole-frame search")
         XCTAssertEqual(faces.map(\.box.x), [400])
         XCTAssertEqual(faces.map(\.trackID), [1], "a jump of 3 face widths starts a new track")
+    }
+
+    /// A tracked face the coarse search scores below the floor (half hidden by hands) is still
+    /// looked at closely on a search frame, and kept when that look confirms it.
+    func testAKnownFaceSurvivesAWeakWholeFrameSearch() throws {
+        final class CoarseDoubting: FaceLocator {
+            var coarseScore = 0.9
+            private(set) var calls: [String] = []
+            let face = DetectedFace(box: BoundingBox(x: 100, y: 50, width: 100, height: 100),
+                                    landmarks: FaceTemplate(cropSize: 100, margin: 1).points.map { Point(x: $0.x + 100, y: $0.y + 50) },
+                                    score: 0.85)
+            func detect(in image: RGBImage) throws -> [DetectedFace] {
+                calls.append("whole")
+                var coarse = face
+                coarse.score = coarseScore
+                return [coarse]
+            }
+            func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+                calls.append("near")
+                return hints.contains { $0.iou(face.box) > 0.3 } ? [face] : []
+            }
+        }
+        let locator = CoarseDoubting()
+        let extractor = FaceExtractor(locator: locator, options: FaceAlignOptions(searchEvery: 1))
+        let image = RGBImage(width: 400, height: 300)
+        XCTAssertEqual(try extractor.process(image, frameIndex: 0, seconds: 0).map(\.trackID), [0])
+        locator.coarseScore = 0.46
+        let faces = try extractor.process(image, frameIndex: 1, seconds: 0.5)
+        XCTAssertEqual(faces.map(\.trackID), [0])
+        XCTAssertEqual(faces.map(\.score), [0.85], "score and landmarks come from the close look")
+        XCTAssertEqual(locator.calls, ["whole", "near", "near", "whole"], "the proposal already found is not looked at twice")
     }
 
     func testAProposalTheCloseLookRejectsIsDropped() throws {
