@@ -33,6 +33,7 @@ let package = Package(
             name: "deepfake-scan",
             dependencies: [
                 "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN", "FaceAlign",
+                "Tensor",  // BLASCore: OpenBLAS kernel choice at start-up (issue 5 speed)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,7 +75,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports"]),
+        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor"]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports"]),
@@ -105,7 +106,7 @@ let package = Package(
         // Throughput benchmark binary driven by `make bench-engine` (Training/bench/bench_engine.py).
         .executableTarget(
             name: "engine-bench",
-            dependencies: ["Detectors", "Imaging", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Detectors", "Imaging", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: engineSwiftSettings
         ),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

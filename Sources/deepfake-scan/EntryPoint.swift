@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
+import Tensor
 
 /// Runs `DeepfakeScan` like ArgumentParser's own `main()`, except that usage errors exit
 /// with 2 (DESIGN.md's code for usage/config errors) instead of the parser's 64 (EX_USAGE).
+/// First, if OpenBLAS picked slower kernels than the CPU supports, the process replaces itself
+/// with the same command plus OPENBLAS_CORETYPE (see `BLASCore`; a user-set value wins).
 @main
 enum EntryPoint {
     static func main() async {
+        BLASCore.relaunchWithPreferredCoreIfNeeded()
         do {
             var command = try DeepfakeScan.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

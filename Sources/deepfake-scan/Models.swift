@@ -2,6 +2,7 @@ import ArgumentParser
 import Detectors
 import Foundation
 import NN
+import Tensor
 
 /// `deepfake-scan models`: the architectures this build knows and the weight files it finds.
 struct Models: ParsableCommand {
@@ -14,7 +15,7 @@ struct Models: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List registered architectures, the bundled models (* = default) and the cards of weight files found.")
+            abstract: "List registered architectures, the BLAS kernels in use, the bundled models (* = default) and the cards of weight files found.")
 
         @Option(name: .customLong("weights"), help: "Folder or .safetensors file to look in (repeatable).")
         var locations: [String] = [".build-weights"]
@@ -26,7 +27,7 @@ struct Models: ParsableCommand {
             let found = WeightFiles.find(in: locations)
             let bundled = ModelCatalog.bundled
             if json {
-                let listing = Listing(architectures: DetectorRegistry.names,
+                let listing = Listing(architectures: DetectorRegistry.names, blasCore: BLASCore.activeCore,
                                       bundled: BundledTable.entries(bundled),
                                       weights: found.map { Listing.Weight(path: $0.path, card: $0.card, error: $0.error) })
                 let encoder = JSONEncoder()
@@ -35,6 +36,7 @@ struct Models: ParsableCommand {
                 return
             }
             print("architectures: \(DetectorRegistry.names.joined(separator: ", "))")
+            print("blas core: \(BLASCore.activeCore) (OpenBLAS kernels; \(BLASCore.environmentVariable) overrides)")
             print(BundledTable.text(bundled))
             if found.isEmpty { print("no weight files in \(locations.joined(separator: ", "))") }
             for file in found {
@@ -105,6 +107,8 @@ private struct Listing: Encodable {
         let error: String?
     }
     let architectures: [String]
+    /// OpenBLAS kernel family in use, e.g. "SkylakeX"; "Prescott" means no AVX kernels.
+    let blasCore: String
     let bundled: [BundledTable.Entry]
     let weights: [Weight]
 }

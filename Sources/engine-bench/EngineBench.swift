@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Imaging
 import Synchronization
+import Tensor
 
 /// Throughput of one detector on fixed inputs: `workers` threads, each with its own model
 /// instance (one BLAS thread each), scoring batches of `batch` crops for `seconds`.
@@ -20,6 +21,18 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Seconds to measure (after one warm-up batch per worker).") var seconds: Double = 3
     @Option(help: "Score exactly this many batches per worker instead of timing (for whole-process timers).")
     var iterations: Int?
+
+    /// ArgumentParser's `main()`, after choosing OpenBLAS' kernels as the CLI does, so the
+    /// bench measures what `deepfake-scan` runs.
+    static func main() {
+        BLASCore.relaunchWithPreferredCoreIfNeeded()
+        var command = parseOrExit()
+        do {
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 
     func validate() throws {
         guard batch > 0, workers > 0, seconds > 0 else { throw ValidationError("batch, workers and seconds must be positive") }
@@ -57,6 +70,7 @@ struct EngineBench: ParsableCommand {
         let runs = results.withLock { $0 }
         let rate = runs.reduce(0) { $0 + Double($1.images) / $1.seconds }
         let scores = runs[0].firstScores.map { String(format: "%.6f", $0) }.joined(separator: ",")
-        print("{\"images_per_s\": \(String(format: "%.2f", rate)), \"batch\": \(batch), \"workers\": \(workers), \"p_fake\": [\(scores)]}")
+        print("{\"images_per_s\": \(String(format: "%.2f", rate)), \"batch\": \(batch), \"workers\": \(workers), " +
+              "\"blas_core\": \"\(BLASCore.activeCore)\", \"p_fake\": [\(scores)]}")
     }
 }
