@@ -94,7 +94,7 @@ public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
         case let .ambiguous(name, files):
             return "\(name) names several bundled models (\(files.joined(separator: ", "))): use one of their names"
         case let .noDefault(available):
-            return "no default model is bundled yet; \(Self.listing(available))"
+            return "no default model is named in \(ModelCatalog.defaultListFile) yet; \(Self.listing(available))"
         case let .defaultMissing(entry, available):
             return "the default model \(entry) (\(ModelCatalog.defaultListFile)) is not bundled; \(Self.listing(available))"
         }

@@ -22,7 +22,7 @@ import Testing
             #expect(throws: ModelCatalogError.unknown("meso4", available: [])) { try catalog.resolve("meso4") }
         }
         #expect("\(ModelCatalogError.noDefault(available: []))"
-            == "no default model is bundled yet; none is bundled. Pass --model NAME or --weights FILE.safetensors")
+            == "no default model is named in default.txt yet; none is bundled. Pass --model NAME or --weights FILE.safetensors")
     }
 
     @Test func modelsAreFoundByCardNameAndByAnArchitectureOnlyOneHas() throws {

@@ -54,7 +54,7 @@ import Testing
             == "no bundled model named gamma; bundled: alpha, beta. Pass --model NAME or --weights FILE.safetensors")
         #expect(message(nil, "meso4", [:]).contains("meso4 names several bundled models (alpha, beta)"))
         let empty = message(nil, nil, [:], catalog: ModelCatalog(directory: directory.appendingPathComponent("none")))
-        #expect(empty.hasPrefix("no default model is bundled yet; none is bundled. Pass --model NAME or --weights FILE"))
+        #expect(empty.hasPrefix("no default model is named in default.txt yet; none is bundled. Pass --model NAME or --weights FILE"))
         #expect(empty.contains(ModelLocation.environmentVariable) && empty.contains("make weights"))
     }
 }

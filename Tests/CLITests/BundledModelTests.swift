@@ -1,0 +1,57 @@
+import Foundation
+import Reports
+import Testing
+
+/// The project's own bundled model as users get it: no ../shared, no --weights.
+@Suite(.serialized) struct BundledModelTests {
+    static let bundledName = "sbi-efficientnet-lite0"
+
+    static var missing: String? {
+        if !FileManager.default.fileExists(atPath: ScanEndToEndTests.yuface.path) { return "no YuNet (run `make setup-yuface`)" }
+        if ExitCodeTests.binary == nil { return "deepfake-scan not built" }
+        return nil
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = ExitCodeTests.binary
+        process.currentDirectoryURL = ScanEndToEndTests.packageRoot
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DEEPFAKE_SCAN_WEIGHTS"] = nil  // the bundled choice is under test
+        process.environment = environment
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test(.disabled(if: missing != nil, "\(missing ?? "")"))
+    func bundledModelTellsTheSamplesApart() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("bundled-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let csv = out.appendingPathComponent("out.csv").path
+        let samples = ScanEndToEndTests.packageRoot.appendingPathComponent("Samples")
+        let result = try Self.run(["scan", samples.appendingPathComponent("astronaut_real.mp4").path,
+                                   samples.appendingPathComponent("astronaut_blended.mp4").path,
+                                   "--model", Self.bundledName, "--frames", "6", "--csv", csv])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try CSV.parse(try String(contentsOfFile: csv, encoding: .utf8)).dropFirst().map(VideoRow.init(csvFields:))
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) })
+        let real = try #require(byName["astronaut_real.mp4"]), blended = try #require(byName["astronaut_blended.mp4"])
+        #expect(real.model == Self.bundledName && real.status == .ok && blended.status == .ok)
+        #expect(real.verdict == .real && blended.verdict == .fake, "real \(real.pFake ?? -1), blended \(blended.pFake ?? -1)")
+    }
+
+    @Test(.disabled(if: missing != nil, "\(missing ?? "")"))
+    func withoutAModelTheScanNamesTheBundledOnes() throws {
+        let result = try Self.run(["scan", ScanEndToEndTests.packageRoot.appendingPathComponent("Samples").path,
+                                   "--csv", FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID().uuidString).csv").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(Self.bundledName), "\(result.stderr)")
+    }
+}
