@@ -184,7 +184,7 @@ TRAIN_OUT ?= out/train/$(MODEL)
 train: venv
 	@test -f $(CACHE)/manifest.json || { echo "no crop cache in $(CACHE): run make cache first (about 45 min)"; exit 1; }
 	$(PYTHON) -m Training.train --model $(MODEL) --cache $(CACHE) --out $(TRAIN_OUT)
-	$(PYTHON) -m Training.export --checkpoint $(TRAIN_OUT)/best.pt --out $(TRAIN_OUT)/sbi-$(MODEL).safetensors \
+	$(PYTHON) -m Training.export --checkpoint $(TRAIN_OUT)/best.pt --out $(TRAIN_OUT)/sbi-$(subst _,-,$(MODEL)).safetensors \
 		--name sbi-$(subst _,-,$(MODEL))
 
 test-train: venv
