@@ -26,7 +26,7 @@ struct EngineBench: ParsableCommand {
     /// bench measures what `deepfake-scan` runs.
     static func main() {
         BLASCore.relaunchWithPreferredCoreIfNeeded()
-        var command = parseOrExit()
+        let command = parseOrExit()
         do {
             try command.run()
         } catch {
