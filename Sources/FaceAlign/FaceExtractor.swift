@@ -24,7 +24,7 @@ public struct FaceAlignOptions: Sendable, Equatable {
     public var scoreFloor: Double
     public var tracking: FaceTracker.Options
 
-    public init(detectSize: Int = 320, retrySize: Int? = 640, searchEvery: Int = 4, hintFaceSize: Int = 64,
+    public init(detectSize: Int = 320, retrySize: Int? = 640, searchEvery: Int = 4, hintFaceSize: Int = 72,
                 margin: Double = 1.3, cropSize: Int = 256, minFaceSize: Double = 40, scoreFloor: Double = 0.6,
                 tracking: FaceTracker.Options = FaceTracker.Options()) {
         self.detectSize = detectSize
