@@ -120,11 +120,7 @@ struct EvalScanOptions: ParsableArguments {
     @Option(help: "Keep the scan's CSV here (and its face rows beside it as .faces.jsonl; the perturbed scan as .perturbed.csv). Default: a temporary folder, removed afterwards.")
     var csv: String?
 
-    @Option(name: .shortAndLong, help: "Videos analysed at the same time.")
-    var jobs = 1
-
-    @Option(help: "Seconds after which one video is given up as an error (0: no limit).")
-    var timeout: Double = 300
+    @OptionGroup var limits: RunLimits
 
     @Option(help: "Face crops scored together in one model call.")
     var batchSize = 32
@@ -133,8 +129,6 @@ struct EvalScanOptions: ParsableArguments {
         if let perturb {
             do { _ = try FramePerturbation.parseList(perturb) } catch { throw ValidationError("--perturb: \(error)") }
         }
-        if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1…256") }
-        if !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds ≥ 0") }
         if !(1...1024).contains(batchSize) { throw ValidationError("--batch-size must be 1…1024") }
     }
 

@@ -44,11 +44,7 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Also write one JSON line per scored face crop to this file.")
     var jsonl: String?
 
-    @Option(name: .shortAndLong, help: "Videos analysed at the same time.")
-    var jobs = 1
-
-    @Option(help: "Seconds after which one video is given up as an error (0: no limit).")
-    var timeout: Double = 300
+    @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
     var store: String?
@@ -67,8 +63,6 @@ struct ScanArguments: ParsableArguments {
         }
         if CSVLayout(rawValue: format) == nil { throw ValidationError("--format must be standard or kaggle") }
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
-        if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be 1…256") }
-        if !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds ≥ 0") }
         if let extensions, DiscoveryOptions.parseExtensions(extensions).isEmpty {
             throw ValidationError("--ext needs at least one extension")
         }
@@ -86,7 +80,7 @@ struct ScanArguments: ParsableArguments {
         if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }
         return ScanRequest(
             paths: paths, listFile: listFile, discovery: discovery,
-            options: ScanOptions(configuration: configuration, jobs: jobs, timeoutSeconds: timeout > 0 ? timeout : nil, rescan: rescan),
+            options: ScanOptions(configuration: configuration, jobs: limits.jobs, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
             csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
             storePath: store ?? ScanRequest.defaultStorePath(csvPath: csv))
     }

@@ -149,7 +149,7 @@ enum PackageFolder {
 
     @Test func scanOptionsParse() throws {
         let command = try Eval.parse(["l.tsv", "--model", "m", "--frames", "8", "--jobs", "2", "--perturb", "blur:1.5,resize:0.5"])
-        #expect(command.scan.model == "m" && command.sampling.frames == 8 && command.scan.jobs == 2)
+        #expect(command.scan.model == "m" && command.sampling.frames == 8 && command.scan.limits.jobs == 2)
         #expect(command.scan.perturbations == [.blur(sigma: 1.5), .resize(factor: 0.5)])
         #expect(try Eval.parse(["l.tsv"]).scan.perturbations == nil)
     }
