@@ -44,15 +44,18 @@ class PairBatches(torch.utils.data.Dataset):
         return torch.from_numpy(batch.images), torch.from_numpy(batch.labels)
 
 
-def validation_set(cache: Path, seed: int, pairs: int, robustness: float):
-    """Fixed held-out pairs: the first `pairs` val crops in a seeded order, with pseudo-fakes made
-    by the training sampler's rules and degraded with probability `robustness` per degradation —
-    the same every run and every evaluation."""
+def validation_sets(cache: Path, seed: int, pairs: int, robustness: float) -> dict:
+    """Two fixed held-out sets from the same `pairs` val crops (first in a seeded order), with
+    pseudo-fakes made by the training sampler's rules: "val" degraded with probability
+    `robustness` per degradation (the selection metric) and "val_clean" undegraded. The same
+    every run and every evaluation. Each value: (images, labels, kinds)."""
     faces = load_split(cache, "val")
-    sampler = PseudoFakeSampler.from_faces(faces, seed + 1, robustness=robustness)
     chosen = np.random.default_rng([seed, 99]).permutation(len(faces))[:pairs]
-    batch = sampler.batch(chosen, epoch=0)
-    return batch.images, batch.labels, batch.kinds
+    sets = {}
+    for prefix, degradation in (("val", robustness), ("val_clean", 0.0)):
+        batch = PseudoFakeSampler.from_faces(faces, seed + 1, robustness=degradation).batch(chosen, epoch=0)
+        sets[prefix] = (batch.images, batch.labels, batch.kinds)
+    return sets
 
 
 @torch.no_grad()
@@ -123,9 +126,7 @@ def main(argv=None) -> int:
                             faces.identities[:args.limit], faces.sources[:args.limit])
     sampler = PseudoFakeSampler.from_faces(faces, args.seed, cross_fraction=args.cross_fraction,
                                            robustness=args.robustness)
-    # Two held-out sets: degraded like training (the model's selection metric, val_auc) and clean.
-    val_sets = {"val": validation_set(args.cache, args.seed, args.val_pairs, args.robustness),
-                "val_clean": validation_set(args.cache, args.seed, args.val_pairs, 0.0)}
+    val_sets = validation_sets(args.cache, args.seed, args.val_pairs, args.robustness)
     pairs = args.pairs_per_batch or recipe.pairs_per_batch
     steps_per_epoch = len(faces) // pairs
     total = steps_per_epoch * epochs
