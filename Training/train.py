@@ -198,8 +198,8 @@ def main(argv=None) -> int:
                 seconds = elapsed_before + time.monotonic() - started
                 print(f"step {step}/{total} loss {np.mean(losses):.4f} {seconds:.0f} s", flush=True)
             out_of_time = args.max_minutes and time.monotonic() - started > args.max_minutes * 60
-            if stop["now"] or out_of_time or (args.max_steps and step >= args.max_steps) or finished:
-                stop["now"] = stop["now"] or not finished
+            if stop["now"] or out_of_time or (args.max_steps and step >= args.max_steps):
+                stop["now"] = True
                 break
     save_atomically(state("checkpoint"), checkpoint)
     print(f"{'stopped' if step < total else 'finished'} at step {step}/{total}; best val AUC {best:.4f}", flush=True)
