@@ -22,7 +22,7 @@ DATA = ("real faces only: LFW deep-funneled and UTKFace adults (photos) and 7 re
 
 
 def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: dict[str, float]) -> dict[str, str]:
-    recipe = RECIPES[checkpoint["architecture"]]
+    recipe = RECIPES[checkpoint.get("recipe", checkpoint["architecture"])]
     measured = checkpoint.get("metrics", {})
     metrics = {k: float(v) for k, v in measured.items() if k.startswith("val_")}
     metrics.update(extra_metrics)

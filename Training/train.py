@@ -109,12 +109,19 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, help="train on the first N crops only (smoke tests)")
     parser.add_argument("--max-steps", type=int, help="stop (with a checkpoint) after this many steps in total")
     parser.add_argument("--max-minutes", type=float, help="stop (with a checkpoint) after this long")
+    parser.add_argument("--init", type=Path, help="start from this checkpoint's weights (fresh optimiser and "
+                        "schedule); default for a fine-tuning recipe: OUT/../<its init_from>/best.pt")
     args = parser.parse_args(argv)
 
     recipe = RECIPES[args.model]
     if args.lr:
         recipe = dataclasses.replace(recipe, lr=args.lr)
     epochs = args.epochs or recipe.epochs
+    if recipe.init_from and not args.init:
+        args.init = args.out.parent / recipe.init_from / "best.pt"
+    if args.init and not args.init.exists():
+        parser.error(f"{args.init} does not exist: train {recipe.init_from or 'that model'} first "
+                     f"(make train MODEL={recipe.init_from or '…'})")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -132,6 +139,8 @@ def main(argv=None) -> int:
     total = steps_per_epoch * epochs
 
     model = recipe.build().to(memory_format=torch.channels_last)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
     optimiser = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=1e-4)
     step, best, elapsed_before = 0, -1.0, 0.0
     checkpoint = args.out / "checkpoint.pt"
@@ -151,7 +160,8 @@ def main(argv=None) -> int:
         return {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "step": step,
                 "best_auc": best, "torch_rng": torch.get_rng_state(), "kind": kind,
                 "train_seconds": elapsed_before + time.monotonic() - started,
-                "architecture": recipe.architecture, "epochs": epochs, "seed": args.seed,
+                "architecture": recipe.architecture, "recipe": args.model, "epochs": epochs,
+                "init": str(args.init) if args.init else None, "seed": args.seed,
                 "steps_per_epoch": steps_per_epoch, "train_crops": len(faces), "val_pairs": args.val_pairs,
                 "pairs_per_batch": pairs}
 

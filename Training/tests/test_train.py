@@ -78,3 +78,21 @@ def test_export_loads_strictly_with_the_checkpoints_outputs(cache, tmp_path):
     crops = np.random.default_rng(0).integers(0, 255, (3, 256, 256, 3), dtype=np.uint8)
     with torch.no_grad():
         assert torch.equal(exported(to_input(crops, RECIPES["meso4"])), trained(to_input(crops, RECIPES["meso4"])))
+
+
+def test_init_starts_from_a_checkpoints_weights(cache, tmp_path):
+    run(cache, tmp_path / "first", "--max-steps", "6")
+    first = torch.load(tmp_path / "first" / "best.pt", weights_only=False)
+    run(cache, tmp_path / "tuned", "--init", str(tmp_path / "first" / "best.pt"), "--lr", "1e-9", "--max-steps", "1")
+    tuned = torch.load(tmp_path / "tuned" / "checkpoint.pt", weights_only=False)
+    fresh = RECIPES["meso4"].build().state_dict()
+    key = "conv1.weight"
+    assert torch.allclose(tuned["model"][key], first["model"][key], atol=1e-6)
+    assert not torch.allclose(tuned["model"][key], fresh[key], atol=1e-3)
+    assert tuned["init"] == str(tmp_path / "first" / "best.pt") and tuned["step"] == 1
+
+
+def test_a_fine_tuning_recipe_needs_its_first_stage(tmp_path):
+    with pytest.raises(SystemExit) as exit_:
+        train.main(["--model", "efficientnet_lite0_160", "--cache", str(tmp_path), "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2
