@@ -175,14 +175,19 @@ bench-scan: setup-yuface
 
 
 # ---- training (issue 6: the project's own detectors) -------------------------------------
-# `make train MODEL=efficientnet_lite0|meso4|mesoinception4`: trains on the crop cache
+# `make train MODEL=efficientnet_lite0|efficientnet_lite0_160|meso4|mesoinception4`: trains on the crop cache
 # ($(CACHE), `make cache`) and exports the best held-out step as safetensors with its model
 # card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt.
+# A fine-tuning recipe (efficientnet_lite0_160) trains the recipe it starts from first if needed.
 MODEL ?= efficientnet_lite0
 TRAIN_OUT ?= out/train/$(MODEL)
 .PHONY: train test-train
 train: venv
 	@test -f $(CACHE)/manifest.json || { echo "no crop cache in $(CACHE): run make cache first (about 45 min)"; exit 1; }
+	@first=$$($(PYTHON) -c "from Training.recipes import RECIPES; print(RECIPES['$(MODEL)'].init_from or '')"); \
+	if [ -n "$$first" ] && [ ! -f $(dir $(TRAIN_OUT))$$first/best.pt ]; then \
+		echo "$(MODEL) fine-tunes $$first: training that first"; \
+		$(MAKE) train MODEL=$$first TRAIN_OUT=$(dir $(TRAIN_OUT))$$first || exit 1; fi
 	$(PYTHON) -m Training.train --model $(MODEL) --cache $(CACHE) --out $(TRAIN_OUT)
 	$(PYTHON) -m Training.export --checkpoint $(TRAIN_OUT)/best.pt --out $(TRAIN_OUT)/sbi-$(subst _,-,$(MODEL)).safetensors \
 		--name sbi-$(subst _,-,$(MODEL))
