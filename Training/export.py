@@ -21,7 +21,8 @@ DATA = ("real faces only: LFW deep-funneled and UTKFace adults (photos) and 7 re
         "self-blending (SBI) and cross-identity blending (70/30), robustness augmentations p=0.3 each")
 
 
-def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: dict[str, float]) -> dict[str, str]:
+def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: dict[str, float],
+         test_time_augmentation: str | None = None) -> dict[str, str]:
     recipe = RECIPES[checkpoint.get("recipe", checkpoint["architecture"])]
     measured = checkpoint.get("metrics", {})
     metrics = {k: float(v) for k, v in measured.items() if k.startswith("val_")}
@@ -46,6 +47,8 @@ def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: di
     }
     if threshold is not None:
         metadata["threshold"] = repr(float(threshold))
+    if test_time_augmentation:
+        metadata["test_time_augmentation"] = test_time_augmentation
     return metadata
 
 
@@ -61,13 +64,15 @@ def main(argv=None) -> int:
     parser.add_argument("--threshold", type=float, help="calibrated decision threshold for the card")
     parser.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE",
                         help="a further measured metric for the card, e.g. dev_video_auc=0.71")
+    parser.add_argument("--test-time-augmentation", choices=["hflip"],
+                        help="hflip: the engine averages p_fake over each crop and its mirror image")
     args = parser.parse_args(argv)
     checkpoint = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
     extra = {}
     for item in args.metric:
         key, _, value = item.partition("=")
         extra[key] = float(value)
-    metadata = card(checkpoint, args.name, args.threshold, extra)
+    metadata = card(checkpoint, args.name, args.threshold, extra, args.test_time_augmentation)
     tensors = exported_tensors(checkpoint["model"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(args.out), metadata=metadata)

@@ -22,7 +22,11 @@ public enum DetectorRegistry {
         guard card.architecture == name else {
             throw DetectorError.architectureMismatch(requested: name, card: card.architecture)
         }
-        return try factory(loader, card)
+        if let augmentation = card.testTimeAugmentation, augmentation != "hflip" {
+            throw DetectorError.unsupportedCard(field: "test_time_augmentation", value: augmentation)
+        }
+        let model = try factory(loader, card)
+        return card.testTimeAugmentation == "hflip" ? FlipAveraging(model) : model
     }
 
     /// Loads `weights` as whatever architecture its card names.

@@ -59,4 +59,21 @@ public struct RGBImage: Sendable, Equatable {
         }
         return RGBImage(width: outWidth, height: outHeight, pixels: out)
     }
+
+    /// The mirror image (columns reversed): a face seen from the other side.
+    public func mirrored() -> RGBImage {
+        var out = pixels
+        pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<height {
+                    let row = y * width * 3
+                    for x in 0..<width {
+                        let s = row + x * 3, d = row + (width - 1 - x) * 3
+                        dst[d] = src[s]; dst[d + 1] = src[s + 1]; dst[d + 2] = src[s + 2]
+                    }
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: out)
+    }
 }

@@ -18,16 +18,21 @@ public struct ModelCard: Sendable, Codable, Equatable {
     public var sourceFile: String?
     public var sourceSHA256: String?
     public var metrics: [String: Double]
+    /// Test-time augmentation the weights were measured with: nil (none) or "hflip" (p_fake is
+    /// the mean over the crop and its mirror image).
+    public var testTimeAugmentation: String?
 
     public static let pFakeSemantics = "p_fake, 1 = fake"
 
     public init(name: String, architecture: String, version: String, inputSize: Int, colourOrder: String,
                 scaling: String, scoreSemantics: String = ModelCard.pFakeSemantics, threshold: Double? = nil,
-                provenance: String, sourceFile: String? = nil, sourceSHA256: String? = nil, metrics: [String: Double] = [:]) {
+                provenance: String, sourceFile: String? = nil, sourceSHA256: String? = nil, metrics: [String: Double] = [:],
+                testTimeAugmentation: String? = nil) {
         self.name = name; self.architecture = architecture; self.version = version
         self.inputSize = inputSize; self.colourOrder = colourOrder; self.scaling = scaling
         self.scoreSemantics = scoreSemantics; self.threshold = threshold; self.provenance = provenance
         self.sourceFile = sourceFile; self.sourceSHA256 = sourceSHA256; self.metrics = metrics
+        self.testTimeAugmentation = testTimeAugmentation
     }
 
     /// Parses the safetensors metadata map (all values are strings; metrics is a JSON object).
@@ -55,7 +60,8 @@ public struct ModelCard: Sendable, Codable, Equatable {
                   version: try required("version"), inputSize: size, colourOrder: try required("colour_order"),
                   scaling: try required("scaling"), scoreSemantics: try required("score_semantics"),
                   threshold: threshold, provenance: try required("provenance"), sourceFile: metadata["source_file"],
-                  sourceSHA256: metadata["source_sha256"], metrics: metrics)
+                  sourceSHA256: metadata["source_sha256"], metrics: metrics,
+                  testTimeAugmentation: metadata["test_time_augmentation"])
     }
 
     /// The card as safetensors metadata (the inverse of `init(metadata:)`).
@@ -66,6 +72,7 @@ public struct ModelCard: Sendable, Codable, Equatable {
         if let threshold { map["threshold"] = String(threshold) }
         if let sourceFile { map["source_file"] = sourceFile }
         if let sourceSHA256 { map["source_sha256"] = sourceSHA256 }
+        if let testTimeAugmentation { map["test_time_augmentation"] = testTimeAugmentation }
         if !metrics.isEmpty, let data = try? JSONEncoder().encode(metrics) { map["metrics"] = String(decoding: data, as: UTF8.self) }
         return map
     }

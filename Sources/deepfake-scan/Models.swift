@@ -43,7 +43,7 @@ struct Models: ParsableCommand {
                 if let card = file.card {
                     let threshold = card.threshold.map { String($0) } ?? "0.5 (default)"
                     print("\(file.path)\n  \(card.name): \(card.architecture) v\(card.version), input \(card.inputSize)² " +
-                          "\(card.colourOrder) \(card.scaling), score \(card.scoreSemantics), threshold \(threshold)\n  " +
+                          "\(card.colourOrder) \(card.scaling)\(card.testTimeAugmentation.map { ", test-time \($0)" } ?? ""), score \(card.scoreSemantics), threshold \(threshold)\n  " +
                           "source: \(card.provenance)")
                 } else {
                     print("\(file.path)\n  unreadable: \(file.error ?? "")")
@@ -140,7 +140,9 @@ enum BundledTable {
             let card = entry.card
             let metrics = card.metrics.keys.sorted().map { "\($0)=\(String(format: "%.4g", card.metrics[$0]!))" }
             lines.append("  \(entry.isDefault ? "*" : " ") \(entry.name): \(card.architecture) v\(card.version), "
-                + "input \(card.inputSize)² \(card.colourOrder) \(card.scaling), \(parameterText(entry.parameters)) parameters"
+                + "input \(card.inputSize)² \(card.colourOrder) \(card.scaling)"
+                + (card.testTimeAugmentation.map { ", test-time \($0)" } ?? "")
+                + ", \(parameterText(entry.parameters)) parameters"
                 + (metrics.isEmpty ? "" : ", " + metrics.joined(separator: " ")) + " (\(entry.file))")
         }
         if !entries.isEmpty && !entries.contains(where: \.isDefault) {

@@ -66,6 +66,26 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(try detector.pFake(crops: []), [])
     }
 
+    func testAFlipCardAveragesEachCropWithItsMirrorImage() throws {
+        let plain = try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: card()))
+        var flipCard = card()
+        flipCard.testTimeAugmentation = "hflip"
+        let flipping = try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: flipCard))
+        XCTAssertEqual(flipping.card.testTimeAugmentation, "hflip")
+        let crops = [gradient(256, 0), gradient(256, 90)]
+        let direct = try plain.pFake(crops: crops), mirrored = try plain.pFake(crops: crops.map { $0.mirrored() })
+        XCTAssertNotEqual(direct[0], mirrored[0], "the test needs a crop the model scores differently mirrored")
+        let averaged = try flipping.pFake(crops: crops)
+        for i in crops.indices { XCTAssertEqual(averaged[i], (direct[i] + mirrored[i]) / 2, accuracy: 1e-6) }
+        XCTAssertEqual(try flipping.pFake(crops: [crops[0].mirrored()])[0], averaged[0], accuracy: 1e-6)
+        XCTAssertEqual(try flipping.pFake(crops: []), [])
+
+        flipCard.testTimeAugmentation = "rotate"
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: flipCard))) {
+            XCTAssertEqual($0 as? DetectorError, .unsupportedCard(field: "test_time_augmentation", value: "rotate"))
+        }
+    }
+
     func testCropsOfAnotherSizeAreResizedToTheCardsInput() throws {
         let detector = try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: card()))
         let small = gradient(128, 30)

@@ -28,4 +28,13 @@ import Testing
         #expect(image.rotated(quarterTurns: 1).rotated(quarterTurns: -1) == image)
         #expect(reds(image.rotated(quarterTurns: 3)) == [[2, 5], [1, 4], [0, 3]])
     }
+
+    @Test func mirrorReversesEachRowAndKeepsTheChannelsTogether() {
+        var image = numbered()
+        image.pixels[1] = 9  // green of pixel 0 travels with its red
+        let mirrored = image.mirrored()
+        #expect(reds(mirrored) == [[2, 1, 0], [5, 4, 3]])
+        #expect(mirrored.pixel(x: 2, y: 0) == (0, 9, 0))
+        #expect(mirrored.mirrored() == image)
+    }
 }

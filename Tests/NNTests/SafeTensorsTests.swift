@@ -84,8 +84,10 @@ final class SafeTensorsTests: XCTestCase {
     func testModelCardParsesAndRoundTripsMetadata() throws {
         let card = ModelCard(name: "Meso4_DF", architecture: "meso4", version: "1", inputSize: 256, colourOrder: "RGB",
                              scaling: "x/255", threshold: 0.42, provenance: "test", sourceFile: "Meso4_DF.h5",
-                             sourceSHA256: String(repeating: "a", count: 64), metrics: ["auc": 0.9])
+                             sourceSHA256: String(repeating: "a", count: 64), metrics: ["auc": 0.9],
+                             testTimeAugmentation: "hflip")
         XCTAssertEqual(try ModelCard(metadata: card.metadata), card)
+        XCTAssertEqual(card.metadata["test_time_augmentation"], "hflip")
         var noSize = card.metadata
         noSize["input_size"] = nil
         XCTAssertThrowsError(try ModelCard(metadata: noSize)) { XCTAssertEqual($0 as? ModelCardError, .missingField("input_size")) }

@@ -64,10 +64,12 @@ def test_export_loads_strictly_with_the_checkpoints_outputs(cache, tmp_path):
     run(cache, tmp_path / "run", "--max-steps", "6")
     out = tmp_path / "meso4.safetensors"
     assert export.main(["--checkpoint", str(tmp_path / "run" / "best.pt"), "--out", str(out),
-                        "--name", "smoke", "--threshold", "0.4", "--metric", "dev_video_auc=0.5"]) == 0
+                        "--name", "smoke", "--threshold", "0.4", "--metric", "dev_video_auc=0.5",
+                        "--test-time-augmentation", "hflip"]) == 0
     with safe_open(str(out), "pt") as file:
         card = file.metadata()
     assert card["architecture"] == "meso4" and card["input_size"] == "256" and card["threshold"] == "0.4"
+    assert card["test_time_augmentation"] == "hflip"
     assert json.loads(card["metrics"])["dev_video_auc"] == 0.5 and "val_auc" in json.loads(card["metrics"])
     tensors = load_file(str(out))
     assert not any(k.endswith("num_batches_tracked") for k in tensors)
