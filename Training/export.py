@@ -23,12 +23,13 @@ DATA = ("real faces only: LFW deep-funneled and UTKFace adults (photos) and 7 re
 
 def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: dict[str, float],
          test_time_augmentation: str | None = None) -> dict[str, str]:
-    recipe = RECIPES[checkpoint.get("recipe", checkpoint["architecture"])]
+    recipe_name = checkpoint.get("recipe", checkpoint["architecture"])
+    recipe = RECIPES[recipe_name]
     measured = checkpoint.get("metrics", {})
     metrics = {k: float(v) for k, v in measured.items() if k.startswith("val_")}
     metrics.update(extra_metrics)
     steps = checkpoint["step"]
-    provenance = (f"trained by deepfake-scan Training/train.py (make train MODEL={recipe.architecture}); "
+    provenance = (f"trained by deepfake-scan Training/train.py (make train MODEL={recipe_name}); "
                   f"start: {recipe.pretrained}; {DATA}; AdamW lr {recipe.lr} cosine, {checkpoint.get('pairs_per_batch', recipe.pairs_per_batch)} "
                   f"real/fake pairs a batch, {recipe.input_size}² input; seed {checkpoint['seed']}; step {steps} of "
                   f"{checkpoint['epochs'] * checkpoint['steps_per_epoch']} ({steps / checkpoint['steps_per_epoch']:.2f} "
