@@ -3,7 +3,7 @@ import NN
 
 /// A detector whose card asks for test-time flipping (`test_time_augmentation: hflip`):
 /// p_fake is the mean of the model's p_fake for each crop and for its mirror image. Measured on
-/// held-out pseudo-fakes it adds 0.003–0.006 AUC (Training/README.md); it costs a second pass
+/// held-out pseudo-fakes it adds 0.003–0.006 AUC (README, Training section); it costs a second pass
 /// through the model.
 final class FlipAveraging: Detector {
     private let model: any Detector
