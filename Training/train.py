@@ -77,6 +77,29 @@ def evaluate(model, recipe, images, labels, kinds, prefix: str = "val", chunk: i
     return result
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def ignore_stop_signals(_worker_id: int) -> None:
+    """In data-loader workers: Ctrl-C (sent to the whole process group) or `kill` of the group
+    must reach only the main process, which finishes its step and checkpoints; a worker dying
+    first would abort the step instead. Workers start with these signals blocked (see
+    `start_workers`), so none arrives before they are ignored."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def start_workers(loader):
+    """iter(loader) with the stop signals held back while the workers fork; the main process
+    gets any that came in meanwhile once they are unblocked."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        return iter(loader)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def learning_rate(recipe, step: int, total: int, warmup: int) -> float:
     if step < warmup:
         return recipe.lr * (step + 1) / warmup
@@ -177,10 +200,11 @@ def main(argv=None) -> int:
         loader = torch.utils.data.DataLoader(PairBatches(sampler, args.seed, epoch, pairs, start),
                                              batch_size=None, shuffle=False, num_workers=args.workers,
                                              prefetch_factor=4 if args.workers else None,
+                                             worker_init_fn=ignore_stop_signals,
                                              # its own generator: making an iterator must not draw from the
                                              # global RNG (dropout's), or a resumed run would differ
                                              generator=torch.Generator().manual_seed(args.seed))
-        for images, labels in loader:
+        for images, labels in start_workers(loader):
             for group in optimiser.param_groups:
                 group["lr"] = learning_rate(recipe, step, total, args.warmup)
             loss = F.binary_cross_entropy_with_logits(model(to_input(images, recipe)), labels)

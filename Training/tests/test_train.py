@@ -98,3 +98,23 @@ def test_a_fine_tuning_recipe_needs_its_first_stage(tmp_path):
     with pytest.raises(SystemExit) as exit_:
         train.main(["--model", "efficientnet_lite0_160", "--cache", str(tmp_path), "--out", str(tmp_path / "x")])
     assert exit_.value.code == 2
+
+
+def test_terminating_the_whole_process_group_still_checkpoints(cache, tmp_path):
+    """Ctrl-C and `kill -- -PGID` reach the data-loader worker too; the run must still stop
+    cleanly with a checkpoint of the step it finished, not die with the worker."""
+    import os, signal, subprocess, sys, time
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "Training.train", "--model", "meso4", "--cache", str(cache), "--out", str(out),
+               "--pairs-per-batch", "2", "--epochs", "1000", "--val-pairs", "4", "--eval-every", "1000",
+               "--checkpoint-every", "2", "--workers", "1", "--threads", "1", "--robustness", "0"]
+    child = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "checkpoint.pt").exists() and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.2)
+    os.killpg(child.pid, signal.SIGTERM)
+    output, _ = child.communicate(timeout=120)
+    assert child.returncode == 0, output
+    assert "stopped at step" in output, output
+    assert torch.load(out / "checkpoint.pt", weights_only=False)["step"] >= 2
