@@ -50,10 +50,6 @@ RECIPES = {
     "efficientnet_lite0_160": Recipe("efficientnet_lite0", _efficientnet, 160, "x/127.5-1", 1.5e-4, 3, 24,
                                      "the efficientnet_lite0 recipe's best step (128 px, from ImageNet)",
                                      init_from="efficientnet_lite0"),
-    # The same fine-tuning kept at 128 px: 2 more epochs at a lower peak.
-    "efficientnet_lite0_more": Recipe("efficientnet_lite0", _efficientnet, 128, "x/127.5-1", 1e-4, 2, 24,
-                                      "the efficientnet_lite0 recipe's best step (128 px, from ImageNet)",
-                                      init_from="efficientnet_lite0"),
 }
 
 
