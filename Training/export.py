@@ -21,6 +21,12 @@ DATA = ("real faces only: LFW deep-funneled and UTKFace adults (photos) and 7 re
         "self-blending (SBI) and cross-identity blending (70/30), robustness augmentations p=0.3 each")
 
 
+def start_note(checkpoint: dict, recipe) -> str:
+    """A run started with --init from weights its recipe does not name says which."""
+    init = checkpoint.get("init")
+    return f", but this run started from --init {Path(init).parent.name}/{Path(init).name}" if init and not recipe.init_from else ""
+
+
 def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: dict[str, float],
          test_time_augmentation: str | None = None) -> dict[str, str]:
     recipe_name = checkpoint.get("recipe", checkpoint["architecture"])
@@ -30,7 +36,7 @@ def card(checkpoint: dict, name: str, threshold: float | None, extra_metrics: di
     metrics.update(extra_metrics)
     steps = checkpoint["step"]
     provenance = (f"trained by deepfake-scan Training/train.py (make train MODEL={recipe_name}); "
-                  f"start: {recipe.pretrained}; {DATA}; AdamW lr {recipe.lr} cosine, {checkpoint.get('pairs_per_batch', recipe.pairs_per_batch)} "
+                  f"start: {recipe.pretrained}{start_note(checkpoint, recipe)}; {DATA}; AdamW lr {recipe.lr} cosine, {checkpoint.get('pairs_per_batch', recipe.pairs_per_batch)} "
                   f"real/fake pairs a batch, {recipe.input_size}² input; seed {checkpoint['seed']}; step {steps} of "
                   f"{checkpoint['epochs'] * checkpoint['steps_per_epoch']} ({steps / checkpoint['steps_per_epoch']:.2f} "
                   f"epochs of {checkpoint['train_crops']} real crops); {checkpoint['train_seconds'] / 3600:.1f} h on CPU; "

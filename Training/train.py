@@ -142,7 +142,8 @@ def main(argv=None) -> int:
     epochs = args.epochs or recipe.epochs
     if recipe.init_from and not args.init:
         args.init = args.out.parent / recipe.init_from / "best.pt"
-    if args.init and not args.init.exists():
+    resuming = (args.out / "checkpoint.pt").exists()  # the checkpoint holds the weights then
+    if args.init and not resuming and not args.init.exists():
         parser.error(f"{args.init} does not exist: train {recipe.init_from or 'that model'} first "
                      f"(make train MODEL={recipe.init_from or '…'})")
     torch.set_num_threads(args.threads)
@@ -162,7 +163,7 @@ def main(argv=None) -> int:
     total = steps_per_epoch * epochs
 
     model = recipe.build().to(memory_format=torch.channels_last)
-    if args.init:
+    if args.init and not resuming:
         model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
     optimiser = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=1e-4)
     step, best, elapsed_before = 0, -1.0, 0.0

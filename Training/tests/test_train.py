@@ -92,6 +92,10 @@ def test_init_starts_from_a_checkpoints_weights(cache, tmp_path):
     assert torch.allclose(tuned["model"][key], first["model"][key], atol=1e-6)
     assert not torch.allclose(tuned["model"][key], fresh[key], atol=1e-3)
     assert tuned["init"] == str(tmp_path / "first" / "best.pt") and tuned["step"] == 1
+    assert "this run started from --init first/best.pt" in export.card(tuned, "x", None, {})["provenance"]
+    (tmp_path / "first" / "best.pt").unlink()  # resuming needs only the run's own checkpoint
+    run(cache, tmp_path / "tuned", "--init", str(tmp_path / "first" / "best.pt"), "--lr", "1e-9", "--max-steps", "2")
+    assert torch.load(tmp_path / "tuned" / "checkpoint.pt", weights_only=False)["step"] == 2
 
 
 def test_a_fine_tuning_recipe_needs_its_first_stage(tmp_path):
