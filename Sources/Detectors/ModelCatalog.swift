@@ -21,6 +21,8 @@ public struct ModelCatalog: Sendable {
     public static let defaultListFile = "default.txt"
 
     public let directory: URL
+    /// False when `directory` is not there (e.g. a binary installed without its resource bundle).
+    public let directoryExists: Bool
     /// Readable models, sorted by name.
     public let models: [CatalogModel]
     /// What default.txt names, if anything.
@@ -31,6 +33,8 @@ public struct ModelCatalog: Sendable {
     /// Reads every `*.safetensors` card in `directory` (a missing folder is an empty catalog).
     public init(directory: URL) {
         self.directory = directory
+        var isFolder: ObjCBool = false
+        directoryExists = FileManager.default.fileExists(atPath: directory.path, isDirectory: &isFolder) && isFolder.boolValue
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var models: [CatalogModel] = []
         var unreadable: [(String, String)] = []
@@ -55,14 +59,34 @@ public struct ModelCatalog: Sendable {
     /// The models shipped inside the package (the `Models` resource folder of this module).
     public static var bundled: ModelCatalog { ModelCatalog(directory: bundledDirectory) }
 
+    /// The first of `bundledDirectoryCandidates` that exists, else the first (reported as missing).
     public static var bundledDirectory: URL {
-        Bundle.module.url(forResource: "Models", withExtension: nil) ?? Bundle.module.bundleURL.appendingPathComponent("Models")
+        let candidates = bundledDirectoryCandidates
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
     }
+
+    /// Where the bundled models may be: in the resource bundle SwiftPM puts beside the built
+    /// binary (what an install must copy along), then in the source tree the binary was built
+    /// from. Not `Bundle.module`: its accessor aborts the process when its bundle is missing,
+    /// and a moved binary must say what is missing instead.
+    static var bundledDirectoryCandidates: [URL] {
+        var candidates: [URL] = []
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            candidates.append(executable.deletingLastPathComponent()
+                .appendingPathComponent(resourceBundleName).appendingPathComponent("Models"))
+        }
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Models"))
+        return candidates
+    }
+
+    /// SwiftPM's name for this module's resource bundle: `<package>_<module>.resources`.
+    public static let resourceBundleName = "deepfake-scan_Detectors.resources"
 
     public var names: [String] { models.map(\.name) }
 
     /// The model `name` selects: a card name, else an architecture exactly one model has.
     public func resolve(_ name: String) throws(ModelCatalogError) -> CatalogModel {
+        guard directoryExists else { throw .folderMissing(directory.path) }
         let byName = models.filter { $0.name == name }
         if byName.count == 1 { return byName[0] }
         if byName.count > 1 { throw .ambiguous(name, files: byName.map(\.file.lastPathComponent)) }
@@ -74,6 +98,7 @@ public struct ModelCatalog: Sendable {
 
     /// The model default.txt names (by file name or card name).
     public func defaultModel() throws(ModelCatalogError) -> CatalogModel {
+        guard directoryExists else { throw .folderMissing(directory.path) }
         guard let entry = defaultEntry else { throw .noDefault(available: names) }
         if let model = models.first(where: { $0.file.lastPathComponent == entry }) { return model }
         if let model = try? resolve(entry) { return model }
@@ -86,6 +111,7 @@ public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
     case ambiguous(String, files: [String])
     case noDefault(available: [String])
     case defaultMissing(String, available: [String])
+    case folderMissing(String)
 
     public var description: String {
         switch self {
@@ -97,6 +123,9 @@ public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
             return "no default model is named in \(ModelCatalog.defaultListFile) yet; \(Self.listing(available))"
         case let .defaultMissing(entry, available):
             return "the default model \(entry) (\(ModelCatalog.defaultListFile)) is not bundled; \(Self.listing(available))"
+        case let .folderMissing(path):
+            return "the bundled models folder \(path) is missing (keep \(ModelCatalog.resourceBundleName) beside the "
+                + "deepfake-scan binary when installing it); pass --weights FILE.safetensors"
         }
     }
 

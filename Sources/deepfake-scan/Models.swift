@@ -135,7 +135,9 @@ enum BundledTable {
     static func text(_ catalog: ModelCatalog) -> String {
         var lines = ["bundled models (\(catalog.directory.path)):"]
         let entries = entries(catalog)
-        if entries.isEmpty { lines.append("  none yet: scan and eval need --weights FILE (or \(ModelLocation.environmentVariable))") }
+        if !catalog.directoryExists {
+            lines.append("  missing: \(ModelCatalogError.folderMissing(catalog.directory.path))")
+        } else if entries.isEmpty { lines.append("  none yet: scan and eval need --weights FILE (or \(ModelLocation.environmentVariable))") }
         for entry in entries {
             let card = entry.card
             let metrics = card.metrics.keys.sorted().map { "\($0)=\(String(format: "%.4g", card.metrics[$0]!))" }

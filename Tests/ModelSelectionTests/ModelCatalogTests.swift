@@ -14,15 +14,24 @@ import Testing
         try text.write(to: directory.appendingPathComponent("default.txt"), atomically: true, encoding: .utf8)
     }
 
-    @Test func anEmptyOrMissingFolderHasNoModelsAndSaysSo() throws {
-        for folder in [directory, directory.appendingPathComponent("absent")] {
-            let catalog = ModelCatalog(directory: folder)
-            #expect(catalog.models.isEmpty && catalog.defaultEntry == nil)
-            #expect(throws: ModelCatalogError.noDefault(available: [])) { try catalog.defaultModel() }
-            #expect(throws: ModelCatalogError.unknown("meso4", available: [])) { try catalog.resolve("meso4") }
-        }
+    @Test func anEmptyFolderHasNoModelsAndSaysSo() throws {
+        let catalog = ModelCatalog(directory: directory)
+        #expect(catalog.directoryExists && catalog.models.isEmpty && catalog.defaultEntry == nil)
+        #expect(throws: ModelCatalogError.noDefault(available: [])) { try catalog.defaultModel() }
+        #expect(throws: ModelCatalogError.unknown("meso4", available: [])) { try catalog.resolve("meso4") }
         #expect("\(ModelCatalogError.noDefault(available: []))"
             == "no default model is named in default.txt yet; none is bundled. Pass --model NAME or --weights FILE.safetensors")
+    }
+
+    /// A binary installed without its resource bundle: an error naming the folder, not an abort.
+    @Test func aMissingFolderIsAnErrorThatNamesIt() throws {
+        let absent = directory.appendingPathComponent("absent")
+        let catalog = ModelCatalog(directory: absent)
+        #expect(!catalog.directoryExists && catalog.models.isEmpty)
+        #expect(throws: ModelCatalogError.folderMissing(absent.path)) { try catalog.defaultModel() }
+        #expect(throws: ModelCatalogError.folderMissing(absent.path)) { try catalog.resolve("meso4") }
+        #expect("\(ModelCatalogError.folderMissing(absent.path))".contains("keep deepfake-scan_Detectors.resources beside"))
+        #expect(BundledTable.text(catalog).contains("missing: the bundled models folder \(absent.path) is missing"))
     }
 
     @Test func modelsAreFoundByCardNameAndByAnArchitectureOnlyOneHas() throws {
@@ -83,5 +92,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("README.md").path), "\(folder.path)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(ModelCatalog.defaultListFile).path))
         #expect(ModelCatalog.bundled.unreadable.isEmpty)
+        // The first place looked is the resource bundle beside the running binary.
+        #expect(ModelCatalog.bundledDirectoryCandidates.first?.path.hasSuffix("/deepfake-scan_Detectors.resources/Models") == true)
     }
 }
