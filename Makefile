@@ -181,6 +181,10 @@ bench-scan: setup-yuface
 # A fine-tuning recipe (efficientnet_lite0_160) trains the recipe it starts from first if needed.
 MODEL ?= efficientnet_lite0
 TRAIN_OUT ?= out/train/$(MODEL)
+# Meso models: torch.compile fuses their memory-bound BatchNorm/ReLU/pooling (a Meso-4 step 2.4x
+# as fast here) and a second data-loader process keeps up with it. Meso-4 whole-run speed:
+# 54 images/s, against 37 eager with one data-loader process.
+TRAIN_FLAGS ?= $(if $(filter meso4 mesoinception4,$(MODEL)),--compile --workers 2)
 .PHONY: train test-train
 train: venv
 	@test -f $(CACHE)/manifest.json || { echo "no crop cache in $(CACHE): run make cache first (about 45 min)"; exit 1; }
@@ -188,7 +192,7 @@ train: venv
 	if [ -n "$$first" ] && [ ! -f $(dir $(TRAIN_OUT))$$first/best.pt ]; then \
 		echo "$(MODEL) fine-tunes $$first: training that first"; \
 		$(MAKE) train MODEL=$$first TRAIN_OUT=$(dir $(TRAIN_OUT))$$first || exit 1; fi
-	$(PYTHON) -m Training.train --model $(MODEL) --cache $(CACHE) --out $(TRAIN_OUT)
+	$(PYTHON) -m Training.train --model $(MODEL) --cache $(CACHE) --out $(TRAIN_OUT) $(TRAIN_FLAGS)
 	$(PYTHON) -m Training.export --checkpoint $(TRAIN_OUT)/best.pt --out $(TRAIN_OUT)/sbi-$(subst _,-,$(MODEL)).safetensors \
 		--name sbi-$(subst _,-,$(MODEL))
 

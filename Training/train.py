@@ -129,6 +129,9 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoint-every", type=int, default=50, help="steps")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="data-loader processes")
+    parser.add_argument("--compile", action="store_true",
+                        help="train through torch.compile (inductor, needs a C++ compiler): a 1-2 min compile "
+                        "at start, then Meso-4 steps 2.4x faster here (fused BatchNorm/ReLU/pooling)")
     parser.add_argument("--limit", type=int, help="train on the first N crops only (smoke tests)")
     parser.add_argument("--max-steps", type=int, help="stop (with a checkpoint) after this many steps in total")
     parser.add_argument("--max-minutes", type=float, help="stop (with a checkpoint) after this long")
@@ -195,6 +198,9 @@ def main(argv=None) -> int:
         print(json.dumps(record), flush=True)
 
     model.train()
+    # Only the training step goes through the compiled module: checkpoints keep the plain
+    # module's keys, and evaluation (eval mode, no gradients) stays eager.
+    forward = torch.compile(model) if args.compile else model
     losses: list[float] = []
     while step < total and not stop["now"]:
         epoch, start = divmod(step, steps_per_epoch)
@@ -208,7 +214,7 @@ def main(argv=None) -> int:
         for images, labels in start_workers(loader):
             for group in optimiser.param_groups:
                 group["lr"] = learning_rate(recipe, step, total, args.warmup)
-            loss = F.binary_cross_entropy_with_logits(model(to_input(images, recipe)), labels)
+            loss = F.binary_cross_entropy_with_logits(forward(to_input(images, recipe)), labels)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()

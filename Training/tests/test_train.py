@@ -98,6 +98,20 @@ def test_init_starts_from_a_checkpoints_weights(cache, tmp_path):
     assert torch.load(tmp_path / "tuned" / "checkpoint.pt", weights_only=False)["step"] == 2
 
 
+def test_a_compiled_run_trains_and_checkpoints_the_plain_modules_keys(cache, tmp_path):
+    """--compile (torch.compile) changes only how the steps run: the loss still falls, and the
+    checkpoint keeps the plain module's keys, so resuming without --compile and export work."""
+    run(cache, tmp_path / "run", "--compile", "--max-steps", "12")
+    log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [6, 12] and log[-1]["train_loss"] < log[0]["train_loss"], log
+    saved = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)
+    fresh = RECIPES["meso4"].build().state_dict()
+    assert saved["model"].keys() == fresh.keys()
+    assert not torch.allclose(saved["model"]["conv1.weight"], fresh["conv1.weight"])
+    run(cache, tmp_path / "run", "--max-steps", "13")
+    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=False)["step"] == 13
+
+
 def test_a_fine_tuning_recipe_needs_its_first_stage(tmp_path):
     with pytest.raises(SystemExit) as exit_:
         train.main(["--model", "efficientnet_lite0_160", "--cache", str(tmp_path), "--out", str(tmp_path / "x")])
