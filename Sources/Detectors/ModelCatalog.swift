@@ -30,7 +30,8 @@ public struct ModelCatalog: Sendable {
     /// Weight files that could not be read as models, with the reason.
     public let unreadable: [(file: String, reason: String)]
 
-    /// Reads every `*.safetensors` card in `directory` (a missing folder is an empty catalog).
+    /// Reads every `*.safetensors` card in `directory`. A missing folder has no models, and
+    /// `resolve` / `defaultModel` say it is missing.
     public init(directory: URL) {
         self.directory = directory
         var isFolder: ObjCBool = false
@@ -68,7 +69,8 @@ public struct ModelCatalog: Sendable {
     /// Where the bundled models may be: in the resource bundle SwiftPM puts beside the built
     /// binary (what an install must copy along), then in the source tree the binary was built
     /// from. Not `Bundle.module`: its accessor aborts the process when its bundle is missing,
-    /// and a moved binary must say what is missing instead.
+    /// and a moved binary must say what is missing instead. (Linux bundle layout; elsewhere only
+    /// the source tree is found.)
     static var bundledDirectoryCandidates: [URL] {
         var candidates: [URL] = []
         if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
@@ -125,7 +127,7 @@ public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
             return "the default model \(entry) (\(ModelCatalog.defaultListFile)) is not bundled; \(Self.listing(available))"
         case let .folderMissing(path):
             return "the bundled models folder \(path) is missing (keep \(ModelCatalog.resourceBundleName) beside the "
-                + "deepfake-scan binary when installing it); pass --weights FILE.safetensors"
+                + "deepfake-scan binary when installing it); pass --weights FILE.safetensors or set DEEPFAKE_SCAN_WEIGHTS"
         }
     }
 

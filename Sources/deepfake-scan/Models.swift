@@ -28,7 +28,8 @@ struct Models: ParsableCommand {
             let bundled = ModelCatalog.bundled
             if json {
                 let listing = Listing(architectures: DetectorRegistry.names, blasCore: BLASCore.activeCore,
-                                      bundled: BundledTable.entries(bundled),
+                                      bundled: BundledTable.entries(bundled), bundledFolder: bundled.directory.path,
+                                      bundledFolderExists: bundled.directoryExists,
                                       weights: found.map { Listing.Weight(path: $0.path, card: $0.card, error: $0.error) })
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -110,6 +111,9 @@ private struct Listing: Encodable {
     /// OpenBLAS kernel family in use, e.g. "SkylakeX"; "Prescott" means no AVX kernels.
     let blasCore: String
     let bundled: [BundledTable.Entry]
+    /// Where the bundled models were looked for, and whether that folder is there.
+    let bundledFolder: String
+    let bundledFolderExists: Bool
     let weights: [Weight]
 }
 

@@ -47,6 +47,18 @@ import Testing
         #expect(real.verdict == .real && blended.verdict == .fake, "real \(real.pFake ?? -1), blended \(blended.pFake ?? -1)")
     }
 
+    /// `models --json` says where the bundled models were looked for and that they are there.
+    @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))
+    func theModelsListingNamesTheBundledFolder() throws {
+        let result = try BLASCoreRelaunchTests.run(BLASCoreRelaunchTests.noWeights + ["--json"], coreType: nil)
+        #expect(result.status == 0, "\(result.stderr)")
+        let listing = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(listing["bundledFolderExists"] as? Bool == true, "\(result.stdout)")
+        #expect((listing["bundledFolder"] as? String)?.hasSuffix("/Models") == true)
+        let names = (listing["bundled"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        #expect(names.contains(Self.bundledName), "\(names)")
+    }
+
     @Test(.disabled(if: missing != nil, "\(missing ?? "")"))
     func withoutAModelTheScanNamesTheBundledOnes() throws {
         let result = try Self.run(["scan", ScanEndToEndTests.packageRoot.appendingPathComponent("Samples").path,

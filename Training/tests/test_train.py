@@ -2,6 +2,8 @@
 stopped and resumed gives the same weights as one run, and the export loads strictly with the
 same outputs as the checkpoint."""
 import json
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +100,8 @@ def test_init_starts_from_a_checkpoints_weights(cache, tmp_path):
     assert torch.load(tmp_path / "tuned" / "checkpoint.pt", weights_only=False)["step"] == 2
 
 
+@pytest.mark.skipif(shutil.which(os.environ.get("CXX", "g++")) is None,
+                    reason="torch.compile needs a C++ compiler: make setup-system installs g++ and python3-dev")
 def test_a_compiled_run_trains_and_checkpoints_the_plain_modules_keys(cache, tmp_path):
     """--compile (torch.compile) changes only how the steps run: the loss still falls, and the
     checkpoint keeps the plain module's keys, so resuming without --compile and export work."""
