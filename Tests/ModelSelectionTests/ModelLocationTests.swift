@@ -53,8 +53,13 @@ import Testing
         #expect(message(nil, "gamma", [:])
             == "no bundled model named gamma; bundled: alpha, beta. Pass --model NAME or --weights FILE.safetensors")
         #expect(message(nil, "meso4", [:]).contains("meso4 names several bundled models (alpha, beta)"))
-        let empty = message(nil, nil, [:], catalog: ModelCatalog(directory: directory.appendingPathComponent("none")))
+        let emptyFolder = directory.appendingPathComponent("none")
+        try FileManager.default.createDirectory(at: emptyFolder, withIntermediateDirectories: true)
+        let empty = message(nil, nil, [:], catalog: ModelCatalog(directory: emptyFolder))
         #expect(empty.hasPrefix("no default model is named in default.txt yet; none is bundled. Pass --model NAME or --weights FILE"))
         #expect(empty.contains(ModelLocation.environmentVariable) && empty.contains("make weights"))
+        let missing = message(nil, nil, [:], catalog: ModelCatalog(directory: directory.appendingPathComponent("absent")))
+        #expect(missing.hasPrefix("the bundled models folder \(directory.path)/absent is missing"))
+        #expect(missing.contains("--weights FILE.safetensors or set \(ModelLocation.environmentVariable)"))
     }
 }
