@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from .data.cache import load_split
-from .metrics import roc_auc
+from .heldout import held_out_metrics, predict, validation_sets
 from .pseudofakes.sampler import PseudoFakeSampler
 from .recipes import RECIPES, to_input
 
@@ -44,37 +44,9 @@ class PairBatches(torch.utils.data.Dataset):
         return torch.from_numpy(batch.images), torch.from_numpy(batch.labels)
 
 
-def validation_sets(cache: Path, seed: int, pairs: int, robustness: float) -> dict:
-    """Two fixed held-out sets from the same `pairs` val crops (first in a seeded order), with
-    pseudo-fakes made by the training sampler's rules: "val" degraded with probability
-    `robustness` per degradation (the selection metric) and "val_clean" undegraded. The same
-    every run and every evaluation. Each value: (images, labels, kinds)."""
-    faces = load_split(cache, "val")
-    chosen = np.random.default_rng([seed, 99]).permutation(len(faces))[:pairs]
-    sets = {}
-    for prefix, degradation in (("val", robustness), ("val_clean", 0.0)):
-        batch = PseudoFakeSampler.from_faces(faces, seed + 1, robustness=degradation).batch(chosen, epoch=0)
-        sets[prefix] = (batch.images, batch.labels, batch.kinds)
-    return sets
-
-
 @torch.no_grad()
-def evaluate(model, recipe, images, labels, kinds, prefix: str = "val", chunk: int = 64) -> dict:
-    model.eval()
-    logits = torch.cat([model(to_input(images[i:i + chunk], recipe)) for i in range(0, len(images), chunk)])
-    model.train()
-    target = torch.from_numpy(labels)
-    scores = torch.sigmoid(logits).numpy()
-    result = {
-        f"{prefix}_auc": roc_auc(labels, scores),
-        f"{prefix}_loss": float(F.binary_cross_entropy_with_logits(logits, target)),
-        f"{prefix}_acc": float(((scores >= 0.5) == (labels == 1)).mean()),
-    }
-    for kind in ("sbi", "cross"):  # each kind of fake against all reals
-        keep = (kinds == "real") | (kinds == kind)
-        if (kinds == kind).any():
-            result[f"{prefix}_auc_{kind}"] = roc_auc(labels[keep], scores[keep])
-    return result
+def evaluate(model, recipe, images, labels, kinds, prefix: str = "val") -> dict:
+    return held_out_metrics(labels, predict(model, recipe, images), kinds, prefix)
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}

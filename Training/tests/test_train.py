@@ -13,7 +13,7 @@ from PIL import Image
 from safetensors.torch import load_file
 from safetensors import safe_open
 
-from Training import export, train
+from Training import export, heldout, train
 from Training.data.cache import Crop, write_cache
 from Training.models.meso import load as load_meso
 from Training.pseudofakes.geometry import template_landmarks
@@ -140,3 +140,38 @@ def test_terminating_the_whole_process_group_still_checkpoints(cache, tmp_path):
     assert child.returncode == 0, output
     assert "stopped at step" in output, output
     assert torch.load(out / "checkpoint.pt", weights_only=False)["step"] >= 2
+
+
+def test_an_ensemble_export_holds_each_member_and_its_measured_held_out_metrics(cache, tmp_path):
+    run(cache, tmp_path / "a", "--max-steps", "6")
+    run(cache, tmp_path / "b", "--max-steps", "6", "--seed", "2")
+    a, b = tmp_path / "a" / "best.pt", tmp_path / "b" / "best.pt"
+    out = tmp_path / "pair.safetensors"
+    assert export.main(["--checkpoint", str(a), "--checkpoint", str(b), "--out", str(out), "--name", "pair",
+                        "--heldout-cache", str(cache), "--test-time-augmentation", "hflip"]) == 0
+    with safe_open(str(out), "pt") as file:
+        card = file.metadata()
+    assert card["ensemble_members"] == "2" and card["test_time_augmentation"] == "hflip"
+    assert "member1: trained by" in card["provenance"] and "seed 2" in card["provenance"]
+    measured = heldout.measure([a, b], cache, "hflip", pairs=1000)
+    assert json.loads(card["metrics"]) == pytest.approx(measured)
+    tensors = load_file(str(out))
+    for index, path in enumerate((a, b)):
+        state = torch.load(path, weights_only=False)["model"]
+        for key, value in export.exported_tensors(state).items():
+            assert torch.equal(tensors[f"member{index}.{key}"], value), key
+    assert len(tensors) == 2 * len(export.exported_tensors(state))
+
+
+def test_held_out_metrics_of_an_ensemble_average_its_members_scores(cache, tmp_path):
+    run(cache, tmp_path / "a", "--max-steps", "6")
+    a = tmp_path / "a" / "best.pt"
+    one, twice = heldout.measure([a], cache), heldout.measure([a, a], cache)
+    assert one == pytest.approx(twice)  # the mean of two equal members is that member
+    model, recipe = heldout.load_checkpoint(a)
+    images = heldout.validation_sets(cache, 1, 4, 0.3)["val_clean"][0]
+    assert not np.allclose(heldout.predict(model, recipe, images), heldout.predict(model, recipe, images, mirrored=True))
+    labels, kinds = np.array([0, 1, 0, 1.0]), np.array(["real", "sbi", "real", "cross"])
+    result = heldout.held_out_metrics(labels, np.array([0.1, 0.9, 0.6, 0.4]), kinds, "val")
+    assert result["val_auc"] == 0.75 and result["val_acc"] == 0.5  # fake > real in 3 of 4 pairs (not 0.4 < 0.6)
+    assert result["val_auc_sbi"] == 1.0 and result["val_auc_cross"] == 0.5
