@@ -25,7 +25,14 @@ public enum DetectorRegistry {
         if let augmentation = card.testTimeAugmentation, augmentation != "hflip" {
             throw DetectorError.unsupportedCard(field: "test_time_augmentation", value: augmentation)
         }
-        let model = try factory(loader, card)
+        let model: any Detector
+        if let count = card.ensembleMembers {
+            let members = try (0..<count).map { try factory(loader.scoped(EnsembleAveraging.prefix($0)), card) }
+            try loader.finish()  // no tensor outside the members
+            model = EnsembleAveraging(members, card: card)
+        } else {
+            model = try factory(loader, card)
+        }
         return card.testTimeAugmentation == "hflip" ? FlipAveraging(model) : model
     }
 

@@ -21,18 +21,22 @@ public struct ModelCard: Sendable, Codable, Equatable {
     /// Test-time augmentation the weights were measured with: nil (none) or "hflip" (p_fake is
     /// the mean over the crop and its mirror image).
     public var testTimeAugmentation: String?
+    /// nil for one model; N ≥ 2 when the file holds N models of this architecture and input
+    /// (tensors under "member0." … "member{N-1}.") whose p_fake the engine averages.
+    public var ensembleMembers: Int?
 
     public static let pFakeSemantics = "p_fake, 1 = fake"
 
     public init(name: String, architecture: String, version: String, inputSize: Int, colourOrder: String,
                 scaling: String, scoreSemantics: String = ModelCard.pFakeSemantics, threshold: Double? = nil,
                 provenance: String, sourceFile: String? = nil, sourceSHA256: String? = nil, metrics: [String: Double] = [:],
-                testTimeAugmentation: String? = nil) {
+                testTimeAugmentation: String? = nil, ensembleMembers: Int? = nil) {
         self.name = name; self.architecture = architecture; self.version = version
         self.inputSize = inputSize; self.colourOrder = colourOrder; self.scaling = scaling
         self.scoreSemantics = scoreSemantics; self.threshold = threshold; self.provenance = provenance
         self.sourceFile = sourceFile; self.sourceSHA256 = sourceSHA256; self.metrics = metrics
         self.testTimeAugmentation = testTimeAugmentation
+        self.ensembleMembers = ensembleMembers
     }
 
     /// Parses the safetensors metadata map (all values are strings; metrics is a JSON object).
@@ -55,13 +59,18 @@ public struct ModelCard: Sendable, Codable, Equatable {
             }
             metrics = decoded
         }
+        var members: Int?
+        if let text = metadata["ensemble_members"] {
+            guard let count = Int(text), count >= 2 else { throw ModelCardError.invalidField("ensemble_members", text) }
+            members = count
+        }
         let architecture = try required("architecture")
         self.init(name: metadata["name"] ?? architecture, architecture: architecture,
                   version: try required("version"), inputSize: size, colourOrder: try required("colour_order"),
                   scaling: try required("scaling"), scoreSemantics: try required("score_semantics"),
                   threshold: threshold, provenance: try required("provenance"), sourceFile: metadata["source_file"],
                   sourceSHA256: metadata["source_sha256"], metrics: metrics,
-                  testTimeAugmentation: metadata["test_time_augmentation"])
+                  testTimeAugmentation: metadata["test_time_augmentation"], ensembleMembers: members)
     }
 
     /// The card as safetensors metadata (the inverse of `init(metadata:)`).
@@ -73,6 +82,7 @@ public struct ModelCard: Sendable, Codable, Equatable {
         if let sourceFile { map["source_file"] = sourceFile }
         if let sourceSHA256 { map["source_sha256"] = sourceSHA256 }
         if let testTimeAugmentation { map["test_time_augmentation"] = testTimeAugmentation }
+        if let ensembleMembers { map["ensemble_members"] = String(ensembleMembers) }
         if !metrics.isEmpty, let data = try? JSONEncoder().encode(metrics) { map["metrics"] = String(decoding: data, as: UTF8.self) }
         return map
     }

@@ -44,7 +44,7 @@ struct Models: ParsableCommand {
                 if let card = file.card {
                     let threshold = card.threshold.map { String($0) } ?? "0.5 (default)"
                     print("\(file.path)\n  \(card.name): \(card.architecture) v\(card.version), input \(card.inputSize)² " +
-                          "\(card.colourOrder) \(card.scaling)\(card.testTimeAugmentation.map { ", test-time \($0)" } ?? ""), score \(card.scoreSemantics), threshold \(threshold)\n  " +
+                          "\(card.colourOrder) \(card.scaling)\(BundledTable.howRun(card)), score \(card.scoreSemantics), threshold \(threshold)\n  " +
                           "source: \(card.provenance)")
                 } else {
                     print("\(file.path)\n  unreadable: \(file.error ?? "")")
@@ -119,6 +119,11 @@ private struct Listing: Encodable {
 
 /// The bundled models (`ModelCatalog`) as `models` shows them.
 enum BundledTable {
+    /// What the engine does beyond one pass of one model: ", ensemble of 2, test-time hflip".
+    static func howRun(_ card: ModelCard) -> String {
+        (card.ensembleMembers.map { ", ensemble of \($0)" } ?? "") + (card.testTimeAugmentation.map { ", test-time \($0)" } ?? "")
+    }
+
     struct Entry: Encodable, Equatable {
         let name: String
         let file: String
@@ -147,7 +152,7 @@ enum BundledTable {
             let metrics = card.metrics.keys.sorted().map { "\($0)=\(String(format: "%.4g", card.metrics[$0]!))" }
             lines.append("  \(entry.isDefault ? "*" : " ") \(entry.name): \(card.architecture) v\(card.version), "
                 + "input \(card.inputSize)² \(card.colourOrder) \(card.scaling)"
-                + (card.testTimeAugmentation.map { ", test-time \($0)" } ?? "")
+                + howRun(card)
                 + ", \(parameterText(entry.parameters)) parameters"
                 + (metrics.isEmpty ? "" : ", " + metrics.joined(separator: " ")) + " (\(entry.file))")
         }

@@ -13,14 +13,14 @@ final class RegistryTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     /// Every tensor Meso-4 expects, filled with small deterministic values.
-    private func meso4State() -> [String: Tensor] {
+    private func meso4State(seed start: UInt32 = 7) -> [String: Tensor] {
         var shapes: [String: [Int]] = ["fc1.weight": [16, 1024], "fc1.bias": [16], "fc2.weight": [1, 16], "fc2.bias": [1]]
         for (i, (cin, cout, k)) in [(3, 8, 3), (8, 8, 5), (8, 16, 5), (16, 16, 5)].enumerated() {
             shapes["conv\(i + 1).weight"] = [cout, cin, k, k]
             shapes["conv\(i + 1).bias"] = [cout]
             for field in ["weight", "bias", "running_mean", "running_var"] { shapes["bn\(i + 1).\(field)"] = [cout] }
         }
-        var seed: UInt32 = 7
+        var seed = start
         // Sorted keys: a Dictionary's order changes from run to run, and so would the weights.
         return Dictionary(uniqueKeysWithValues: shapes.sorted { $0.key < $1.key }.map { key, shape in
             let values = (0..<shape.reduce(1, *)).map { _ -> Float in
@@ -83,6 +83,58 @@ final class RegistryTests: XCTestCase {
         flipCard.testTimeAugmentation = "rotate"
         XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: flipCard))) {
             XCTAssertEqual($0 as? DetectorError, .unsupportedCard(field: "test_time_augmentation", value: "rotate"))
+        }
+    }
+
+    func testAnEnsembleCardAveragesItsMembersScores() throws {
+        let first = meso4State(seed: 7), second = meso4State(seed: 11)
+        let one = try DetectorRegistry.load(name: "meso4", weights: try write(first, card: card()))
+        let crops = [gradient(256, 0), gradient(256, 90)]
+        let firstScores = try one.pFake(crops: crops)
+        let secondScores = try DetectorRegistry.load(name: "meso4", weights: try write(second, card: card())).pFake(crops: crops)
+        XCTAssertNotEqual(firstScores[0], secondScores[0], "the test needs members that disagree")
+
+        var members = [String: Tensor]()
+        for (index, state) in [first, second].enumerated() {
+            for (key, tensor) in state { members["member\(index).\(key)"] = tensor }
+        }
+        var ensembleCard = card()
+        ensembleCard.ensembleMembers = 2
+        let ensemble = try DetectorRegistry.load(name: "meso4", weights: try write(members, card: ensembleCard))
+        XCTAssertEqual(ensemble.card.ensembleMembers, 2)
+        let averaged = try ensemble.pFake(crops: crops)
+        for i in crops.indices { XCTAssertEqual(averaged[i], (firstScores[i] + secondScores[i]) / 2, accuracy: 1e-6) }
+        XCTAssertEqual(try ensemble.pFake(crops: []), [])
+
+        ensembleCard.testTimeAugmentation = "hflip"  // flipping wraps the whole ensemble
+        let flipping = try DetectorRegistry.load(name: "meso4", weights: try write(members, card: ensembleCard))
+        let mirrored = try ensemble.pFake(crops: crops.map { $0.mirrored() })
+        let both = try flipping.pFake(crops: crops)
+        for i in crops.indices { XCTAssertEqual(both[i], (averaged[i] + mirrored[i]) / 2, accuracy: 1e-6) }
+    }
+
+    func testAnEnsembleFileIsLoadedStrictly() throws {
+        var ensembleCard = card()
+        ensembleCard.ensembleMembers = 2
+        var members = [String: Tensor]()
+        for (key, tensor) in meso4State() { members["member0.\(key)"] = tensor; members["member1.\(key)"] = tensor }
+        var missing = members
+        missing["member1.fc2.bias"] = nil
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(missing, card: ensembleCard))) {
+            XCTAssertTrue("\($0)".contains("member1.fc2.bias"), "\($0)")
+        }
+        var extra = members
+        extra["member2.fc2.bias"] = Tensor(zeros: [1])
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(extra, card: ensembleCard))) {
+            XCTAssertTrue("\($0)".contains("member2.fc2.bias"), "\($0)")
+        }
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: ensembleCard))) {
+            XCTAssertTrue("\($0)".contains("member0."), "a plain file with an ensemble card: \($0)")
+        }
+        var metadata = ensembleCard.metadata
+        metadata["ensemble_members"] = "1"
+        XCTAssertThrowsError(try ModelCard(metadata: metadata)) {
+            XCTAssertEqual($0 as? ModelCardError, .invalidField("ensemble_members", "1"))
         }
     }
 
