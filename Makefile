@@ -49,14 +49,13 @@ test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
-# Scans Samples/ (see Samples/README.md) with the project's own bundled model
-# (Sources/Detectors/Models/; named explicitly because no bundled model has reached the bar
-# for the default yet, see default.txt there). Needs nothing from ../shared.
+# Scans Samples/ (see Samples/README.md) with the bundled default model (Sources/Detectors/Models/
+# default.txt), or with RUN_MODEL=NAME. Needs nothing from ../shared.
 # truncated.mp4 is broken on purpose: its error row makes the scan exit 1, which is expected.
-RUN_MODEL ?= sbi-efficientnet-lite0
+RUN_MODEL ?=
 run: build setup-yuface
 	@mkdir -p out
-	$(BIN) scan Samples --model $(RUN_MODEL) --csv out/samples.csv --jsonl out/samples-faces.jsonl --jobs 2; \
+	$(BIN) scan Samples $(if $(RUN_MODEL),--model $(RUN_MODEL)) --csv out/samples.csv --jsonl out/samples-faces.jsonl --jobs 2; \
 		rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 	@echo "verdicts: out/samples.csv"
 
@@ -176,10 +175,11 @@ bench-scan: setup-yuface
 
 
 # ---- training (issue 6: the project's own detectors) -------------------------------------
-# `make train MODEL=efficientnet_lite0|efficientnet_lite0_160|meso4|mesoinception4`: trains on the crop cache
+# `make train MODEL=efficientnet_lite0|efficientnet_lite0_160|efficientnet_lite0_x2|meso4|mesoinception4`: trains on the crop cache
 # ($(CACHE), `make cache`) and exports the best held-out step as safetensors with its model
 # card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt.
-# A fine-tuning recipe (efficientnet_lite0_160) trains the recipe it starts from first if needed.
+# A fine-tuning recipe (efficientnet_lite0_160) trains the recipe it starts from first if needed;
+# an ensemble (efficientnet_lite0_x2: seeds 1 and 2) trains each member (Training/ensemble.py).
 MODEL ?= efficientnet_lite0
 TRAIN_OUT ?= out/train/$(MODEL)
 # Meso-4: torch.compile fuses its memory-bound BatchNorm/ReLU/pooling (a step 2.4x as fast here)
@@ -189,6 +189,12 @@ TRAIN_FLAGS ?= $(if $(filter meso4,$(MODEL)),--compile --workers 2)
 .PHONY: train test-train
 train: venv
 	@test -f $(CACHE)/manifest.json || { echo "no crop cache in $(CACHE): run make cache first (about 45 min)"; exit 1; }
+	@if $(PYTHON) -c "import sys; from Training.recipes import ENSEMBLES; sys.exit('$(MODEL)' not in ENSEMBLES)"; then \
+		$(PYTHON) -m Training.ensemble --model $(MODEL) --cache $(CACHE) --runs $(dir $(TRAIN_OUT)) $(TRAIN_FLAGS); \
+	else $(MAKE) --no-print-directory train-single; fi
+
+.PHONY: train-single
+train-single:
 	@first=$$($(PYTHON) -c "from Training.recipes import RECIPES; print(RECIPES['$(MODEL)'].init_from or '')"); \
 	if [ -n "$$first" ] && [ ! -f $(dir $(TRAIN_OUT))$$first/best.pt ]; then \
 		echo "$(MODEL) fine-tunes $$first: training that first"; \

@@ -84,6 +84,12 @@ def save_atomically(state: dict, path: Path) -> None:
     os.replace(temporary, path)
 
 
+def finished(checkpoint: Path) -> bool:
+    """Whether the run that wrote `checkpoint` completed its schedule."""
+    saved = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    return saved["step"] >= saved["epochs"] * saved["steps_per_epoch"]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, choices=sorted(RECIPES))

@@ -13,7 +13,7 @@ from PIL import Image
 from safetensors.torch import load_file
 from safetensors import safe_open
 
-from Training import export, heldout, train
+from Training import ensemble, export, heldout, recipes, train
 from Training.data.cache import Crop, write_cache
 from Training.models.meso import load as load_meso
 from Training.pseudofakes.geometry import template_landmarks
@@ -175,3 +175,21 @@ def test_held_out_metrics_of_an_ensemble_average_its_members_scores(cache, tmp_p
     result = heldout.held_out_metrics(labels, np.array([0.1, 0.9, 0.6, 0.4]), kinds, "val")
     assert result["val_auc"] == 0.75 and result["val_acc"] == 0.5  # fake > real in 3 of 4 pairs (not 0.4 < 0.6)
     assert result["val_auc_sbi"] == 1.0 and result["val_auc_cross"] == 0.5
+
+
+def test_an_ensemble_recipe_trains_each_seed_once_and_exports_them_together(cache, tmp_path, monkeypatch):
+    monkeypatch.setitem(recipes.ENSEMBLES, "meso4_x2", recipes.EnsembleRecipe("meso4", (1, 2)))
+    options = ["--model", "meso4_x2", "--cache", str(cache), "--runs", str(tmp_path), "--pairs-per-batch", "8",
+               "--epochs", "2", "--val-pairs", "4", "--eval-every", "2", "--warmup", "0", "--cross-fraction", "0",
+               "--robustness", "0", "--workers", "0", "--threads", "1"]
+    assert ensemble.main([*options, "--max-steps", "2"]) == 0  # stops inside the first member: no export yet
+    out = tmp_path / "meso4_x2" / "sbi-meso4-x2.safetensors"
+    assert not out.exists() and not (tmp_path / "meso4_seed2").exists()
+    assert ensemble.main(options) == 0
+    with safe_open(str(out), "pt") as file:
+        card = file.metadata()
+    assert card["ensemble_members"] == "2" and "seed 1" in card["provenance"] and "seed 2" in card["provenance"]
+    assert "val_clean_auc" in json.loads(card["metrics"])
+    logs = {seed: (tmp_path / name / "log.jsonl").read_text() for seed, name in ((1, "meso4"), (2, "meso4_seed2"))}
+    assert ensemble.main(options) == 0  # both finished: exported again, nothing retrained
+    assert logs == {seed: (tmp_path / name / "log.jsonl").read_text() for seed, name in ((1, "meso4"), (2, "meso4_seed2"))}

@@ -1,0 +1,49 @@
+"""Trains the members of an ensemble recipe (one recipe, several seeds) and exports them as one
+weight file whose card carries the ensemble's own held-out metrics.
+
+    python -m Training.ensemble --model efficientnet_lite0_x2 --cache out/cache --runs out/train
+
+Member with seed 1 trains in RUNS/<recipe> (the single model's run, reused when done), seed s in
+RUNS/<recipe>_seed<s>; each resumes like train.py. Stop at any time; the same command continues.
+"""
+import argparse
+from pathlib import Path
+
+from . import export, train
+from .recipes import ENSEMBLES
+
+
+def member_directory(runs: Path, recipe: str, seed: int) -> Path:
+    return runs / (recipe if seed == 1 else f"{recipe}_seed{seed}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, choices=sorted(ENSEMBLES))
+    parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--runs", type=Path, required=True, help="folder of the members' training runs")
+    parser.add_argument("--out", type=Path, help="default: RUNS/<model>/sbi-<model>.safetensors")
+    args, train_options = parser.parse_known_args(argv)
+    ensemble = ENSEMBLES[args.model]
+    members = [member_directory(args.runs, ensemble.recipe, seed) for seed in ensemble.seeds]
+    for seed, directory in zip(ensemble.seeds, members):
+        finished = (directory / "checkpoint.pt").exists() and train.finished(directory / "checkpoint.pt")
+        if not finished:
+            print(f"member seed {seed}: training in {directory}", flush=True)
+            train.main(["--model", ensemble.recipe, "--seed", str(seed), "--cache", str(args.cache),
+                        "--out", str(directory), *train_options])
+            if not train.finished(directory / "checkpoint.pt"):
+                print(f"member seed {seed} stopped before the end: run the same command again", flush=True)
+                return 0
+    name = "sbi-" + args.model.replace("_", "-")
+    out = args.out or args.runs / args.model / f"{name}.safetensors"
+    arguments = ["--out", str(out), "--name", name, "--heldout-cache", str(args.cache)]
+    for directory in members:
+        arguments += ["--checkpoint", str(directory / "best.pt")]
+    if ensemble.test_time_augmentation:
+        arguments += ["--test-time-augmentation", ensemble.test_time_augmentation]
+    return export.main(arguments)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
