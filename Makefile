@@ -177,7 +177,8 @@ bench-scan: setup-yuface
 # ---- training (issue 6: the project's own detectors) -------------------------------------
 # `make train MODEL=efficientnet_lite0|efficientnet_lite0_160|efficientnet_lite0_x2|meso4|mesoinception4`: trains on the crop cache
 # ($(CACHE), `make cache`) and exports the best held-out step as safetensors with its model
-# card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt.
+# card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt
+# (an ensemble: from each member's folder).
 # A fine-tuning recipe (efficientnet_lite0_160) trains the recipe it starts from first if needed;
 # an ensemble (efficientnet_lite0_x2: seeds 1 and 2) trains each member (Training/ensemble.py).
 MODEL ?= efficientnet_lite0
@@ -194,7 +195,7 @@ train: venv
 	else $(MAKE) --no-print-directory train-single; fi
 
 .PHONY: train-single
-train-single:
+train-single: venv
 	@first=$$($(PYTHON) -c "from Training.recipes import RECIPES; print(RECIPES['$(MODEL)'].init_from or '')"); \
 	if [ -n "$$first" ] && [ ! -f $(dir $(TRAIN_OUT))$$first/best.pt ]; then \
 		echo "$(MODEL) fine-tunes $$first: training that first"; \

@@ -9,6 +9,8 @@ RUNS/<recipe>_seed<s>; each resumes like train.py. Stop at any time; the same co
 import argparse
 from pathlib import Path
 
+import torch
+
 from . import export, train
 from .recipes import ENSEMBLES
 
@@ -27,11 +29,17 @@ def main(argv=None) -> int:
     ensemble = ENSEMBLES[args.model]
     members = [member_directory(args.runs, ensemble.recipe, seed) for seed in ensemble.seeds]
     for seed, directory in zip(ensemble.seeds, members):
-        finished = (directory / "checkpoint.pt").exists() and train.finished(directory / "checkpoint.pt")
-        if not finished:
+        checkpoint = directory / "checkpoint.pt"
+        if checkpoint.exists():
+            saved = torch.load(checkpoint, map_location="cpu", weights_only=False)
+            if saved["seed"] != seed or saved.get("recipe") != ensemble.recipe:
+                parser.error(f"{directory} holds a {saved.get('recipe')} run with seed {saved['seed']}, not "
+                             f"{ensemble.recipe} with seed {seed}: move it away or pass another --runs")
+        if not (checkpoint.exists() and train.finished(checkpoint)):
             print(f"member seed {seed}: training in {directory}", flush=True)
-            train.main(["--model", ensemble.recipe, "--seed", str(seed), "--cache", str(args.cache),
-                        "--out", str(directory), *train_options])
+            # the member's identity last, so that no passed-through option can change it
+            train.main([*train_options, "--model", ensemble.recipe, "--seed", str(seed), "--cache", str(args.cache),
+                        "--out", str(directory)])
             if not train.finished(directory / "checkpoint.pt"):
                 print(f"member seed {seed} stopped before the end: run the same command again", flush=True)
                 return 0

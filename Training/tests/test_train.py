@@ -193,3 +193,8 @@ def test_an_ensemble_recipe_trains_each_seed_once_and_exports_them_together(cach
     logs = {seed: (tmp_path / name / "log.jsonl").read_text() for seed, name in ((1, "meso4"), (2, "meso4_seed2"))}
     assert ensemble.main(options) == 0  # both finished: exported again, nothing retrained
     assert logs == {seed: (tmp_path / name / "log.jsonl").read_text() for seed, name in ((1, "meso4"), (2, "meso4_seed2"))}
+    swapped = tmp_path / "swapped"
+    swapped.mkdir()
+    (tmp_path / "meso4_seed2").rename(swapped / "meso4")  # seed 2's run where seed 1's belongs: not reused
+    with pytest.raises(SystemExit):
+        ensemble.main([*options[:5], str(swapped), *options[6:]])
