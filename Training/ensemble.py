@@ -32,8 +32,9 @@ def main(argv=None) -> int:
         checkpoint = directory / "checkpoint.pt"
         if checkpoint.exists():
             saved = torch.load(checkpoint, map_location="cpu", weights_only=False)
-            if saved["seed"] != seed or saved.get("recipe") != ensemble.recipe:
-                parser.error(f"{directory} holds a {saved.get('recipe')} run with seed {saved['seed']}, not "
+            recipe = saved.get("recipe", saved["architecture"])  # early checkpoints named only the architecture
+            if saved["seed"] != seed or recipe != ensemble.recipe:
+                parser.error(f"{directory} holds a {recipe} run with seed {saved['seed']}, not "
                              f"{ensemble.recipe} with seed {seed}: move it away or pass another --runs")
         if not (checkpoint.exists() and train.finished(checkpoint)):
             print(f"member seed {seed}: training in {directory}", flush=True)
