@@ -45,6 +45,9 @@ public final class SafeTensorsFile {
 
     public var keys: [String] { entries.keys.sorted() }
 
+    /// SHA-256 of the whole file, as `sha256sum` prints it.
+    public func sha256() -> String { SHA256.hex(UnsafeRawBufferPointer(start: base, count: size)) }
+
     /// The values of an F32 tensor.
     public func floats(_ key: String) throws -> [Float] {
         let entry = try entry(key, dtype: "F32")
