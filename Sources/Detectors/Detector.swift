@@ -16,6 +16,9 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible {
     case unknownModel(String, known: [String])
     case architectureMismatch(requested: String, card: String)
     case unsupportedCard(field: String, value: String)
+    /// A member file an ensemble card names is missing, changed since the ensemble was measured,
+    /// or not a model the ensemble can average.
+    case ensembleMember(file: String, problem: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,8 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible {
             return "weights are for \(card), not \(requested)"
         case let .unsupportedCard(field, value):
             return "model card \(field) \"\(value)\" is not supported"
+        case let .ensembleMember(file, problem):
+            return "ensemble member \(file): \(problem)"
         }
     }
 }

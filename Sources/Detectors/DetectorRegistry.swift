@@ -26,10 +26,9 @@ public enum DetectorRegistry {
             throw DetectorError.unsupportedCard(field: "test_time_augmentation", value: augmentation)
         }
         let model: any Detector
-        if let count = card.ensembleMembers {
-            let members = try (0..<count).map { try factory(loader.scoped(EnsembleAveraging.prefix($0)), card) }
-            try loader.finish()  // no tensor outside the members
-            model = EnsembleAveraging(members, card: card)
+        if let members = card.ensembleMembers {
+            try loader.finish()  // an ensemble file holds no tensors of its own
+            model = try EnsembleAveraging.load(members, of: card, from: weights.deletingLastPathComponent(), factory: factory)
         } else {
             model = try factory(loader, card)
         }

@@ -1,10 +1,12 @@
+import Foundation
 import Imaging
 import NN
 
-/// A detector made of several models of one architecture (`ensemble_members: N` on the card,
-/// one model's tensors under "member0." … in the same file): p_fake is the mean of the members'.
-/// Two independently trained models err on different crops, so their mean ranks held-out
-/// pseudo-fakes better than either (README, Training section); it costs one pass per member.
+/// A detector made of several models of one architecture and input: the member files an
+/// ensemble card names (`ensemble_members`), beside the card's own tensorless file. p_fake is
+/// the mean of the members'. Two independently trained models err on different crops, so their
+/// mean ranks held-out pseudo-fakes better than either (README, Training); it costs one pass
+/// per member.
 final class EnsembleAveraging: Detector {
     private let members: [any Detector]
     let card: ModelCard
@@ -15,8 +17,56 @@ final class EnsembleAveraging: Detector {
         self.card = card
     }
 
-    /// The tensor prefix of member `index` in an ensemble file.
-    static func prefix(_ index: Int) -> String { "member\(index)." }
+    /// Loads each member of `card` from `folder` with `factory`. A member must be the file the
+    /// ensemble was measured with (same SHA-256) and a single model with the ensemble's
+    /// architecture, input size, colour order and scaling; its own test-time augmentation is
+    /// not used (the ensemble card's applies to the whole).
+    static func load(_ members: [EnsembleMember], of card: ModelCard, from folder: URL,
+                     factory: DetectorRegistry.Factory) throws -> EnsembleAveraging {
+        let models = try members.map { member -> any Detector in
+            let url = folder.appendingPathComponent(member.file)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw DetectorError.ensembleMember(file: member.file, problem: "not found in \(folder.path)")
+            }
+            let loader: WeightLoader, memberCard: ModelCard
+            do {
+                loader = try WeightLoader(url: url)
+                memberCard = try ModelCard(metadata: loader.metadata)
+            } catch {
+                throw DetectorError.ensembleMember(file: member.file, problem: "\(error)")
+            }
+            try checkDigest(of: loader.file, member: member)
+            let mismatch = [("architecture", memberCard.architecture, card.architecture),
+                            ("input_size", String(memberCard.inputSize), String(card.inputSize)),
+                            ("colour_order", memberCard.colourOrder, card.colourOrder),
+                            ("scaling", memberCard.scaling, card.scaling)].first { $0.1 != $0.2 }
+            if let (field, found, expected) = mismatch {
+                throw DetectorError.ensembleMember(file: member.file, problem: "\(field) is \(found), the ensemble's \(expected)")
+            }
+            if memberCard.ensembleMembers != nil {
+                throw DetectorError.ensembleMember(file: member.file, problem: "is itself an ensemble")
+            }
+            return try factory(loader, memberCard)
+        }
+        return EnsembleAveraging(models, card: card)
+    }
+
+    /// Fails unless `file` has the member's pinned SHA-256. Each file is hashed once per process
+    /// (by path, size and modification time): a scan loads one detector per worker, and hashing
+    /// the default's two members again costs ≈ 0.15 s each time.
+    private static func checkDigest(of file: SafeTensorsFile, member: EnsembleMember) throws {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: file.url.path)
+        let stamp = "\(file.url.path)|\(attributes?[.size] ?? "")|\(attributes?[.modificationDate] ?? "")|\(member.sha256)"
+        if checkedFiles.contains(stamp) { return }
+        let digest = file.sha256()
+        guard digest == member.sha256 else {
+            throw DetectorError.ensembleMember(file: member.file, problem: "SHA-256 is \(digest), not the "
+                + "\(member.sha256) the ensemble was measured with: re-export the ensemble for this file")
+        }
+        checkedFiles.insert(stamp)
+    }
+
+    private static let checkedFiles = CheckedFiles()
 
     func pFake(crops: [RGBImage]) throws -> [Float] {
         if crops.isEmpty { return [] }
@@ -25,5 +75,24 @@ final class EnsembleAveraging: Detector {
             for (index, score) in try member.pFake(crops: crops).enumerated() { sums[index] += score }
         }
         return sums.map { $0 / Float(members.count) }
+    }
+}
+
+/// Member files whose digest matched, shared by the threads that load detectors.
+private final class CheckedFiles: @unchecked Sendable {
+    // `lock` guards `stamps`.
+    private let lock = NSLock()
+    private var stamps: Set<String> = []
+
+    func contains(_ stamp: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stamps.contains(stamp)
+    }
+
+    func insert(_ stamp: String) {
+        lock.lock()
+        stamps.insert(stamp)
+        lock.unlock()
     }
 }

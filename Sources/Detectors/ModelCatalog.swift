@@ -7,7 +7,7 @@ public struct CatalogModel: Sendable, Equatable {
     public var name: String { card.name }
     public var file: URL
     public var card: ModelCard
-    /// Number of weights (all tensors' elements), for the models table.
+    /// Number of weights (all tensors' elements; an ensemble's members' together), for the models table.
     public var parameterCount: Int
 }
 
@@ -43,8 +43,12 @@ public struct ModelCatalog: Sendable {
             let url = directory.appendingPathComponent(file)
             do {
                 let weights = try SafeTensorsFile(url: url)
-                let count = weights.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
-                models.append(CatalogModel(file: url, card: try ModelCard(metadata: weights.metadata), parameterCount: count))
+                let card = try ModelCard(metadata: weights.metadata)
+                var count = Self.parameterCount(weights)
+                for member in card.ensembleMembers ?? [] {  // an ensemble's weights are its members'
+                    count += Self.parameterCount(try SafeTensorsFile(url: directory.appendingPathComponent(member.file)))
+                }
+                models.append(CatalogModel(file: url, card: card, parameterCount: count))
             } catch {
                 unreadable.append((file, "\(error)"))
             }
@@ -55,6 +59,10 @@ public struct ModelCatalog: Sendable {
             .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty && !$0.hasPrefix("#") }
         defaultEntry = listed
+    }
+
+    private static func parameterCount(_ weights: SafeTensorsFile) -> Int {
+        weights.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
     }
 
     /// The models shipped inside the package (the `Models` resource folder of this module).
@@ -95,7 +103,14 @@ public struct ModelCatalog: Sendable {
         let byArchitecture = models.filter { $0.card.architecture == name }
         if byArchitecture.count == 1 { return byArchitecture[0] }
         if byArchitecture.count > 1 { throw .ambiguous(name, files: byArchitecture.map(\.name)) }
+        if let broken = unreadableFile(name) { throw .unreadable(broken.file, reason: broken.reason) }
         throw .unknown(name, available: names)
+    }
+
+    /// The unreadable file `name` (a file name, or a card name that is its stem) most likely
+    /// meant, so that the error says why it is unusable rather than that it is absent.
+    private func unreadableFile(_ name: String) -> (file: String, reason: String)? {
+        unreadable.first { $0.file == name || $0.file == name + ".safetensors" }
     }
 
     /// The model default.txt names (by file name or card name).
@@ -104,6 +119,7 @@ public struct ModelCatalog: Sendable {
         guard let entry = defaultEntry else { throw .noDefault(available: names) }
         if let model = models.first(where: { $0.file.lastPathComponent == entry }) { return model }
         if let model = try? resolve(entry) { return model }
+        if let broken = unreadableFile(entry) { throw .unreadable(broken.file, reason: broken.reason) }
         throw .defaultMissing(entry, available: names)
     }
 }
@@ -114,6 +130,7 @@ public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
     case noDefault(available: [String])
     case defaultMissing(String, available: [String])
     case folderMissing(String)
+    case unreadable(String, reason: String)
 
     public var description: String {
         switch self {
@@ -125,6 +142,8 @@ public enum ModelCatalogError: Error, Equatable, CustomStringConvertible {
             return "no default model is named in \(ModelCatalog.defaultListFile) yet; \(Self.listing(available))"
         case let .defaultMissing(entry, available):
             return "the default model \(entry) (\(ModelCatalog.defaultListFile)) is not bundled; \(Self.listing(available))"
+        case let .unreadable(file, reason):
+            return "the bundled model \(file) cannot be used: \(reason)"
         case let .folderMissing(path):
             return "the bundled models folder \(path) is missing (keep \(ModelCatalog.resourceBundleName) beside the "
                 + "deepfake-scan binary when installing it); pass --weights FILE.safetensors or set DEEPFAKE_SCAN_WEIGHTS"

@@ -21,16 +21,18 @@ public struct ModelCard: Sendable, Codable, Equatable {
     /// Test-time augmentation the weights were measured with: nil (none) or "hflip" (p_fake is
     /// the mean over the crop and its mirror image).
     public var testTimeAugmentation: String?
-    /// nil for one model; N ≥ 2 when the file holds N models of this architecture and input
-    /// (tensors under "member0." … "member{N-1}.") whose p_fake the engine averages.
-    public var ensembleMembers: Int?
+    /// nil for one model. For an ensemble, its N ≥ 2 members: weight files of this architecture
+    /// and input beside this one (which holds no tensors), each pinned by SHA-256; the engine
+    /// averages their p_fake. Members stay separate files so a bundled single model is not
+    /// stored twice, and so no one file outgrows the repository's limit.
+    public var ensembleMembers: [EnsembleMember]?
 
     public static let pFakeSemantics = "p_fake, 1 = fake"
 
     public init(name: String, architecture: String, version: String, inputSize: Int, colourOrder: String,
                 scaling: String, scoreSemantics: String = ModelCard.pFakeSemantics, threshold: Double? = nil,
                 provenance: String, sourceFile: String? = nil, sourceSHA256: String? = nil, metrics: [String: Double] = [:],
-                testTimeAugmentation: String? = nil, ensembleMembers: Int? = nil) {
+                testTimeAugmentation: String? = nil, ensembleMembers: [EnsembleMember]? = nil) {
         self.name = name; self.architecture = architecture; self.version = version
         self.inputSize = inputSize; self.colourOrder = colourOrder; self.scaling = scaling
         self.scoreSemantics = scoreSemantics; self.threshold = threshold; self.provenance = provenance
@@ -59,10 +61,11 @@ public struct ModelCard: Sendable, Codable, Equatable {
             }
             metrics = decoded
         }
-        var members: Int?
+        var members: [EnsembleMember]?
         if let text = metadata["ensemble_members"] {
-            guard let count = Int(text), count >= 2 else { throw ModelCardError.invalidField("ensemble_members", text) }
-            members = count
+            guard let decoded = try? JSONDecoder().decode([EnsembleMember].self, from: Data(text.utf8)), decoded.count >= 2,
+                  decoded.allSatisfy(\.isWellFormed), Set(decoded.map(\.file)).count == decoded.count else { throw ModelCardError.invalidField("ensemble_members", text) }
+            members = decoded
         }
         let architecture = try required("architecture")
         self.init(name: metadata["name"] ?? architecture, architecture: architecture,
@@ -82,9 +85,26 @@ public struct ModelCard: Sendable, Codable, Equatable {
         if let sourceFile { map["source_file"] = sourceFile }
         if let sourceSHA256 { map["source_sha256"] = sourceSHA256 }
         if let testTimeAugmentation { map["test_time_augmentation"] = testTimeAugmentation }
-        if let ensembleMembers { map["ensemble_members"] = String(ensembleMembers) }
+        if let ensembleMembers, let data = try? JSONEncoder().encode(ensembleMembers) {
+            map["ensemble_members"] = String(decoding: data, as: UTF8.self)
+        }
         if !metrics.isEmpty, let data = try? JSONEncoder().encode(metrics) { map["metrics"] = String(decoding: data, as: UTF8.self) }
         return map
+    }
+}
+
+/// One member of an ensemble card: a weight file in the ensemble file's folder and the SHA-256
+/// of its bytes when the ensemble was measured.
+public struct EnsembleMember: Sendable, Codable, Equatable {
+    public var file: String
+    public var sha256: String
+
+    public init(file: String, sha256: String) { self.file = file; self.sha256 = sha256 }
+
+    /// A plain file name (no folder, so a card cannot reach outside its own folder) and a hex digest.
+    var isWellFormed: Bool {
+        !file.isEmpty && !file.contains("/") && file != "." && file != ".."
+            && sha256.count == 64 && sha256.allSatisfy { "0123456789abcdef".contains($0) }
     }
 }
 

@@ -121,7 +121,7 @@ private struct Listing: Encodable {
 enum BundledTable {
     /// What the engine does beyond one pass of one model: ", ensemble of 2, test-time hflip".
     static func howRun(_ card: ModelCard) -> String {
-        (card.ensembleMembers.map { ", ensemble of \($0)" } ?? "") + (card.testTimeAugmentation.map { ", test-time \($0)" } ?? "")
+        (card.ensembleMembers.map { ", ensemble of \($0.count)" } ?? "") + (card.testTimeAugmentation.map { ", test-time \($0)" } ?? "")
     }
 
     struct Entry: Encodable, Equatable {
@@ -157,7 +157,7 @@ enum BundledTable {
                 + (metrics.isEmpty ? "" : ", " + metrics.joined(separator: " ")) + " (\(entry.file))")
         }
         if !entries.isEmpty && !entries.contains(where: \.isDefault) {
-            lines.append("  no default named in \(ModelCatalog.defaultListFile): scan needs --model NAME or --weights FILE")
+            do { _ = try catalog.defaultModel() } catch { lines.append("  no default: \(error)") }
         }
         for (file, reason) in catalog.unreadable { lines.append("  unreadable \(file): \(reason)") }
         return lines.joined(separator: "\n")

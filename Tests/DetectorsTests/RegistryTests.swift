@@ -86,55 +86,100 @@ final class RegistryTests: XCTestCase {
         }
     }
 
-    func testAnEnsembleCardAveragesItsMembersScores() throws {
+    /// Writes `state` as `file` in the test folder and returns the ensemble member entry pinning it.
+    private func member(_ state: [String: Tensor], card: ModelCard, file: String) throws -> EnsembleMember {
+        let url = directory.appendingPathComponent(file)
+        try SafeTensorsWriter.encode(state, metadata: card.metadata).write(to: url)
+        return EnsembleMember(file: file, sha256: try SafeTensorsFile(url: url).sha256())
+    }
+
+    private func ensemble(_ members: [EnsembleMember], testTimeAugmentation: String? = nil) throws -> URL {
+        var ensembleCard = card()
+        ensembleCard.ensembleMembers = members
+        ensembleCard.testTimeAugmentation = testTimeAugmentation
+        let url = directory.appendingPathComponent("ensemble.safetensors")
+        try SafeTensorsWriter.encode([:], metadata: ensembleCard.metadata).write(to: url)
+        return url
+    }
+
+    func testAnEnsembleCardAveragesItsMemberFilesScores() throws {
         let first = meso4State(seed: 7), second = meso4State(seed: 11)
-        let one = try DetectorRegistry.load(name: "meso4", weights: try write(first, card: card()))
+        let members = [try member(first, card: card(), file: "a.safetensors"), try member(second, card: card(), file: "b.safetensors")]
         let crops = [gradient(256, 0), gradient(256, 90)]
-        let firstScores = try one.pFake(crops: crops)
-        let secondScores = try DetectorRegistry.load(name: "meso4", weights: try write(second, card: card())).pFake(crops: crops)
+        let firstScores = try DetectorRegistry.load(weights: directory.appendingPathComponent("a.safetensors")).pFake(crops: crops)
+        let secondScores = try DetectorRegistry.load(weights: directory.appendingPathComponent("b.safetensors")).pFake(crops: crops)
         XCTAssertNotEqual(firstScores[0], secondScores[0], "the test needs members that disagree")
 
-        var members = [String: Tensor]()
-        for (index, state) in [first, second].enumerated() {
-            for (key, tensor) in state { members["member\(index).\(key)"] = tensor }
-        }
-        var ensembleCard = card()
-        ensembleCard.ensembleMembers = 2
-        let ensemble = try DetectorRegistry.load(name: "meso4", weights: try write(members, card: ensembleCard))
-        XCTAssertEqual(ensemble.card.ensembleMembers, 2)
+        let ensemble = try DetectorRegistry.load(name: "meso4", weights: try ensemble(members))
+        XCTAssertEqual(ensemble.card.ensembleMembers, members)
         let averaged = try ensemble.pFake(crops: crops)
         for i in crops.indices { XCTAssertEqual(averaged[i], (firstScores[i] + secondScores[i]) / 2, accuracy: 1e-6) }
         XCTAssertEqual(try ensemble.pFake(crops: []), [])
 
-        ensembleCard.testTimeAugmentation = "hflip"  // flipping wraps the whole ensemble
-        let flipping = try DetectorRegistry.load(name: "meso4", weights: try write(members, card: ensembleCard))
+        // a member's own test-time augmentation is not used: the ensemble card's applies to the whole
+        var flipCard = card()
+        flipCard.testTimeAugmentation = "hflip"
+        let flippedMember = try member(second, card: flipCard, file: "c.safetensors")
+        let mixed = try DetectorRegistry.load(name: "meso4", weights: try self.ensemble([members[0], flippedMember]))
+        XCTAssertEqual(try mixed.pFake(crops: crops), averaged)
+
+        // flipping wraps the whole ensemble
+        let flipping = try DetectorRegistry.load(name: "meso4", weights: try self.ensemble(members, testTimeAugmentation: "hflip"))
         let mirrored = try ensemble.pFake(crops: crops.map { $0.mirrored() })
         let both = try flipping.pFake(crops: crops)
         for i in crops.indices { XCTAssertEqual(both[i], (averaged[i] + mirrored[i]) / 2, accuracy: 1e-6) }
     }
 
-    func testAnEnsembleFileIsLoadedStrictly() throws {
+    func testAnEnsembleLoadsOnlyTheMemberFilesItWasMeasuredWith() throws {
+        let good = try member(meso4State(seed: 7), card: card(), file: "a.safetensors")
+        let other = try member(meso4State(seed: 11), card: card(), file: "b.safetensors")
+        func refusal(_ members: [EnsembleMember], file: String = "b.safetensors") throws -> String {
+            var problem = ""
+            XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try ensemble(members))) {
+                guard case let .ensembleMember(named, text)? = $0 as? DetectorError else { return XCTFail("\($0)") }
+                XCTAssertEqual(named, file)
+                problem = text
+            }
+            return problem
+        }
+        XCTAssertTrue(try refusal([good, EnsembleMember(file: "gone.safetensors", sha256: other.sha256)], file: "gone.safetensors")
+            .contains("not found"))
+        let retrained = EnsembleMember(file: "b.safetensors", sha256: good.sha256)  // the pin of other bytes
+        XCTAssertTrue(try refusal([good, retrained]).contains("re-export the ensemble"))
+        var wide = card()
+        wide.inputSize = 128
+        let resized = try member(meso4State(seed: 11), card: wide, file: "b.safetensors")
+        XCTAssertTrue(try refusal([good, resized]).contains("input_size is 128, the ensemble's 256"))
+        let inception = try member(meso4State(seed: 11), card: card("mesoinception4"), file: "b.safetensors")
+        XCTAssertTrue(try refusal([good, inception]).contains("architecture is mesoinception4"))
+        var scaled = card()
+        scaled.scaling = "x/127.5-1"
+        let rescaled = try member(meso4State(seed: 11), card: scaled, file: "b.safetensors")
+        XCTAssertTrue(try refusal([good, rescaled]).contains("scaling is x/127.5-1"))
+        var nested = card()
+        nested.ensembleMembers = [good, other]
+        let inner = try member([:], card: nested, file: "b.safetensors")
+        XCTAssertTrue(try refusal([good, inner]).contains("is itself an ensemble"))
+        try Data("not safetensors".utf8).write(to: directory.appendingPathComponent("b.safetensors"))
+        let garbage = EnsembleMember(file: "b.safetensors", sha256: good.sha256)
+        XCTAssertFalse(try refusal([good, garbage]).isEmpty)
+
+        // an ensemble file with tensors of its own, or a card with one member or a path, is refused
         var ensembleCard = card()
-        ensembleCard.ensembleMembers = 2
-        var members = [String: Tensor]()
-        for (key, tensor) in meso4State() { members["member0.\(key)"] = tensor; members["member1.\(key)"] = tensor }
-        var missing = members
-        missing["member1.fc2.bias"] = nil
-        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(missing, card: ensembleCard))) {
-            XCTAssertTrue("\($0)".contains("member1.fc2.bias"), "\($0)")
-        }
-        var extra = members
-        extra["member2.fc2.bias"] = Tensor(zeros: [1])
-        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(extra, card: ensembleCard))) {
-            XCTAssertTrue("\($0)".contains("member2.fc2.bias"), "\($0)")
-        }
-        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try write(meso4State(), card: ensembleCard))) {
-            XCTAssertTrue("\($0)".contains("member0."), "a plain file with an ensemble card: \($0)")
+        ensembleCard.ensembleMembers = [good, other]
+        let url = directory.appendingPathComponent("ensemble.safetensors")
+        try SafeTensorsWriter.encode(meso4State(), metadata: ensembleCard.metadata).write(to: url)
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: url)) {
+            XCTAssertTrue("\($0)".contains("conv1.weight"), "\($0)")
         }
         var metadata = ensembleCard.metadata
-        metadata["ensemble_members"] = "1"
-        XCTAssertThrowsError(try ModelCard(metadata: metadata)) {
-            XCTAssertEqual($0 as? ModelCardError, .invalidField("ensemble_members", "1"))
+        for value in [#"[{"file":"a.safetensors","sha256":"\#(good.sha256)"}]"#, "2",
+                      #"[{"file":"a.safetensors","sha256":"\#(good.sha256)"},{"file":"a.safetensors","sha256":"\#(good.sha256)"}]"#,
+                      #"[{"file":"../a.safetensors","sha256":"\#(good.sha256)"},{"file":"b.safetensors","sha256":"\#(good.sha256)"}]"#] {
+            metadata["ensemble_members"] = value
+            XCTAssertThrowsError(try ModelCard(metadata: metadata)) {
+                XCTAssertEqual($0 as? ModelCardError, .invalidField("ensemble_members", value))
+            }
         }
     }
 
