@@ -1,6 +1,7 @@
 """Training smoke test: a few steps on a handful of synthetic crops; the loss goes down, a run
 stopped and resumed gives the same weights as one run, and the export loads strictly with the
 same outputs as the checkpoint."""
+import hashlib
 import json
 import os
 import shutil
@@ -75,6 +76,10 @@ def test_export_loads_strictly_with_the_checkpoints_outputs(cache, tmp_path):
     assert json.loads(card["metrics"])["dev_video_auc"] == 0.5 and "val_auc" in json.loads(card["metrics"])
     tensors = load_file(str(out))
     assert not any(k.endswith("num_batches_tracked") for k in tensors)
+    again = tmp_path / "again.safetensors"  # same checkpoint, same bytes (ensemble pins rely on it)
+    assert export.main(["--checkpoint", str(tmp_path / "run" / "best.pt"), "--out", str(again), "--name", "smoke",
+                        "--threshold", "0.4", "--metric", "dev_video_auc=0.5", "--test-time-augmentation", "hflip"]) == 0
+    assert again.read_bytes() == out.read_bytes()
     exported = load_meso("meso4", {k: v.numpy() for k, v in tensors.items()})
     trained = RECIPES["meso4"].build()
     trained.load_state_dict(torch.load(tmp_path / "run" / "best.pt", weights_only=False)["model"])
@@ -142,25 +147,40 @@ def test_terminating_the_whole_process_group_still_checkpoints(cache, tmp_path):
     assert torch.load(out / "checkpoint.pt", weights_only=False)["step"] >= 2
 
 
-def test_an_ensemble_export_holds_each_member_and_its_measured_held_out_metrics(cache, tmp_path):
+def test_an_ensemble_export_names_its_member_files_and_its_measured_held_out_metrics(cache, tmp_path, capsys):
     run(cache, tmp_path / "a", "--max-steps", "6")
     run(cache, tmp_path / "b", "--max-steps", "6", "--seed", "2")
     a, b = tmp_path / "a" / "best.pt", tmp_path / "b" / "best.pt"
+    files = [tmp_path / "a.safetensors", tmp_path / "b.safetensors"]
+    for checkpoint, file in zip((a, b), files):
+        assert export.main(["--checkpoint", str(checkpoint), "--out", str(file), "--name", file.stem]) == 0
     out = tmp_path / "pair.safetensors"
-    assert export.main(["--checkpoint", str(a), "--checkpoint", str(b), "--out", str(out), "--name", "pair",
-                        "--heldout-cache", str(cache), "--test-time-augmentation", "hflip"]) == 0
+    pair = ["--checkpoint", str(a), "--member", str(files[0]), "--checkpoint", str(b), "--member", str(files[1]),
+            "--out", str(out), "--name", "pair"]
+    assert export.main([*pair, "--heldout-cache", str(cache), "--test-time-augmentation", "hflip"]) == 0
     with safe_open(str(out), "pt") as file:
         card = file.metadata()
-    assert card["ensemble_members"] == "2" and card["test_time_augmentation"] == "hflip"
+    assert json.loads(card["ensemble_members"]) == [
+        {"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest()} for f in files]
+    assert card["test_time_augmentation"] == "hflip"
     assert "member1: trained by" in card["provenance"] and "seed 2" in card["provenance"]
     measured = heldout.measure([a, b], cache, "hflip", pairs=1000)
     assert json.loads(card["metrics"]) == pytest.approx(measured)
-    tensors = load_file(str(out))
-    for index, path in enumerate((a, b)):
-        state = torch.load(path, weights_only=False)["model"]
-        for key, value in export.exported_tensors(state).items():
-            assert torch.equal(tensors[f"member{index}.{key}"], value), key
-    assert len(tensors) == 2 * len(export.exported_tensors(state))
+    assert load_file(str(out)) == {}  # the weights stay in the member files
+
+    swapped = [*pair[:2], "--member", str(files[1]), *pair[4:6], "--member", str(files[0]), *pair[8:]]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # members must be their checkpoints' weights, beside the ensemble file, one per checkpoint
+    for wrong, reason in ((swapped, "does not hold the weights of its --checkpoint"),
+                          ([*pair[:-4], "--out", str(elsewhere / "pair.safetensors"), "--name", "pair"], "not in the folder"),
+                          ([*pair[:4], *pair[-4:]], "--member is for an ensemble"),
+                          ([*pair[:6], "--member", str(out), *pair[8:]], "is the ensemble file itself"),
+                          ([*pair[:6], "--member", str(tmp_path / "gone.safetensors"), *pair[8:]], "does not exist"),
+                          ([*pair[:6], *pair[8:]], "one --member file per --checkpoint")):
+        with pytest.raises(SystemExit):
+            export.main(wrong)
+        assert reason in capsys.readouterr().err
 
 
 def test_held_out_metrics_of_an_ensemble_average_its_members_scores(cache, tmp_path):
@@ -188,7 +208,9 @@ def test_an_ensemble_recipe_trains_each_seed_once_and_exports_them_together(cach
     assert ensemble.main(options) == 0
     with safe_open(str(out), "pt") as file:
         card = file.metadata()
-    assert card["ensemble_members"] == "2" and "seed 1" in card["provenance"] and "seed 2" in card["provenance"]
+    assert [m["file"] for m in json.loads(card["ensemble_members"])] == ["sbi-meso4.safetensors", "sbi-meso4-seed2.safetensors"]
+    assert (out.parent / "sbi-meso4.safetensors").exists() and (out.parent / "sbi-meso4-seed2.safetensors").exists()
+    assert "seed 1" in card["provenance"] and "seed 2" in card["provenance"]
     assert "val_clean_auc" in json.loads(card["metrics"])
     logs = {seed: (tmp_path / name / "log.jsonl").read_text() for seed, name in ((1, "meso4"), (2, "meso4_seed2"))}
     assert ensemble.main(options) == 0  # both finished: exported again, nothing retrained
