@@ -49,14 +49,13 @@ test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
-# Scans Samples/ (see Samples/README.md) with the project's own bundled model
-# (Sources/Detectors/Models/; named explicitly because no default is bundled yet, see
-# default.txt there). Needs nothing from ../shared.
+# Scans Samples/ (see Samples/README.md) with the bundled default model (Sources/Detectors/Models/
+# default.txt), or with RUN_MODEL=NAME. Needs nothing from ../shared.
 # truncated.mp4 is broken on purpose: its error row makes the scan exit 1, which is expected.
-RUN_MODEL ?= sbi-efficientnet-lite0
+RUN_MODEL ?=
 run: build setup-yuface
 	@mkdir -p out
-	$(BIN) scan Samples --model $(RUN_MODEL) --csv out/samples.csv --jsonl out/samples-faces.jsonl --jobs 2; \
+	$(BIN) scan Samples $(if $(RUN_MODEL),--model $(RUN_MODEL)) --csv out/samples.csv --jsonl out/samples-faces.jsonl --jobs 2; \
 		rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 	@echo "verdicts: out/samples.csv"
 
@@ -98,7 +97,7 @@ $(VENV)/.stamp: Training/requirements.txt
 test-training: venv
 	$(PYTHON) -m pytest -q Training/tests; rc=$$?; if [ $$rc -eq 5 ]; then echo "no Training tests collected"; rc=0; fi; exit $$rc
 
-# The authors' MesoNet weights as safetensors for `make run`, the Swift tests and the benchmark
+# The authors' MesoNet weights as safetensors for comparison, the Swift tests and the benchmark
 # (never committed); nothing to do, and no failure, when ../shared is absent.
 weights: venv
 	@if [ -d $(SHARED)/weights/mesonet ]; then $(MAKE) --no-print-directory $(MESONET_WEIGHTS:%=$(ENGINE_WEIGHTS)/%.safetensors); \

@@ -1,4 +1,6 @@
 import Foundation
+import Imaging
+import NN
 import Testing
 @testable import Detectors
 @testable import deepfake_scan
@@ -49,6 +51,26 @@ import Testing
         #expect(throws: ModelCatalogError.unknown("xception", available: ["sbi-meso4"])) { try catalog.resolve("xception") }
     }
 
+    /// An ensemble file counts its members' weights; one whose member is missing is listed as unreadable.
+    @Test func anEnsembleCountsItsMembersWeights() throws {
+        let members = try ["one", "two"].map { name -> EnsembleMember in
+            let url = try SyntheticWeights.writeMeso4(name: name, into: directory)
+            return EnsembleMember(file: url.lastPathComponent, sha256: try SafeTensorsFile(url: url).sha256())
+        }
+        var card = SyntheticWeights.card(name: "both")
+        card.ensembleMembers = members
+        try SafeTensorsWriter.encode([:], metadata: card.metadata).write(to: directory.appendingPathComponent("both.safetensors"))
+        card.name = "gap"
+        card.ensembleMembers = [members[0], EnsembleMember(file: "gone.safetensors", sha256: members[1].sha256)]
+        try SafeTensorsWriter.encode([:], metadata: card.metadata).write(to: directory.appendingPathComponent("gap.safetensors"))
+        let catalog = ModelCatalog(directory: directory)
+        #expect(catalog.names == ["both", "one", "two"])
+        #expect(try catalog.resolve("both").parameterCount == 2 * 28_073)
+        #expect(catalog.unreadable.map(\.file) == ["gap.safetensors"])
+        #expect(catalog.unreadable.first?.reason.contains("gone.safetensors") == true, "\(catalog.unreadable)")
+        #expect(BundledTable.howRun(try catalog.resolve("both").card) == ", ensemble of 2")
+    }
+
     @Test func anArchitectureSeveralModelsShareIsAmbiguous() throws {
         try SyntheticWeights.writeMeso4(name: "b-meso", into: directory)
         try SyntheticWeights.writeMeso4(name: "a-meso", into: directory)
@@ -94,5 +116,41 @@ import Testing
         #expect(ModelCatalog.bundled.unreadable.isEmpty)
         // The first place looked is the resource bundle beside the running binary.
         #expect(ModelCatalog.bundledDirectoryCandidates.first?.path.hasSuffix("/deepfake-scan_Detectors.resources/Models") == true)
+    }
+
+    /// The bundled default loads (an ensemble: its members' SHA-256 pins match the committed
+    /// files) and scores a crop as the mean of its members over the crop and its mirror image.
+    @Test func theBundledDefaultLoadsAndAveragesItsMembers() throws {
+        let catalog = ModelCatalog.bundled
+        let model = try catalog.defaultModel()
+        let detector = try DetectorRegistry.load(weights: model.file)
+        let members = try #require(model.card.ensembleMembers)
+        #expect(model.card.testTimeAugmentation == "hflip" && (model.card.metrics["val_clean_auc"] ?? 0) >= 0.97)
+        let pixels: [UInt8] = (0..<(256 * 256 * 3)).map { (index: Int) -> UInt8 in UInt8((index / 3 * 7 + index % 3 * 50) % 256) }
+        let crop = RGBImage(width: 256, height: 256, pixels: pixels)
+        var expected: Float = 0
+        for member in members {
+            let single = try DetectorRegistry.load(weights: catalog.directory.appendingPathComponent(member.file))
+            expected += try single.pFake(crops: [crop, crop.mirrored()]).reduce(0, +) / Float(2 * members.count)
+        }
+        #expect(abs(try detector.pFake(crops: [crop])[0] - expected) < 1e-5)
+    }
+
+    /// A default or --model whose file cannot be used says why, not that it is absent.
+    @Test func anUnusableModelIsNamedWithTheReason() throws {
+        try SyntheticWeights.writeMeso4(name: "first", into: directory)
+        var card = SyntheticWeights.card(name: "pair")
+        card.ensembleMembers = [EnsembleMember(file: "first.safetensors", sha256: String(repeating: "0", count: 64)),
+                                EnsembleMember(file: "gone.safetensors", sha256: String(repeating: "0", count: 64))]
+        try SafeTensorsWriter.encode([:], metadata: card.metadata).write(to: directory.appendingPathComponent("pair.safetensors"))
+        try writeDefault("pair\n")
+        let catalog = ModelCatalog(directory: directory)
+        for attempt in [{ try catalog.defaultModel() }, { try catalog.resolve("pair") }] {
+            #expect { _ = try attempt() } throws: { error in
+                guard case let .unreadable(file, reason)? = error as? ModelCatalogError else { return false }
+                return file == "pair.safetensors" && reason.contains("gone.safetensors")
+            }
+        }
+        #expect(BundledTable.text(catalog).contains("no default: the bundled model pair.safetensors cannot be used"))
     }
 }
