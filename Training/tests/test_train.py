@@ -10,34 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from safetensors.torch import load_file
 from safetensors import safe_open
 
 from Training import ensemble, export, heldout, recipes, train
-from Training.data.cache import Crop, write_cache
 from Training.models.meso import load as load_meso
-from Training.pseudofakes.geometry import template_landmarks
 from Training.recipes import RECIPES, to_input
-
-
-ASTRONAUT = Path(__file__).resolve().parents[2] / "Tests/FaceAlignTests/Fixtures/astronaut-256.png"
+from Training.reference.export_smoke import synthetic_cache
 
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
-    """20 'people': the public-domain astronaut crop shifted, tinted and overlaid with noise. The
-    noise makes SBI's blur/sharpen of the pasted face visible, so Meso-4 learns within a few steps."""
-    base = np.asarray(Image.open(ASTRONAUT).convert("RGB"), dtype=np.float32)
-    rng = np.random.default_rng(3)
-    crops = []
-    for n in range(20):
-        shift = rng.integers(-6, 7, 2)
-        image = np.roll(base, tuple(shift), axis=(0, 1)) * rng.uniform(0.8, 1.2, 3) + rng.normal(0, 25, base.shape)
-        crops.append(Crop(np.clip(image, 0, 255).astype(np.uint8), template_landmarks() + shift[::-1], f"id{n}", "synthetic"))
-    directory = tmp_path_factory.mktemp("cache")
-    write_cache(crops, directory, {f"id{n}": "val" if n >= 16 else "train" for n in range(20)})
-    return directory
+    return synthetic_cache(tmp_path_factory.mktemp("cache"))
 
 
 def run(cache, out, *extra):
