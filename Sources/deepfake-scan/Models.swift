@@ -145,7 +145,7 @@ enum BundledTable {
         var lines = ["bundled models (\(catalog.directory.path)):"]
         let entries = entries(catalog)
         if !catalog.directoryExists {
-            lines.append("  missing: \(ModelCatalogError.folderMissing(catalog.directory.path))")
+            lines.append("  \(ModelCatalogError.folderMissing(catalog.directory.path))")
         } else if entries.isEmpty { lines.append("  none yet: scan and eval need --weights FILE (or \(ModelLocation.environmentVariable))") }
         for entry in entries {
             let card = entry.card

@@ -33,7 +33,7 @@ import Testing
         #expect(throws: ModelCatalogError.folderMissing(absent.path)) { try catalog.defaultModel() }
         #expect(throws: ModelCatalogError.folderMissing(absent.path)) { try catalog.resolve("meso4") }
         #expect("\(ModelCatalogError.folderMissing(absent.path))".contains("keep deepfake-scan_Detectors.resources beside"))
-        #expect(BundledTable.text(catalog).contains("missing: the bundled models folder \(absent.path) is missing"))
+        #expect(BundledTable.text(catalog).contains("\n  the bundled models folder \(absent.path) is missing"))
     }
 
     @Test func modelsAreFoundByCardNameAndByAnArchitectureOnlyOneHas() throws {
