@@ -52,11 +52,10 @@ final class EnsembleAveraging: Detector {
     }
 
     /// Fails unless `file` has the member's pinned SHA-256. Each file is hashed once per process
-    /// (by path, size and modification time): a scan loads one detector per worker, and hashing
-    /// the default's two members again costs ≈ 0.15 s each time.
+    /// (by its on-disk identity: inode, size, change time): a scan loads one detector per worker,
+    /// and hashing the default's two members again costs ≈ 0.15 s each time.
     private static func checkDigest(of file: SafeTensorsFile, member: EnsembleMember) throws {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: file.url.path)
-        let stamp = "\(file.url.path)|\(attributes?[.size] ?? "")|\(attributes?[.modificationDate] ?? "")|\(member.sha256)"
+        let stamp = "\(file.identity)|\(member.sha256)"
         if checkedFiles.contains(stamp) { return }
         let digest = file.sha256()
         guard digest == member.sha256 else {

@@ -19,6 +19,9 @@ public final class SafeTensorsFile {
     private let base: UnsafeMutableRawPointer
     private let size: Int
     private let dataStart: Int
+    /// The file on disk when it was mapped: device, inode, size and status-change time to the
+    /// nanosecond (ctime, which any write or replacement moves and no user can set back).
+    public let identity: String
 
     public init(url: URL) throws {
         self.url = url
@@ -28,6 +31,12 @@ public final class SafeTensorsFile {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw SafeTensorsError.unreadable(url.path, String(cString: strerror(errno))) }
         size = Int(status.st_size)
+        #if os(Linux)
+        let changed = status.st_ctim
+        #else
+        let changed = status.st_ctimespec
+        #endif
+        identity = "\(status.st_dev):\(status.st_ino):\(status.st_size):\(changed.tv_sec).\(changed.tv_nsec)"
         guard size >= 8 else { throw SafeTensorsError.malformed(url.path, "file of \(size) bytes has no header") }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw SafeTensorsError.unreadable(url.path, String(cString: strerror(errno)))

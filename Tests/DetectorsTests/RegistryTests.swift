@@ -128,6 +128,13 @@ final class RegistryTests: XCTestCase {
         let mirrored = try ensemble.pFake(crops: crops.map { $0.mirrored() })
         let both = try flipping.pFake(crops: crops)
         for i in crops.indices { XCTAssertEqual(both[i], (averaged[i] + mirrored[i]) / 2, accuracy: 1e-6) }
+
+        // a member replaced after a load (same size, other weights) is hashed again and refused
+        try SafeTensorsWriter.encode(meso4State(seed: 13), metadata: card().metadata)
+            .write(to: directory.appendingPathComponent("b.safetensors"), options: .atomic)
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "meso4", weights: try self.ensemble(members))) {
+            XCTAssertTrue("\($0)".contains("re-export the ensemble"), "\($0)")
+        }
     }
 
     func testAnEnsembleLoadsOnlyTheMemberFilesItWasMeasuredWith() throws {

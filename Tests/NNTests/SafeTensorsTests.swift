@@ -21,6 +21,16 @@ final class SafeTensorsTests: XCTestCase {
         return url
     }
 
+    /// A file written again in place of the old one has another identity (what the ensemble
+    /// digest memo keys on), and reading it twice unchanged gives the same one.
+    func testIdentityChangesWhenTheFileIsReplaced() throws {
+        let url = try write(["w": Tensor(shape: [2], storage: [1, 2])])
+        let first = try SafeTensorsFile(url: url).identity
+        XCTAssertEqual(try SafeTensorsFile(url: url).identity, first)
+        try SafeTensorsWriter.encode(["w": Tensor(shape: [2], storage: [3, 4])], metadata: [:]).write(to: url, options: .atomic)
+        XCTAssertNotEqual(try SafeTensorsFile(url: url).identity, first)
+    }
+
     func testRoundTripsValuesShapesAndMetadata() throws {
         let url = try write(["a.weight": Tensor(shape: [2, 3], storage: [1, 2, 3, 4, 5, 6]),
                              "b": Tensor(shape: [1], storage: [-0.5])], metadata: ["k": "v"])
