@@ -112,7 +112,8 @@ def write_safetensors(path: Path, tensors: dict[str, torch.Tensor], metadata: di
     blobs, offset = [], 0
     for key in sorted(tensors):
         tensor = tensors[key]
-        assert tensor.dtype == torch.float32, f"{key}: {tensor.dtype}"
+        if tensor.dtype != torch.float32:  # the engine reads F32 only (exported_tensors casts)
+            raise ValueError(f"{key}: {tensor.dtype}, not float32")
         blob = tensor.contiguous().numpy().tobytes()  # little-endian on x86-64 and ARM
         header[key] = {"dtype": "F32", "shape": list(tensor.shape), "data_offsets": [offset, offset + len(blob)]}
         blobs.append(blob)

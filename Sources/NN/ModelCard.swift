@@ -63,8 +63,10 @@ public struct ModelCard: Sendable, Codable, Equatable {
         }
         var members: [EnsembleMember]?
         if let text = metadata["ensemble_members"] {
-            guard let decoded = try? JSONDecoder().decode([EnsembleMember].self, from: Data(text.utf8)), decoded.count >= 2,
-                  decoded.allSatisfy(\.isWellFormed), Set(decoded.map(\.file)).count == decoded.count else { throw ModelCardError.invalidField("ensemble_members", text) }
+            guard let decoded = try? JSONDecoder().decode([EnsembleMember].self, from: Data(text.utf8)),
+                  decoded.count >= 2, decoded.allSatisfy(\.isWellFormed),
+                  Set(decoded.map(\.file)).count == decoded.count  // each member once
+            else { throw ModelCardError.invalidField("ensemble_members", text) }
             members = decoded
         }
         let architecture = try required("architecture")
