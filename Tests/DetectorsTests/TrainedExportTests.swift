@@ -16,8 +16,9 @@ final class TrainedExportTests: XCTestCase {
         let directory = try TestMaterial.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let process = Process()
-        process.executableURL = python
-        process.arguments = ["-m", "Training.reference.export_smoke", "--out", directory.path]
+        // coreutils' timeout: a hung PyTorch child fails the test (status 124) instead of the suite.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["--kill-after=10", "300", python.path, "-m", "Training.reference.export_smoke", "--out", directory.path]
         process.currentDirectoryURL = TestMaterial.packageRoot
         let output = Pipe()
         process.standardOutput = output
@@ -25,6 +26,7 @@ final class TrainedExportTests: XCTestCase {
         try process.run()
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        XCTAssertNotEqual(process.terminationStatus, 124, "export_smoke ran past 300 s")
         XCTAssertEqual(process.terminationStatus, 0, String(printed.suffix(2000)))
 
         let crops = try SafeTensorsFile(url: directory.appendingPathComponent("crops.safetensors"))
