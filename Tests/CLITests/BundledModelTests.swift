@@ -48,7 +48,7 @@ import Testing
         #expect(real.verdict == .real && blended.verdict == .fake, "real \(real.pFake ?? -1), blended \(blended.pFake ?? -1)")
     }
 
-    /// Every model bundled on its own files, the default's members and the Meso models alike.
+    /// Every bundled model that is one file of weights: the default's two members and the two Meso models.
     @Test(.disabled(if: missing != nil, "\(missing ?? "")"),
           arguments: [bundledName, "sbi-efficientnet-lite0-seed2", "sbi-meso4", "sbi-mesoinception4"])
     func bundledModelTellsTheSamplesApart(model: String) throws {
