@@ -61,8 +61,8 @@ public final class EfficientNetLite0: Detector {
 
     /// `[crops.count, 1]` logits of p_fake. The large early planes go through one crop at a time,
     /// so each layer's activations stay in cache; from the 20×20 planes on, the crops are
-    /// stacked channel-major (`[C, N, H, W]`) and each 1×1 conv is one matrix product over all
-    /// crops' columns, where per-crop products of 25 or 100 columns would leave sgemm idling.
+    /// stacked channel-major (`[C, N, H, W]`), the layout the later layers work in. Every
+    /// matrix product is still one crop's, so a crop scores the same alone or in any batch.
     func logits(_ crops: [RGBImage]) -> Tensor {
         guard !crops.isEmpty else { return Tensor(zeros: [0, 1]) }
         var early: [Float] = []
@@ -83,7 +83,7 @@ public final class EfficientNetLite0: Detector {
         // Per-crop outputs side by side are NCHW [N, C, H, W]; swapped, channel-major.
         var x = swappingLeadingAxes(Tensor(shape: [crops.count, shape.batch, shape.height, shape.width], storage: early))
         for block in blocks[firstBatched...] { x = block(channelMajor: x, workspace: workspace) }
-        x = InvertedResidual.pointwise(x, head, epilogue: .relu6, workspace: workspace)
+        x = pointwiseConv2d(channelMajor: x, head, epilogue: .relu6)
         // Means per (channel, crop) → [C, N] → [N, C]; dropout is inference-free.
         let features = swappingLeadingAxes(globalAvgPool(x))
         return dense(features, classifier)
@@ -129,20 +129,11 @@ struct InvertedResidual {
 
     /// `x` channel-major `[C, N, H, W]` → `[outChannels, N, H', W']`.
     func callAsFunction(channelMajor x: Tensor, workspace: Workspace) -> Tensor {
-        var y = expand.map { Self.pointwise(x, $0, epilogue: .relu6, workspace: workspace) } ?? x
+        var y = expand.map { pointwiseConv2d(channelMajor: x, $0, epilogue: .relu6) } ?? x
         y = depthwiseConv2d(channelMajor: y, depthwise, epilogue: .relu6, workspace: workspace)
-        y = Self.pointwise(y, project, epilogue: .none, workspace: workspace)
+        y = pointwiseConv2d(channelMajor: y, project)
         if residual { add(x, to: &y) }
         return y
-    }
-
-    /// A 1×1 conv of a channel-major `[C, N, H, W]` batch: seen as one NCHW sample `[1, C, 1, N·H·W]`,
-    /// it is a single matrix product over every crop's pixels.
-    static func pointwise(_ x: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue, workspace: Workspace) -> Tensor {
-        let shape = ImageShape(of: x)
-        let columns = shape.channels * shape.plane
-        let y = conv2d(x.reshaped([1, shape.batch, 1, columns]), kernel, epilogue: epilogue, workspace: workspace)
-        return y.reshaped([kernel.outChannels, shape.channels, shape.height, shape.width])
     }
 }
 

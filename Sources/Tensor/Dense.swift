@@ -18,7 +18,9 @@ public struct DenseKernel: Sendable, Equatable {
     }
 }
 
-/// `[N, in]` → `[N, out]`: x·Wᵀ + b, then the activation.
+/// `[N, in]` → `[N, out]`: x·Wᵀ + b, then the activation. One product per row: sgemm's
+/// summation order depends on the product's shape, and a sample's output must not depend on
+/// the batch it came in (see `pointwiseConv2d`).
 public func dense(_ input: Tensor, _ kernel: DenseKernel, activation: Activation = .identity) -> Tensor {
     precondition(input.rank == 2 && input.shape[1] == kernel.inFeatures,
                  "dense expects [N, \(kernel.inFeatures)], got \(input.shape)")
@@ -27,9 +29,16 @@ public func dense(_ input: Tensor, _ kernel: DenseKernel, activation: Activation
     for n in 0..<batch {
         for o in 0..<kernel.outFeatures { output[n * kernel.outFeatures + o] = kernel.bias[o] }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(kernel.outFeatures),
-                Int32(kernel.inFeatures), 1, input.storage, Int32(kernel.inFeatures),
-                kernel.weight, Int32(kernel.inFeatures), 1, &output, Int32(kernel.outFeatures))
+    input.storage.withUnsafeBufferPointer { rows in
+        output.withUnsafeMutableBufferPointer { target in
+            for n in 0..<batch {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, Int32(kernel.outFeatures),
+                            Int32(kernel.inFeatures), 1, rows.baseAddress! + n * kernel.inFeatures,
+                            Int32(kernel.inFeatures), kernel.weight, Int32(kernel.inFeatures), 1,
+                            target.baseAddress! + n * kernel.outFeatures, Int32(kernel.outFeatures))
+            }
+        }
+    }
     var result = Tensor(shape: [batch, kernel.outFeatures], storage: output)
     activate(&result, activation)
     return result
