@@ -8,11 +8,19 @@ import PackageDescription
 // kernels' SIMD8 accumulators become single ymm FMAs.
 // Debug builds optimise the engine too: unoptimised SIMD loops are ~50× slower, which would
 // make the golden-parity tests and any debug run of the CLI crawl.
+// DEEPFAKE_SCAN_PORTABLE=1 (`make build PORTABLE=1`) builds for any x86-64 CPU instead; a
+// haswell build says so at start-up on a CPU without AVX2+FMA (CPUFeatures) rather than dying
+// on an illegal instruction.
+let portable = Context.environment["DEEPFAKE_SCAN_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
 let engineSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+] + (portable ? [] : [
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux], configuration: .release)),
-]
+])
+/// Set where the engine is built for haswell, so the programs check the CPU first.
+let cpuCheckSettings: [SwiftSetting] = portable ? []
+    : [.define("ENGINE_NEEDS_AVX2_FMA", .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(
     name: "deepfake-scan",
@@ -34,9 +42,11 @@ let package = Package(
             dependencies: [
                 "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN", "FaceAlign",
                 "Tensor",  // BLASCore: OpenBLAS kernel choice at start-up (issue 5 speed)
+                "CPUFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: cpuCheckSettings
         ),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
@@ -75,7 +85,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor"]),
+        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures"]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports"]),
@@ -96,7 +106,9 @@ let package = Package(
         // OpenBLAS cblas (Debian libopenblas-dev, pthread build).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Float32 NCHW tensors and kernels (im2col + sgemm, direct loops, pooling, activations).
-        .target(name: "Tensor", dependencies: ["CBLAS"], swiftSettings: engineSwiftSettings),
+        // CPU flags from /proc/cpuinfo; never built for haswell (it checks for AVX2 first).
+        .target(name: "CPUFeatures"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CPUFeatures"], swiftSettings: engineSwiftSettings),
         // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
         // One file per architecture, name → factory registry.
@@ -109,7 +121,7 @@ let package = Package(
             dependencies: ["Detectors", "Imaging", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: engineSwiftSettings
         ),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CPUFeatures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
 

@@ -1,4 +1,5 @@
 import CBLAS
+import CPUFeatures
 import Foundation
 
 /// Which OpenBLAS kernel family ("core type") runs sgemm, and choosing a better one.
@@ -49,22 +50,6 @@ public enum BLASCore {
         return preferred
     }
 
-    /// The flags of the first processor in `/proc/cpuinfo` text (x86 "flags" line).
-    public static func cpuFlags(cpuinfo: String) -> Set<String> {
-        for line in cpuinfo.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == "flags" else { continue }
-            return Set(parts[1].split(separator: " ").map(String.init))
-        }
-        return []
-    }
-
-    /// This machine's CPU flags; empty where `/proc/cpuinfo` does not exist (not Linux).
-    public static func machineCPUFlags() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
-        return cpuFlags(cpuinfo: text)
-    }
-
     /// The kernels the loaded OpenBLAS runs (e.g. "SkylakeX", "Haswell", "Prescott").
     public static var activeCore: String {
         guard let name = openblas_get_corename() else { return "unknown" }
@@ -79,7 +64,7 @@ public enum BLASCore {
     public static func relaunchWithPreferredCoreIfNeeded() {
         #if os(Linux)
         let environment = ProcessInfo.processInfo.environment
-        guard let core = coreToRelaunchWith(environment: environment, cpuFlags: machineCPUFlags(),
+        guard let core = coreToRelaunchWith(environment: environment, cpuFlags: CPUFeatures.machine(),
                                             activeCore: activeCore)
         else { return }
         // setenv + execv on the original argv rather than rebuilt lists: arguments and

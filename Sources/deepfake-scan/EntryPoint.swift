@@ -1,14 +1,23 @@
 import ArgumentParser
+import CPUFeatures
 import Foundation
 import Tensor
 
 /// Runs `DeepfakeScan` like ArgumentParser's own `main()`, except that usage errors exit
 /// with 2 (DESIGN.md's code for usage/config errors) instead of the parser's 64 (EX_USAGE).
-/// First, if OpenBLAS picked slower kernels than the CPU supports, the process replaces itself
+/// First, a release build checks that the CPU has the AVX2 and FMA its engine is compiled for.
+/// Then, if OpenBLAS picked slower kernels than the CPU supports, the process replaces itself
 /// with the same command plus OPENBLAS_CORETYPE (see `BLASCore`; a user-set value wins).
 @main
 enum EntryPoint {
     static func main() async {
+        #if ENGINE_NEEDS_AVX2_FMA
+        // Before any engine code: it is compiled for AVX2+FMA and would die on an illegal instruction.
+        if let message = CPUFeatures.unsupportedMessage(flags: CPUFeatures.machine(), program: "deepfake-scan") {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(usageErrorCode)
+        }
+        #endif
         BLASCore.relaunchWithPreferredCoreIfNeeded()
         do {
             var command = try DeepfakeScan.parseAsRoot()

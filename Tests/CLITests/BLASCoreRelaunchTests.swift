@@ -1,3 +1,4 @@
+import CPUFeatures
 import Foundation
 import Tensor
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// The built binary relaunches itself with OPENBLAS_CORETYPE when OpenBLAS picked narrower
 /// kernels than the CPU supports, and respects a value the user set.
 @Suite struct BLASCoreRelaunchTests {
-    static let preferred = BLASCore.preferredCore(cpuFlags: BLASCore.machineCPUFlags())
+    static let preferred = BLASCore.preferredCore(cpuFlags: CPUFeatures.machine())
 
     /// Runs the binary with `OPENBLAS_CORETYPE` as given (nil: removed); stdout, stderr, status.
     static func run(_ arguments: [String], coreType: String?) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -1,3 +1,4 @@
+import CPUFeatures
 import XCTest
 @testable import Tensor
 
@@ -43,8 +44,17 @@ final class BLASCoreTests: XCTestCase {
             processor\t: 1
             flags\t\t: fpu sse3
             """
-        XCTAssertEqual(BLASCore.cpuFlags(cpuinfo: cpuinfo), ["fpu", "sse3", "avx2", "fma", "avx512f"])
-        XCTAssertEqual(BLASCore.cpuFlags(cpuinfo: "processor\t: 0\nFeatures\t: fp asimd\n"), [])
+        XCTAssertEqual(CPUFeatures.flags(cpuinfo: cpuinfo), ["fpu", "sse3", "avx2", "fma", "avx512f"])
+        XCTAssertEqual(CPUFeatures.flags(cpuinfo: "processor\t: 0\nFeatures\t: fp asimd\n"), [])
+    }
+
+    func testReleaseBuildsSayWhenTheCPULacksAVX2OrFMA() {
+        let message = CPUFeatures.unsupportedMessage(flags: ["fpu", "sse3", "avx"], program: "deepfake-scan")
+        XCTAssertEqual(message?.hasPrefix("error: this deepfake-scan build needs a CPU with AVX2 and FMA, and this one lacks AVX2 and FMA"), true)
+        XCTAssertEqual(message?.contains("PORTABLE=1"), true)
+        XCTAssertEqual(CPUFeatures.unsupportedMessage(flags: ["avx2"], program: "x")?.contains("lacks FMA;"), true)
+        XCTAssertNil(CPUFeatures.unsupportedMessage(flags: ["avx2", "fma"], program: "x"))
+        XCTAssertNil(CPUFeatures.unsupportedMessage(flags: [], program: "x"), "no x86 flags line: nothing to say")
     }
 
     func testTierOrdersKernelFamilies() {
