@@ -64,8 +64,9 @@ public struct ScanResult: Sendable {
 /// Runs the analyzer over discovered items with bounded concurrency, commits each finished
 /// video to the store, and returns the rows in discovery order whatever order they finished in.
 ///
-/// On a stop request (signal or task cancellation) it starts nothing new, lets the videos in
-/// flight finish and be committed, and returns `.interrupted` with the rows it has.
+/// On a stop request (signal or task cancellation) it starts nothing new, gives up the videos
+/// in flight at once (they stop at their next frame; a resume redoes them), and returns
+/// `.interrupted` with the rows of the videos that finished, all of them committed.
 public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
     public var analyzer: Analyzer
     public var store: ResultStore?
@@ -125,7 +126,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                 next += 1
                 let path = items[index].path
                 progress?.began(path: path)
-                group.addTask { await self.process(path: path, key: key, fingerprint: fingerprint, index: index) }
+                group.addTask { await self.process(path: path, key: key, fingerprint: fingerprint, index: index, stop: stop) }
                 return true
             }
             for _ in 0..<options.jobs where !startNext() { break }
@@ -165,8 +166,8 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
     }
 
     /// Analyses one video and commits it. Never throws: every failure becomes an error row,
-    /// except that the run's own cancellation gives nil (not a result; left for the resume).
-    private func process(path: String, key: FileKey, fingerprint: String, index: Int) async -> FinishedVideo? {
+    /// except that the run's own cancellation or stop gives nil (not a result; left for the resume).
+    private func process(path: String, key: FileKey, fingerprint: String, index: Int, stop: StopSignal) async -> FinishedVideo? {
         let clock = ContinuousClock()
         let start = clock.now
         var row: VideoRow
@@ -177,10 +178,12 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var analysedAt = start
         do {
             let analyzer = self.analyzer
-            let video = try await withTimeout(seconds: options.timeoutSeconds) { try await analyzer.analyze(path: path) }
+            let video = try await withTimeout(seconds: options.timeoutSeconds, stop: stop) { try await analyzer.analyze(path: path) }
             analysedAt = clock.now
             stageTimes = video.stageTimes
             (row, faceRows) = try makeRow(path: path, video: video)
+        } catch PipelineError.stopped {
+            return nil
         } catch {
             row = failure(path, Self.message(error))
         }

@@ -66,11 +66,14 @@ public protocol CropScoring: Sendable {
 public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case scoreCountMismatch(expected: Int, got: Int)
     case timedOut(seconds: Double)
+    /// The run was asked to stop (Ctrl-C) before this video finished: no result, redone on resume.
+    case stopped
 
     public var description: String {
         switch self {
         case let .scoreCountMismatch(expected, got): return "model returned \(got) scores for \(expected) crops"
         case let .timedOut(seconds): return "timed out after \(seconds) s"
+        case .stopped: return "stopped before it finished"
         }
     }
 }
@@ -102,11 +105,14 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         self.queueCapacity = queueCapacity
     }
 
+    /// Crops scored between two looks at the cancel flag.
+    static var cancellationSlice: Int { 8 }
+
     public func analyze(path: String) async throws -> AnalyzedVideo {
         let cancelled = StopSignal()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                Thread.detachNewThread {
+                AnalysisThreads.detach {
                     continuation.resume(with: Result { try self.analyzeBlocking(path: path, cancelled: cancelled) })
                 }
             }
@@ -136,7 +142,14 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         func flush() throws {
             guard !pending.isEmpty else { return }
             let began = clock.now
-            let scores = try scorer.pFake(of: pending.map(\.image))
+            // In slices, to notice a cancel between them: a whole batch through a large model can
+            // take seconds, and a crop's score does not depend on the slice it is in.
+            var scores: [Double] = []
+            for start in stride(from: 0, to: pending.count, by: Self.cancellationSlice) {
+                if cancelled.isRequested { throw CancellationError() }
+                let slice = pending[start ..< min(start + Self.cancellationSlice, pending.count)]
+                scores += try scorer.pFake(of: slice.map(\.image))
+            }
             modelTime += began.duration(to: clock.now)
             guard scores.count == pending.count else {
                 throw PipelineError.scoreCountMismatch(expected: pending.count, got: scores.count)

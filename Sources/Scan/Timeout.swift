@@ -1,25 +1,30 @@
 import Foundation
 
-/// Runs `work` and gives up after `seconds`: the work is cancelled and
-/// `PipelineError.timedOut` thrown at once, without waiting for the work to notice.
+/// Runs `work` and gives up after `seconds`, or once `stop` is requested: the work is
+/// cancelled and `PipelineError.timedOut` (or `.stopped`) thrown at once, without waiting for
+/// the work to notice.
 ///
 /// Not waiting matters: a decoder blocked in a read on a stalled disk may never check for
-/// cancellation, and one such file must not stall the whole scan. The abandoned work keeps
-/// its memory until it returns.
+/// cancellation, and one such file must not stall the whole scan, nor a Ctrl-C. The abandoned
+/// work stops at its next frame and keeps its memory until then (`AnalysisThreads` lets the
+/// process wait for it before exiting).
 func withTimeout<T: Sendable>(
-    seconds: Double?, _ work: @escaping @Sendable () async throws -> T
+    seconds: Double?, stop: StopSignal? = nil, _ work: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    guard let seconds else { return try await work() }
+    guard seconds != nil || stop != nil else { return try await work() }
     let race = Race<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             race.start(continuation)
             let worker = Task { race.finish(await Result { try await work() }) }
-            let timer = Task {
-                try await Task.sleep(for: .seconds(seconds))
-                race.finish(.failure(PipelineError.timedOut(seconds: seconds)))
+            let timer = seconds.map { seconds in
+                Task {
+                    try await Task.sleep(for: .seconds(seconds))
+                    race.finish(.failure(PipelineError.timedOut(seconds: seconds)))
+                }
             }
-            race.onFinish { worker.cancel(); timer.cancel() }
+            let token = stop?.onRequest { race.finish(.failure(PipelineError.stopped)) }
+            race.onFinish { worker.cancel(); timer?.cancel(); stop?.removeHandler(token) }
         }
     } onCancel: {
         race.finish(.failure(CancellationError()))

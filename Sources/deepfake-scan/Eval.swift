@@ -73,6 +73,7 @@ struct Eval: AsyncParsableCommand {
 
     func run() async throws {
         let code = await execute()
+        AbandonedAnalyses.settle(exitCode: code)
         if code != 0 { throw ExitCode(code) }
     }
 

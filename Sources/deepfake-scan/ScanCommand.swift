@@ -38,6 +38,7 @@ struct ScanCommand: AsyncParsableCommand {
             model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
             extra: pipeline.fingerprintFields)
         let code = await ScanExecution.run(request, analyzer: pipeline.analyzer)
+        AbandonedAnalyses.settle(exitCode: code)
         if code != 0 { throw ExitCode(code) }
     }
 }

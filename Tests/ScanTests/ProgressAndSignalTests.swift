@@ -81,6 +81,37 @@ import Reports
         #expect(stop.requestReason == "interrupted by signal \(SIGUSR2)")
     }
 
+    // A second signal after the stop was requested is not a repeat of the first: it ends the
+    // process (here: the injected handler, instead of _exit(3)).
+    @Test func aSecondSignalEndsAtOnce() async throws {
+        // SIGUSR1: SIGUSR2 belongs to the test above, which may run at the same time.
+        let stop = StopSignal()
+        let second = Collected()
+        let watcher = SignalWatcher(stop: stop, signals: [SIGUSR1], onSecondSignal: { second.append($0) })
+        defer { watcher.cancel() }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(90))
+        var sent = 0
+        while second.value.isEmpty && ContinuousClock.now < deadline {
+            if sent % 1000 == 0 { kill(getpid(), SIGUSR1) }
+            sent += 1
+            await Task.yield()
+        }
+        #expect(stop.requestReason == "interrupted by signal \(SIGUSR1)")
+        #expect(second.value.hasPrefix("signal \(SIGUSR1)"))
+    }
+
+    @Test func stopHandlersRunOnceOnTheFirstRequest() {
+        let stop = StopSignal()
+        let calls = Collected()
+        stop.onRequest { calls.append("a") }
+        let removed = stop.onRequest { calls.append("removed") }
+        stop.removeHandler(removed)
+        stop.request("first")
+        stop.request("second")
+        stop.onRequest { calls.append("late") }
+        #expect(calls.value == "alate")
+    }
+
     // The work below never finishes, so returning at all proves withTimeout did not wait for
     // it (a regression hangs until the time limit). No wall-clock bound: other suites' blocking
     // work can starve the two-thread cooperative pool for a minute on this machine.
