@@ -240,7 +240,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
     }
 
     static var changedWhileScanned: String {
-        "file changed while it was scanned (still being written?); not stored, scanned again next run"
+        "file changed while it was scanned (still being written?)"
     }
 
     /// A stored row made under this run's model, aggregator and threshold (the fingerprint
