@@ -8,6 +8,8 @@ import Foundation
 /// produces absolute paths, which start with "/", so the two forms never meet, and the rule
 /// is lossless both ways: the CSV, the JSONL and the store hold this text, and
 /// `bytes(of:)` gives back the exact name to open (so does `unquote_to_bytes` in Python).
+/// (A relative name from the command line gets the same form, `file://d/bad_%FF.mp4`, until
+/// discovery makes it absolute.)
 public enum PathText {
     static let uriPrefix = "file://"
 
@@ -49,9 +51,9 @@ public enum PathText {
         return try terminated.withUnsafeBufferPointer { try body($0.baseAddress!) }
     }
 
-    /// The bytes of a `file:///…` text with well-formed escapes; nil for any other text.
+    /// The bytes of a `file://…` text with well-formed escapes; nil for any other text.
     private static func decodedURI(_ text: String) -> [UInt8]? {
-        guard text.hasPrefix(uriPrefix + "/") else { return nil }
+        guard text.hasPrefix(uriPrefix) else { return nil }
         let encoded = Array(text.utf8.dropFirst(uriPrefix.utf8.count))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(encoded.count)

@@ -21,6 +21,9 @@ import Reports
         // Ordinary text, and text that only looks like the escaped form, stands for its UTF-8.
         #expect(PathText.bytes(of: "/v/a%FF.mp4") == RawNames.bytes("/v/a%FF.mp4"))
         #expect(PathText.bytes(of: "file:///v/bad%G1") == RawNames.bytes("file:///v/bad%G1"))
+        // A relative name (as typed on the command line) round-trips too.
+        #expect(PathText.text(of: RawNames.bytes("d/x") + [0xFF]) == "file://d/x%FF")
+        #expect(PathText.bytes(of: "file://d/x%FF") == RawNames.bytes("d/x") + [0xFF])
     }
 
     @Test func everyByteStringRoundTrips() {
@@ -81,6 +84,8 @@ import Reports
         // The CSV cell, given back on the command line or in a list, is the same file.
         let named = try Discovery().discover(paths: [rows[1].path])
         #expect(named == [DiscoveredItem(path: rows[1].path)])
+        let relative = try Discovery(workingDirectory: root).discover(paths: [PathText.text(of: Array(bad.dropFirst(root.utf8.count + 1)))])
+        #expect(relative == [DiscoveredItem(path: rows[1].path)])
         let list = root + "/list.txt"
         try RawNames.save(bad + [UInt8(ascii: "\n")], to: RawNames.bytes(list))
         #expect(try Discovery().discover(paths: [], fromList: list) == [DiscoveredItem(path: rows[1].path)])
