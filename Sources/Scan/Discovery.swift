@@ -57,6 +57,11 @@ public enum DiscoveryError: Error, Equatable, CustomStringConvertible {
 /// directory's entries sorted by name. A file reached twice (same device and inode, e.g.
 /// through a link) is scanned once. Directories are entered once each, so a symbolic link
 /// that points back up the tree cannot loop.
+///
+/// Paths are handled as the bytes they are (directories are read with readdir, not through
+/// `String`), so a name that is not valid UTF-8 is found and opened as it is; the items
+/// carry it as `PathText`. A FIFO, socket or device with a video extension gets a problem
+/// row: it is only ever stat'ed, never opened.
 public struct Discovery {
     public var options: DiscoveryOptions
     private let workingDirectory: String
@@ -66,17 +71,18 @@ public struct Discovery {
         self.workingDirectory = workingDirectory
     }
 
-    /// Paths of a `--from-list` file: one per line, blank lines and lines starting with "#" ignored.
+    /// Paths of a `--from-list` file: one per line, blank lines and lines starting with "#"
+    /// ignored. A line that is not valid UTF-8 is a raw file name, returned as `PathText`.
     public func readList(at path: String) throws -> [String] {
-        let url = URL(fileURLWithPath: absolute(path))
+        let url = URL(fileURLWithPath: absoluteText(path))
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DiscoveryError.unreadableList(path: path, reason: error.localizedDescription)
         }
-        // "\r\n" is one Character in Swift, so split on both line ends.
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map(String.init)
-            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        return data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+            .map { line in Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line) }
+            .filter { !$0.isEmpty && $0.first != UInt8(ascii: "#") }
+            .map(PathText.text(of:))
     }
 
     /// The items for `paths` followed by those of the list file, if any.
@@ -91,27 +97,27 @@ public struct Discovery {
     private struct Walk {
         var items: [DiscoveredItem] = []
         var seenFiles: Set<FileIdentity> = []
-        var seenProblemPaths: Set<String> = []
+        var seenProblemPaths: Set<[UInt8]> = []
         var enteredDirectories: Set<FileIdentity> = []
 
-        mutating func add(_ path: String, identity: FileIdentity) {
-            if seenFiles.insert(identity).inserted { items.append(DiscoveredItem(path: path)) }
+        mutating func add(_ path: [UInt8], identity: FileIdentity) {
+            if seenFiles.insert(identity).inserted { items.append(DiscoveredItem(path: PathText.text(of: path))) }
         }
 
-        mutating func problem(_ path: String, _ reason: String) {
-            if seenProblemPaths.insert(path).inserted { items.append(DiscoveredItem(path: path, problem: reason)) }
+        mutating func problem(_ path: [UInt8], _ reason: String) {
+            if seenProblemPaths.insert(path).inserted {
+                items.append(DiscoveredItem(path: PathText.text(of: path), problem: reason))
+            }
         }
     }
 
-    private func visit(_ path: String, named: Bool, walk: inout Walk) {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            let code = errno
-            var linkInfo = stat()
-            if lstat(path, &linkInfo) == 0, (linkInfo.st_mode & S_IFMT) == S_IFLNK {
-                walk.problem(path, "broken symbolic link (\(String(cString: strerror(code))))")
+    private func visit(_ path: [UInt8], named: Bool, walk: inout Walk) {
+        guard let info = Self.status(of: path, followingLinks: true) else {
+            let reason = String(cString: strerror(errno))
+            if let link = Self.status(of: path, followingLinks: false), (link.st_mode & S_IFMT) == S_IFLNK {
+                walk.problem(path, "broken symbolic link (\(reason))")
             } else {
-                walk.problem(path, String(cString: strerror(code)).lowercased())
+                walk.problem(path, reason.lowercased())
             }
             return
         }
@@ -121,61 +127,99 @@ public struct Discovery {
             // A directory named on the command line is always listed; deeper ones only when recursive.
             guard named || options.recursive else { return }
             guard walk.enteredDirectories.insert(identity).inserted else { return }
-            let names: [String]
-            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
-                walk.problem(path, "cannot list directory (\(Self.reason(of: error)))")
+            guard let names = Self.entryNames(of: path) else {
+                walk.problem(path, "cannot list directory (\(String(cString: strerror(errno)).lowercased()))")
                 return
             }
-            for name in names.sorted(by: Self.byteOrder) {
-                if !options.includeHidden && name.hasPrefix(".") { continue }
-                let child = path.hasSuffix("/") ? path + name : path + "/" + name
-                var childInfo = stat()
-                let isDirectory = stat(child, &childInfo) == 0 && (childInfo.st_mode & S_IFMT) == S_IFDIR
+            for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                if !options.includeHidden && name.first == UInt8(ascii: ".") { continue }
+                let child = path.last == UInt8(ascii: "/") ? path + name : path + [UInt8(ascii: "/")] + name
+                let childInfo = Self.status(of: child, followingLinks: true)
+                let isDirectory = childInfo.map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
                 if !isDirectory && !options.extensions.contains(Self.fileExtension(of: name)) { continue }
                 visit(child, named: false, walk: &walk)
             }
         case S_IFREG:
-            guard access(path, R_OK) == 0 else {
+            guard PathText.withCPath(bytes: path, { access($0, R_OK) }) == 0 else {
                 walk.problem(path, "not readable (\(String(cString: strerror(errno))))")
                 return
             }
             walk.add(path, identity: identity)
         default:
-            if named { walk.problem(path, "not a regular file") }
+            walk.problem(path, "not a regular file (\(Self.kind(of: info.st_mode)))")
         }
     }
 
-    private func absolute(_ path: String) -> String {
-        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+    /// stat(2) or lstat(2) of a path given as bytes; nil with errno set when it fails.
+    static func status(of path: [UInt8], followingLinks: Bool) -> stat? {
+        var info = stat()
+        let result = PathText.withCPath(bytes: path) { followingLinks ? stat($0, &info) : lstat($0, &info) }
+        return result == 0 ? info : nil
+    }
+
+    /// The entry names of a directory as raw bytes ("." and ".." left out); nil with errno
+    /// set when it cannot be read.
+    static func entryNames(of directory: [UInt8]) -> [[UInt8]]? {
+        guard let stream = PathText.withCPath(bytes: directory, { opendir($0) }) else { return nil }
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                if errno != 0 { return nil }
+                return names
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            names.append(name)
+        }
+    }
+
+    /// What a file that is neither a directory nor a regular file is, for its error row.
+    static func kind(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "an unknown kind of file"
+        }
+    }
+
+    /// The absolute, lexically normalised bytes of a command-line or list path (its
+    /// `file://` form decoded).
+    private func absolute(_ path: String) -> [UInt8] {
+        let bytes = PathText.bytes(of: path)
+        let joined = bytes.first == UInt8(ascii: "/") ? bytes : PathText.bytes(of: workingDirectory) + [UInt8(ascii: "/")] + bytes
         return Self.normalised(joined)
     }
 
+    private func absoluteText(_ path: String) -> String { PathText.text(of: absolute(path)) }
+
     /// Removes "." and empty components and resolves ".." lexically (links are kept as named).
-    static func normalised(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            switch part {
-            case ".": continue
-            case "..": if !parts.isEmpty { parts.removeLast() }
-            default: parts.append(part)
+    static func normalised(_ path: [UInt8]) -> [UInt8] {
+        var parts: [ArraySlice<UInt8>] = []
+        for part in path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            if part.elementsEqual([UInt8(ascii: ".")]) { continue }
+            if part.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
             }
+            parts.append(part)
         }
-        return "/" + parts.joined(separator: "/")
+        return [UInt8(ascii: "/")] + Array(parts.joined(separator: [UInt8(ascii: "/")]))
     }
 
-    static func fileExtension(of name: String) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
-        return name[name.index(after: dot)...].lowercased()
+    static func normalised(_ path: String) -> String { PathText.text(of: normalised(PathText.bytes(of: path))) }
+
+    /// The lower-case extension of a name ("" when none); bytes after the dot that are not
+    /// UTF-8 match no extension.
+    static func fileExtension(of name: [UInt8]) -> String {
+        guard let dot = name.lastIndex(of: UInt8(ascii: ".")), dot != name.startIndex else { return "" }
+        return String(decoding: name[(dot + 1)...], as: UTF8.self).lowercased()
     }
 
-    /// Byte order of the UTF-8 names: the same on every machine and locale.
-    static func byteOrder(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
-
-    static func reason(of error: Error) -> String {
-        (error as NSError).localizedFailureReason ?? error.localizedDescription
-    }
+    static func fileExtension(of name: String) -> String { fileExtension(of: Array(name.utf8)) }
 }
 
 struct FileIdentity: Hashable {

@@ -10,6 +10,12 @@ public protocol ScanProgress: Sendable {
     /// including those reused from the store.
     func finished(_ row: VideoRow, done: Int, total: Int)
     func ended(interrupted: Bool)
+    /// Something the user should know that is not about one video (a damaged store kept aside).
+    func warning(_ message: String)
+}
+
+extension ScanProgress {
+    public func warning(_ message: String) {}
 }
 
 /// Pure text of a progress line, kept apart from the terminal so it can be tested.
@@ -118,6 +124,10 @@ public final class StandardErrorProgress: ScanProgress, @unchecked Sendable {
             }
             redraw()
         }
+    }
+
+    public func warning(_ message: String) {
+        locked { emitLine("warning: " + message) }
     }
 
     public func ended(interrupted: Bool) {

@@ -27,17 +27,102 @@ public final class ResultStore: Sendable {
     public let path: String
     private let pool: DatabasePool
 
+    /// Set when the file at `path` was damaged (not a database, or failing SQLite's quick
+    /// check): where it was moved to before a new store was started there.
+    public let damagedFileKeptAt: String?
+
+    /// Opens (or creates) the store. A damaged store is renamed aside, with its -wal and
+    /// -shm, to `PATH.corrupt-YYYYmmddTHHMMSS` and a new store takes its place: losing the
+    /// cache of finished videos costs a rescan, refusing to run would cost the whole night.
+    /// A damaged store is a SQLite file that SQLite finds malformed, or a file of another kind
+    /// named like a database (`.sqlite`, `.sqlite3`, `.db`); any other file (a video named by
+    /// mistake) is not moved, and this throws, as do a missing folder or no permission.
     public init(path: String) throws {
         self.path = path
-        var configuration = Configuration()
-        configuration.label = "ResultStore"
-        configuration.busyMode = .timeout(10)
+        var aside: String? = nil
+        if let header = Self.header(of: path), !header.starts(with: Self.sqliteMagic) {
+            guard Self.namedLikeADatabase(path) else {
+                throw StoreError.cannotOpen(path: path, reason: "not a SQLite database (a file of another kind: left as it is)")
+            }
+            aside = try Self.moveAside(path)
+        }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            do {
+                pool = try Self.open(path)
+            } catch let error as DatabaseError where aside == nil && Self.meansDamaged(error) {
+                aside = try Self.moveAside(path)
+                pool = try Self.open(path)
+            }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.reason(error))
         }
+        damagedFileKeptAt = aside
+    }
+
+    /// The one warning line to show when the store was damaged; nil otherwise.
+    public var damageWarning: String? {
+        damagedFileKeptAt.map { "results store \(path) was damaged; kept it as \($0) and started a new one" }
+    }
+
+    private static func open(_ path: String) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.label = "ResultStore"
+        configuration.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // quick_check reads every page once (no index cross-checks): a torn or overwritten
+        // page is found here rather than half-way through the night.
+        let check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        guard check == ["ok"] else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "quick_check: \(check.prefix(3).joined(separator: "; "))")
+        }
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    private static let sqliteMagic = Array("SQLite format 3\0".utf8)
+
+    /// The first bytes of a non-empty file; nil when there is none (SQLite makes it) or it
+    /// cannot be read (SQLite then says why).
+    private static func header(of path: String) -> [UInt8]? {
+        // Only a regular file is read: opening a FIFO would wait for a writer.
+        guard let info = Discovery.status(of: Array(path.utf8), followingLinks: true),
+              (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+              let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: sqliteMagic.count), !data.isEmpty else { return nil }
+        return Array(data)
+    }
+
+    private static func namedLikeADatabase(_ path: String) -> Bool {
+        let name = path.lowercased()
+        return [".sqlite", ".sqlite3", ".db", ".db3"].contains { name.hasSuffix($0) }
+    }
+
+    private static func meansDamaged(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
+    }
+
+    /// Renames the store and its WAL files aside; returns the new name of the store.
+    private static func moveAside(_ path: String) throws -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        var aside = path + ".corrupt-" + formatter.string(from: Date())
+        var attempt = 1
+        while FileManager.default.fileExists(atPath: aside) {
+            attempt += 1
+            aside = path + ".corrupt-" + formatter.string(from: Date()) + "-\(attempt)"
+        }
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            guard rename(path + suffix, aside + suffix) == 0 else {
+                throw StoreError.cannotOpen(
+                    path: path, reason: "damaged, and cannot be moved aside (\(String(cString: strerror(errno))))")
+            }
+        }
+        return aside
     }
 
     private static var migrator: DatabaseMigrator {
@@ -99,31 +184,53 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// The file keys of the videos stored under `configuration`, by path.
-    public func completedKeys(configuration: String) throws -> [String: FileKey] {
+    /// One stored video as read back.
+    public struct StoredResult: Sendable, Equatable {
+        public var key: FileKey
+        public var row: VideoRow
+    }
+
+    /// The videos stored under `configuration`, by exact path, and the paths of stored
+    /// videos left out because a value in them is invalid (see `StoredVideo.validRow`).
+    public func results(configuration: String) throws -> (byPath: [PathKey: StoredResult], invalid: [String]) {
         try access {
             try pool.read { db in
-                let videos = try StoredVideo.filter(Column("config") == configuration).fetchAll(db)
-                return Dictionary(uniqueKeysWithValues: videos.map { ($0.path, $0.fileKey) })
+                let damagedFaces = try String.fetchSet(db, sql: """
+                    SELECT DISTINCT path FROM face WHERE config = ? AND NOT (\(StoredVideo.validFaceCondition))
+                    """, arguments: [configuration]).map(PathKey.init)
+                var byPath: [PathKey: StoredResult] = [:]
+                var invalid: [String] = []
+                let rows = try StoredVideo.filter(Column("config") == configuration).asRequest(of: Row.self).fetchAll(db)
+                for raw in rows {
+                    guard let video = try? StoredVideo(row: raw), let row = video.validRow,
+                          !damagedFaces.contains(PathKey(video.path))
+                    else {
+                        invalid.append((try? raw.decode(String.self, forColumn: "path")) ?? "?")
+                        continue
+                    }
+                    byPath[PathKey(video.path)] = StoredResult(key: video.fileKey, row: row)
+                }
+                return (byPath, invalid)
             }
         }
     }
 
-    /// The stored rows under `configuration`, by path.
-    public func rows(configuration: String) throws -> [String: VideoRow] {
-        try access {
-            try pool.read { db in
-                let videos = try StoredVideo.filter(Column("config") == configuration).fetchAll(db)
-                return Dictionary(uniqueKeysWithValues: videos.map { ($0.path, $0.row) })
-            }
-        }
+    /// The file keys of the valid videos stored under `configuration`, by exact path.
+    public func completedKeys(configuration: String) throws -> [PathKey: FileKey] {
+        try results(configuration: configuration).byPath.mapValues(\.key)
     }
 
-    /// The face rows of one video in the order they were committed.
+    /// The valid stored rows under `configuration`, by exact path.
+    public func rows(configuration: String) throws -> [PathKey: VideoRow] {
+        try results(configuration: configuration).byPath.mapValues(\.row)
+    }
+
+    /// The valid face rows of one video in the order they were committed.
     public func faces(path: String, configuration: String) throws -> [FaceRow] {
         try access {
             try pool.read { db in
                 try StoredFace.filter(Column("path") == path && Column("config") == configuration)
+                    .filter(sql: StoredVideo.validFaceCondition)
                     .order(Column("id")).fetchAll(db).map(\.face)
             }
         }
@@ -141,6 +248,11 @@ public final class ResultStore: Sendable {
                 return try StoredVideo.deleteAll(db)
             }
         }
+    }
+
+    /// Runs raw SQL: for tests that damage a store the way an editor or a disk would.
+    func execute(sql: String) throws {
+        try access { try pool.write { db in try db.execute(sql: sql) } }
     }
 
     /// SQLite's journal mode of the store ("wal").

@@ -31,6 +31,7 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
 }
 
 /// What identifies a file's content cheaply: a changed size or modification time rescans it.
+/// Paths compare by their exact bytes (see `PathKey`), not by Swift's canonical equivalence.
 public struct FileKey: Sendable, Equatable, Hashable {
     public var path: String
     public var size: Int64
@@ -42,11 +43,23 @@ public struct FileKey: Sendable, Equatable, Hashable {
         self.modificationNanoseconds = modificationNanoseconds
     }
 
-    /// The key of the file at `path` now; nil when it cannot be stat'ed.
-    public static func current(path: String) -> FileKey? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+    init(path: String, status info: stat) {
         let nanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        return FileKey(path: path, size: Int64(info.st_size), modificationNanoseconds: nanoseconds)
+        self.init(path: path, size: Int64(info.st_size), modificationNanoseconds: nanoseconds)
+    }
+
+    /// The key of the file at `path` (a `PathText`) now; nil when it cannot be stat'ed.
+    public static func current(path: String) -> FileKey? {
+        Discovery.status(of: PathText.bytes(of: path), followingLinks: true).map { FileKey(path: path, status: $0) }
+    }
+
+    public static func == (a: FileKey, b: FileKey) -> Bool {
+        PathKey(a.path) == PathKey(b.path) && a.size == b.size && a.modificationNanoseconds == b.modificationNanoseconds
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(PathKey(path))
+        hasher.combine(size)
+        hasher.combine(modificationNanoseconds)
     }
 }

@@ -49,11 +49,14 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
     public func run(stop: StopSignal = StopSignal(), progress: (any ScanProgress)? = nil) async throws -> ScanResult {
         let items = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
         let store = try request.storePath.map { try ResultStore(path: $0) }
+        let storeWarning = store?.damageWarning
+        if let storeWarning { progress?.warning(storeWarning) }
         var options = request.options
         // With a store the faces are streamed back from it at the end instead of being held.
         options.collectFaces = store == nil && request.jsonlPath != nil
         let runner = ScanRunner(analyzer: analyzer, store: store, options: options, progress: progress)
-        let result = try await runner.run(items, stop: stop)
+        var result = try await runner.run(items, stop: stop)
+        if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
         try ReportWriter.writeCSV(result.rows, layout: request.layout, to: URL(fileURLWithPath: request.csvPath))
         if let jsonlPath = request.jsonlPath {
             let url = URL(fileURLWithPath: jsonlPath)

@@ -57,6 +57,8 @@ public struct ScanResult: Sendable {
     public var notReached: Int
     /// Speed and per-stage time of the videos analysed in this run.
     public var timing: RunTiming
+    /// Warnings already shown through the progress (a damaged store, invalid stored rows).
+    public var warnings: [String] = []
 
     public var summary: RunSummary { RunSummary(rows: rows, timing: analysed > 0 ? timing : nil) }
 }
@@ -83,8 +85,14 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
     public func run(_ items: [DiscoveredItem], stop: StopSignal = StopSignal()) async throws -> ScanResult {
         let fingerprint = options.configuration.fingerprint
         if options.rescan { try store?.clear(configuration: fingerprint) }
-        let storedKeys = try store?.completedKeys(configuration: fingerprint) ?? [:]
-        let storedRows = try store?.rows(configuration: fingerprint) ?? [:]
+        // Keyed by exact bytes: "café" composed and decomposed are two files with two results.
+        let (stored, invalid) = try store?.results(configuration: fingerprint) ?? ([:], [])
+        var warnings: [String] = []
+        if let store, !invalid.isEmpty {
+            warnings.append("results store \(store.path): \(invalid.count) stored result\(invalid.count == 1 ? "" : "s") "
+                + "with invalid values (first: \(invalid[0])) left out; scanning again")
+        }
+        for warning in warnings { progress?.warning(warning) }
 
         // Decide per item: a row now (problem, reused) or work to do.
         var rows = [VideoRow?](repeating: nil, count: items.count)
@@ -96,12 +104,18 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                 rows[index] = failure(item.path, problem)
                 continue
             }
-            guard let key = FileKey.current(path: item.path) else {
+            guard let status = Discovery.status(of: PathText.bytes(of: item.path), followingLinks: true) else {
                 rows[index] = failure(item.path, "cannot stat file (\(String(cString: strerror(errno))))")
                 continue
             }
-            if storedKeys[item.path] == key, let row = storedRows[item.path] {
-                rows[index] = row
+            // Replaced since discovery by a FIFO or device: opening it could block forever.
+            guard (status.st_mode & S_IFMT) == S_IFREG else {
+                rows[index] = failure(item.path, "not a regular file (\(Discovery.kind(of: status.st_mode)))")
+                continue
+            }
+            let key = FileKey(path: item.path, status: status)
+            if let result = stored[PathKey(item.path)], result.key == key, matchesConfiguration(result.row) {
+                rows[index] = result.row
                 if options.collectFaces {
                     faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
                 }
@@ -154,7 +168,8 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             : finished.contains { $0.status == .error } ? .completedWithErrors : .completed
         return ScanResult(
             rows: finished, faces: zip(rows, faces).flatMap { $0.0 == nil ? [] : $0.1 }, outcome: outcome,
-            reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight, timing: timing)
+            reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight, timing: timing,
+            warnings: warnings)
     }
 
     /// One video's outcome as the run collects it.
@@ -189,7 +204,15 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         }
         row.elapsedSeconds = start.duration(to: clock.now).seconds
         if Task.isCancelled && row.status == .error { return nil }
-        if let store {
+        // A file still being written was scored on its first part: an error now, and not
+        // stored, so the next run scans it again.
+        let changed = FileKey.current(path: path) != key
+        if changed {
+            row = failure(path, Self.changedWhileScanned)
+            row.elapsedSeconds = start.duration(to: clock.now).seconds
+            faceRows = []
+        }
+        if let store, !changed {
             do {
                 try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows)
             } catch {
@@ -217,6 +240,18 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                     track: $0.score.trackID, box: $0.box, pFake: $0.score.pFake)
         }
         return (row, faces)
+    }
+
+    static var changedWhileScanned: String {
+        "file changed while it was scanned (still being written?)"
+    }
+
+    /// A stored row made under this run's model, aggregator and threshold (the fingerprint
+    /// says so; a row that disagrees was edited, and is not reused).
+    private func matchesConfiguration(_ row: VideoRow) -> Bool {
+        let configuration = options.configuration
+        return row.model == configuration.model && row.aggregator == configuration.aggregator.rawValue
+            && row.threshold == configuration.threshold
     }
 
     private func failure(_ path: String, _ message: String) -> VideoRow {

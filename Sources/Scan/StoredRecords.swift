@@ -59,14 +59,34 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
 
     var fileKey: FileKey { FileKey(path: path, size: size, modificationNanoseconds: mtimeNs) }
 
-    var row: VideoRow {
-        VideoRow(
-            path: path, status: ScanStatus(rawValue: status) ?? .error, pFake: pFake,
-            verdict: Verdict(rawValue: verdict) ?? .unknown, threshold: threshold, model: model,
+    /// The CSV row, or nil when a stored value could not have been written by the scan (a
+    /// p_fake outside [0, 1], an unknown status, negative counts …): a damaged or edited store
+    /// must not put such values in the CSV, so the video counts as not stored and is scanned again.
+    var validRow: VideoRow? {
+        guard let status = ScanStatus(rawValue: status), let verdict = Verdict(rawValue: verdict) else { return nil }
+        func fraction(_ value: Double) -> Bool { value.isFinite && value >= 0 && value <= 1 }
+        func nonNegative(_ value: Double?) -> Bool { value.map { $0.isFinite && $0 >= 0 } ?? true }
+        guard size >= 0, fraction(threshold), nonNegative(elapsedS), nonNegative(durationS), finishedAt.isFinite,
+              framesSampled >= 0, framesWithFace >= 0, faceTracks >= 0, (width ?? 0) >= 0, (height ?? 0) >= 0,
+              pFake.map(fraction) ?? true,
+              (status == .ok) == (pFake != nil),
+              verdict == Aggregation.verdict(pFake: pFake, threshold: threshold)
+        else { return nil }
+        return VideoRow(
+            path: path, status: status, pFake: pFake, verdict: verdict, threshold: threshold, model: model,
             aggregator: aggregator, framesSampled: framesSampled, framesWithFace: framesWithFace,
             faceTracks: faceTracks, durationSeconds: durationS, width: width, height: height, codec: codec,
             elapsedSeconds: elapsedS, error: error)
     }
+
+    /// SQL condition true for a `face` row whose values the scan could have written (NULL,
+    /// text or infinite values fail it): a video with any other face row counts as not stored.
+    static let validFaceCondition: String = {
+        let reals = ["seconds", "box_x", "box_y", "box_w", "box_h"].map { "typeof(\($0)) = 'real' AND abs(\($0)) < 1e12" }
+        let counts = ["frame_index", "track"].map { "typeof(\($0)) = 'integer' AND \($0) >= 0" }
+        return (["typeof(p_fake) = 'real' AND p_fake BETWEEN 0 AND 1", "seconds >= 0", "box_w >= 0", "box_h >= 0"]
+            + reals + counts).joined(separator: " AND ")
+    }()
 }
 
 /// A `face` table row: one scored face crop of a stored video.

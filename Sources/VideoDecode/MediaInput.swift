@@ -8,8 +8,14 @@ final class MediaInput {
     let packet: UnsafeMutablePointer<AVPacket>
 
     /// Opens `path` and reads its stream parameters, mapping every failure to a typed error.
-    init(path: String) throws(VideoDecodeError) {
+    convenience init(path: String) throws(VideoDecodeError) {
+        try self.init(fileSystemPath: Array(path.utf8))
+    }
+
+    /// Opens the file whose path is these exact bytes (Linux names need not be UTF-8).
+    init(fileSystemPath bytes: [UInt8]) throws(VideoDecodeError) {
         FFmpegLog.silenceUnlessChosen()
+        let path = bytes.map { CChar(bitPattern: $0) } + [0]
         try Self.checkReadable(path)
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
         let opened = avformat_open_input(&context, path, nil, nil)
@@ -52,7 +58,7 @@ final class MediaInput {
         return av_read_frame(format, packet)
     }
 
-    private static func checkReadable(_ path: String) throws(VideoDecodeError) {
+    private static func checkReadable(_ path: [CChar]) throws(VideoDecodeError) {
         var status = stat()
         guard stat(path, &status) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw .notFound }
@@ -65,7 +71,7 @@ final class MediaInput {
 
     /// Tells "nothing recognisable" from "a known container that is damaged" by probing the
     /// first bytes on their own: an MP4 without its moov box still probes as mov/mp4.
-    private static func openError(path: String, code: Int32) -> VideoDecodeError {
+    private static func openError(path: [CChar], code: Int32) -> VideoDecodeError {
         let reason = ffmpegErrorMessage(code)
         if code == cffmpeg_error_from_errno(EACCES) { return .unreadable(reason: reason) }
         var io: UnsafeMutablePointer<AVIOContext>? = nil

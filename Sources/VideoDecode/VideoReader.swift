@@ -21,8 +21,13 @@ public final class VideoReader {
     /// Nothing was read since the frame count pass rewound the file.
     var freshFromStart = true
 
-    public init(path: String, decodeThreads: Int = 2) throws(VideoDecodeError) {
-        let input = try MediaInput(path: path)
+    public convenience init(path: String, decodeThreads: Int = 2) throws(VideoDecodeError) {
+        try self.init(fileSystemPath: Array(path.utf8), decodeThreads: decodeThreads)
+    }
+
+    /// Opens the file whose path is these exact bytes: a Linux name need not be UTF-8.
+    public init(fileSystemPath: [UInt8], decodeThreads: Int = 2) throws(VideoDecodeError) {
+        let input = try MediaInput(fileSystemPath: fileSystemPath)
         let streamIndex = try Self.videoStreamIndex(in: input)
         let stream = input.stream(streamIndex)
         let parameters = stream.pointee.codecpar.pointee

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CPUFeatures
 import Foundation
+import Scan
 import Tensor
 
 /// Runs `DeepfakeScan` like ArgumentParser's own `main()`, except that usage errors exit
@@ -20,7 +21,7 @@ enum EntryPoint {
         #endif
         BLASCore.relaunchWithPreferredCoreIfNeeded()
         do {
-            var command = try DeepfakeScan.parseAsRoot()
+            var command = try DeepfakeScan.parseAsRoot(argumentsAsPathText())
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -36,6 +37,16 @@ enum EntryPoint {
         guard code == .validationFailure else { DeepfakeScan.exit(withError: error) }
         FileHandle.standardError.write(Data((DeepfakeScan.fullMessage(for: error) + "\n").utf8))
         Foundation.exit(usageErrorCode)
+    }
+
+    /// The arguments with each one that is not valid UTF-8 (a raw file name) in its lossless
+    /// `PathText` form; `CommandLine.arguments` would replace those bytes with U+FFFD.
+    static func argumentsAsPathText() -> [String] {
+        (1..<Int(CommandLine.argc)).compactMap { index in
+            CommandLine.unsafeArgv[index].map { argument in
+                PathText.text(of: Array(UnsafeRawBufferPointer(start: argument, count: strlen(argument))))
+            }
+        }
     }
 
     /// DESIGN.md: 2 = usage/config error.

@@ -59,7 +59,7 @@ import Reports
 
         let storePath = fixture.root + "/results.sqlite"
         let afterKill = try ResultStore(path: storePath)
-        let committed = Set(try afterKill.completedKeys(configuration: Self.configuration.fingerprint).keys)
+        let committed = Set(try afterKill.completedKeys(configuration: Self.configuration.fingerprint).keys.map(\.path))
         #expect(committed.count == allowed)
 
         let resumer = TextAnalyzer()

@@ -10,6 +10,8 @@ import Reports
 ///     face 10 0 0.25               frame index, track, p_fake (seconds = frame / 25)
 ///     error some reason            the analysis fails with this message
 ///     hang                         never finishes on its own (only cancellation ends it)
+///     grow                         appends "grown" to the file, as a writer would, unless a
+///                                  "grown" line is already there
 struct TextAnalyzer: VideoAnalyzer {
     let calls = CallLog()
     /// Requests `stop` once this many analyses have finished (a kill at a chosen point).
@@ -24,7 +26,11 @@ struct TextAnalyzer: VideoAnalyzer {
             let finished = calls.record(path)
             if let stopAfter, finished >= stopAfter.count { stopAfter.stop.request("test stop") }
         }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // Opened by the exact bytes the PathText stands for, as the FFmpeg source does;
+        // O_NONBLOCK so that a FIFO reaching the analyzer fails a test instead of hanging it.
+        let fd = PathText.withCPath(path) { open($0, O_RDONLY | O_NONBLOCK) }
+        guard fd >= 0 else { throw Failure(description: String(cString: strerror(errno)).lowercased()) }
+        let text = String(decoding: FileHandle(fileDescriptor: fd, closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
         var probe = VideoProbe()
         var frames = 0
         var faces: [ScoredFace] = []
@@ -42,6 +48,10 @@ struct TextAnalyzer: VideoAnalyzer {
                     box: FaceBox(x: Double(frame), y: 5, width: 50, height: 60)))
             case "error":
                 throw Failure(description: words.dropFirst().joined(separator: " "))
+            case "grow" where !text.contains("\ngrown\n"):
+                let appender = PathText.withCPath(path) { open($0, O_WRONLY | O_APPEND) }
+                defer { close(appender) }
+                _ = "grown\n".withCString { write(appender, $0, 6) }
             case "hang":
                 try await Task.sleep(for: .seconds(3600))
             default:

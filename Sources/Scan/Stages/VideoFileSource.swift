@@ -23,7 +23,8 @@ public struct VideoFileSource: FrameSource {
     /// packets mid-stream) keeps the frames obtained and is reported as the probe's warning.
     public func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
         -> (probe: VideoProbe, framesSampled: Int) {
-        let reader = try VideoReader(path: path, decodeThreads: decodeThreads)
+        // `path` is a PathText: open the exact bytes it stands for.
+        let reader = try VideoReader(fileSystemPath: PathText.bytes(of: path), decodeThreads: decodeThreads)
         let perturber = perturbations.isEmpty ? nil : try FramePerturber(perturbations)
         let outcome = try reader.sample(sampling) { frame in
             let image = try perturber?.apply(frame.image, noiseSeed: SplitMix64.seed(name: path, index: frame.index))
