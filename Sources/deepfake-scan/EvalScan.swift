@@ -48,7 +48,7 @@ extension Eval {
             model: pipeline.card.name, frames: sampling.frameCountForReport, aggregator: .default,
             threshold: pipeline.card.threshold ?? 0.5, extra: pipeline.fingerprintFields)
         let request = ScanRequest(
-            paths: paths, options: ScanOptions(configuration: configuration, jobs: scan.limits.jobs,
+            paths: paths, options: ScanOptions(configuration: configuration, jobs: scan.limits.jobCount,
                                                timeoutSeconds: scan.limits.timeoutSeconds),
             csvPath: files.csv, jsonlPath: files.jsonl, storePath: nil)
         return try await ScanJob(request: request, analyzer: pipeline.analyzer).run(stop: stop, progress: progress)

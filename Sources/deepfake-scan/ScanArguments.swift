@@ -80,7 +80,7 @@ struct ScanArguments: ParsableArguments {
         if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }
         return ScanRequest(
             paths: paths, listFile: listFile, discovery: discovery,
-            options: ScanOptions(configuration: configuration, jobs: limits.jobs, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
+            options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
             csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
             storePath: store ?? ScanRequest.defaultStorePath(csvPath: csv))
     }
