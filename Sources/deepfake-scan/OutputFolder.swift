@@ -9,27 +9,33 @@ enum OutputFolder {
     static func prepare(_ folder: String, listFile: String, inputs: [String]) throws -> String {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw ValidationError("--out \(folder): is a file; name a folder")
+            throw refusal("--out \(folder): is a file; name a folder")
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw ValidationError("--out \(folder): cannot create the folder (\(reason(error)))")
+            throw refusal("--out \(folder): cannot create the folder (\(reason(error)))")
         }
         let list = folder + "/" + listFile
         do {
             try OutputPaths.check([PlannedOutput(option: "--out", path: list)], inputs: inputs)
         } catch {
-            throw ValidationError(error.description)
+            throw refusal(error.description)
         }
         return list
     }
 
-    /// "no such file or directory" rather than Foundation's NSError dump.
+    private static func refusal(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        return ExitCode(EntryPoint.usageErrorCode)
+    }
+
+    /// "no such file or directory" rather than Foundation's NSError text.
     private static func reason(_ error: Error) -> String {
-        if let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError,
-           underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code))).lowercased()
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey]
+        if let posix = underlying as? POSIXError { return String(cString: strerror(posix.code.rawValue)).lowercased() }
+        if let nsError = underlying as? NSError, nsError.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(nsError.code))).lowercased()
         }
         return error.localizedDescription
     }

@@ -62,6 +62,7 @@ import Testing
         try refused(["eval", labels, "--csv", labels], saying: "is one of the inputs")
         #expect(try Data(contentsOf: URL(fileURLWithPath: labels)) == table)
         try refused(["eval", labels, "--csv", root + "/dir", "--perturb", "jpeg:40"], saying: "is a directory")
-        try refused(["frames", video, "--out", video], saying: "--out \(video): is a file")
+        try refused(["frames", video, "--out", video], saying: "error: --out \(video): is a file; name a folder\n")
+        try refused(["frames", video, "--out", "/proc/frames"], saying: "error: --out /proc/frames: cannot create the folder (")
     }
 }
