@@ -11,8 +11,9 @@ import Testing
     }
 
     static func run(_ arguments: [String]) throws -> Output {
+        guard let binary = ExitCodeTests.binary else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
-        process.executableURL = try #require(ExitCodeTests.binary, "build the deepfake-scan product first")
+        process.executableURL = binary
         process.arguments = arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
