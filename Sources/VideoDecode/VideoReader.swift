@@ -77,28 +77,62 @@ public final class VideoReader {
         return (flags & AVFMT_NO_BYTE_SEEK) == 0 && av_seek_frame(input.format, -1, 0, AVSEEK_FLAG_BYTE) >= 0
     }
 
-    /// The best video stream that is not a cover picture, or why there is none.
+    /// The video stream to analyse, or why there is none: FFmpeg's best video stream
+    /// (`av_find_best_stream`: streams with several frames first, then the higher bit rate),
+    /// never a cover picture (attached picture), and with the "default" flag not counted:
+    /// muxers set it on the first video track whatever it holds, so a small thumbnail track
+    /// written first would win. Where no candidate has a bit rate (Matroska), the larger
+    /// picture stands in for it.
     private static func videoStreamIndex(in input: MediaInput) throws(VideoDecodeError) -> Int32 {
-        let format = input.format.pointee
         var kinds: [String] = []
-        var best: Int32? = nil
-        for index in 0..<Int32(format.nb_streams) {
+        var candidates: [Int32] = []
+        for index in 0..<Int32(input.format.pointee.nb_streams) {
             let stream = input.stream(index)
             let type = stream.pointee.codecpar.pointee.codec_type
             let isCover = (stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0
             if type == AVMEDIA_TYPE_VIDEO && !isCover {
-                best = best ?? index
+                candidates.append(index)
             } else {
                 let name = isCover ? "cover picture" : (av_get_media_type_string(type).map { String(cString: $0) } ?? "data")
                 if !kinds.contains(name) { kinds.append(name) }
             }
         }
-        let chosen = av_find_best_stream(input.format, AVMEDIA_TYPE_VIDEO, best ?? -1, -1, nil, 0)
-        if let best {
-            let isCover = chosen >= 0 && (input.stream(chosen).pointee.disposition & AV_DISPOSITION_ATTACHED_PIC) != 0
-            return chosen >= 0 && !isCover ? chosen : best
+        guard let first = candidates.first else {
+            throw .noVideoStream(found: kinds.isEmpty ? "no streams" : kinds.joined(separator: ", "))
         }
-        throw .noVideoStream(found: kinds.isEmpty ? "no streams" : kinds.joined(separator: ", "))
+        if candidates.count == 1 { return first }
+        let chosen = withStreamsRankedForScanning(input, candidates: candidates) {
+            av_find_best_stream(input.format, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        }
+        return candidates.contains(chosen) ? chosen : first
+    }
+
+    /// Runs `body` with the stream fields `videoStreamIndex` adjusts changed, then restores them:
+    /// other video streams (covers) typed "unknown", the candidates' "default" flags cleared, and
+    /// their bit rates replaced by the picture size when none has one.
+    private static func withStreamsRankedForScanning(
+        _ input: MediaInput, candidates: [Int32], _ body: () -> Int32
+    ) -> Int32 {
+        let streams = (0..<Int32(input.format.pointee.nb_streams)).map { input.stream($0) }
+        let parameters: [UnsafeMutablePointer<AVCodecParameters>] = streams.map { $0.pointee.codecpar! }
+        let saved = zip(streams, parameters).map { ($1.pointee.codec_type, $0.pointee.disposition, $1.pointee.bit_rate) }
+        defer {
+            for (index, (type, disposition, bitRate)) in saved.enumerated() {
+                parameters[index].pointee.codec_type = type
+                streams[index].pointee.disposition = disposition
+                parameters[index].pointee.bit_rate = bitRate
+            }
+        }
+        let noBitRates = candidates.allSatisfy { parameters[Int($0)].pointee.bit_rate <= 0 }
+        for (index, (stream, parameters)) in zip(streams, parameters).enumerated() {
+            if candidates.contains(Int32(index)) {
+                stream.pointee.disposition &= ~AV_DISPOSITION_DEFAULT
+                if noBitRates { parameters.pointee.bit_rate = Int64(parameters.pointee.width) * Int64(parameters.pointee.height) }
+            } else if parameters.pointee.codec_type == AVMEDIA_TYPE_VIDEO {
+                parameters.pointee.codec_type = AVMEDIA_TYPE_UNKNOWN
+            }
+        }
+        return body()
     }
 
     /// image2 and the per-format "*_pipe" demuxers read single pictures.

@@ -13,11 +13,15 @@ extension Eval {
         _ table: LabelTable, progress: (any ScanProgress)?, catalog: () -> ModelCatalog,
         print output: (String) -> Void, printError: (String) -> Void
     ) async throws -> Int32 {
+        let paths = Self.videoPaths(table, labelsFile: labels)
+        if let csv = scan.csv {
+            let kept = EvalScanFiles(kept: csv)
+            try OutputPaths.check(kept.planned(perturbed: scan.perturbations != nil), inputs: paths + [labels])
+        }
         let pipeline = try ScanPipeline(weights: scan.weights, model: scan.model, sampling: sampling, faces: faces,
                                         batchSize: scan.batchSize, catalog: catalog)
         let outputs = try EvalScanFiles(csv: scan.csv)
         defer { outputs.removeTemporary() }
-        let paths = Self.videoPaths(table, labelsFile: labels)
         let stop = StopSignal()
         let watcher = SignalWatcher(stop: stop)
         defer { watcher.cancel() }
@@ -48,7 +52,7 @@ extension Eval {
             model: pipeline.card.name, frames: sampling.frameCountForReport, aggregator: .default,
             threshold: pipeline.card.threshold ?? 0.5, extra: pipeline.fingerprintFields)
         let request = ScanRequest(
-            paths: paths, options: ScanOptions(configuration: configuration, jobs: scan.limits.jobs,
+            paths: paths, options: ScanOptions(configuration: configuration, jobs: scan.limits.jobCount,
                                                timeoutSeconds: scan.limits.timeoutSeconds),
             csvPath: files.csv, jsonlPath: files.jsonl, storePath: nil)
         return try await ScanJob(request: request, analyzer: pipeline.analyzer).run(stop: stop, progress: progress)
@@ -79,6 +83,12 @@ struct EvalScanFiles {
     let csv: String
     let temporary: URL?
 
+    /// The files of `--csv`.
+    init(kept csv: String) {
+        self.csv = csv
+        temporary = nil
+    }
+
     init(csv given: String?) throws {
         if let given {
             csv = given
@@ -96,6 +106,19 @@ struct EvalScanFiles {
         let stem = csv.hasSuffix(".csv") ? String(csv.dropLast(4)) : csv
         let base = perturbed ? stem + ".perturbed" : stem
         return (perturbed ? base + ".csv" : csv, base + ".faces.jsonl")
+    }
+
+    /// The files a run with `--csv` writes, checked before it starts (`OutputPaths`).
+    func planned(perturbed: Bool) -> [PlannedOutput] {
+        let clean = files(perturbed: false)
+        var planned = [PlannedOutput(option: "--csv", path: clean.csv),
+                       PlannedOutput(option: "--csv (its face rows)", path: clean.jsonl)]
+        if perturbed {
+            let degraded = files(perturbed: true)
+            planned += [PlannedOutput(option: "--csv (the perturbed scan)", path: degraded.csv),
+                        PlannedOutput(option: "--csv (the perturbed face rows)", path: degraded.jsonl)]
+        }
+        return planned
     }
 
     func removeTemporary() {

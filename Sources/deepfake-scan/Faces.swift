@@ -30,8 +30,7 @@ struct Faces: ParsableCommand {
         } catch {
             throw failure("\(error)", code: 2)
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let listPath = out + "/faces.jsonl"
+        let listPath = try OutputFolder.prepare(out, listFile: "faces.jsonl", inputs: inputs)
         guard FileManager.default.createFile(atPath: listPath, contents: nil),
               let list = FileHandle(forWritingAtPath: listPath) else { throw failure("cannot write \(listPath)") }
         defer { try? list.close() }

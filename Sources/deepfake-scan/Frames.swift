@@ -22,8 +22,7 @@ struct Frames: ParsableCommand {
         } catch {
             throw failure("\(video): \(error)")
         }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let listPath = out + "/frames.jsonl"
+        let listPath = try OutputFolder.prepare(out, listFile: "frames.jsonl", inputs: [video])
         guard FileManager.default.createFile(atPath: listPath, contents: nil),
               let list = FileHandle(forWritingAtPath: listPath) else { throw failure("cannot write \(listPath)") }
         defer { try? list.close() }

@@ -66,8 +66,32 @@ struct ScanArguments: ParsableArguments {
         if let extensions, DiscoveryOptions.parseExtensions(extensions).isEmpty {
             throw ValidationError("--ext needs at least one extension")
         }
-        if jsonl == csv || store == csv { throw ValidationError("--csv, --jsonl and --store must be different files") }
+        if jsonl == csv || store == csv || (store != nil && store == jsonl) {
+            throw ValidationError("--csv, --jsonl and --store must be different files")
+        }
     }
+
+    /// The files the run writes, each named by its option.
+    var plannedOutputs: [PlannedOutput] {
+        [PlannedOutput(option: "--csv", path: csv)]
+            + (jsonl.map { [PlannedOutput(option: "--jsonl", path: $0)] } ?? [])
+            + [PlannedOutput(option: store == nil ? "--store (default)" : "--store", path: storePath)]
+    }
+
+    /// Refuses outputs that would replace an input (the videos found, the paths named, the
+    /// list file), that are folders or unwritable, or that coincide, before any work starts.
+    func checkOutputs() throws {
+        let found = try Discovery(options: discoveryOptions).discover(paths: paths, fromList: listFile)
+        try OutputPaths.check(plannedOutputs, inputs: paths + (listFile.map { [$0] } ?? []) + found.map(\.path))
+    }
+
+    private var discoveryOptions: DiscoveryOptions {
+        var discovery = DiscoveryOptions(recursive: recursive, includeHidden: includeHidden)
+        if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }
+        return discovery
+    }
+
+    private var storePath: String { store ?? ScanRequest.defaultStorePath(csvPath: csv) }
 
     /// The library request, given the settings that other option groups and the loaded model
     /// decide: the model's name for the CSV, the frame count, the threshold the model card
@@ -76,12 +100,10 @@ struct ScanArguments: ParsableArguments {
         let configuration = RunConfiguration(
             model: model, frames: frames, aggregator: try Aggregator(parsing: aggregator),
             threshold: threshold ?? cardThreshold ?? 0.5, extra: extra)
-        var discovery = DiscoveryOptions(recursive: recursive, includeHidden: includeHidden)
-        if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }
         return ScanRequest(
-            paths: paths, listFile: listFile, discovery: discovery,
-            options: ScanOptions(configuration: configuration, jobs: limits.jobs, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
+            paths: paths, listFile: listFile, discovery: discoveryOptions,
+            options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
             csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
-            storePath: store ?? ScanRequest.defaultStorePath(csvPath: csv))
+            storePath: storePath)
     }
 }

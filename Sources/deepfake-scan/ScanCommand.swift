@@ -28,6 +28,7 @@ struct ScanCommand: AsyncParsableCommand {
     func run() async throws {
         let pipeline: ScanPipeline
         do {
+            try arguments.checkOutputs()
             pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
                                         faces: faces, batchSize: batchSize)
         } catch {

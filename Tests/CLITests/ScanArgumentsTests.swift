@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Testing
 import Reports
@@ -10,13 +11,24 @@ import Scan
         let request = try arguments.request(model: "meso4", frames: 32, cardThreshold: 0.62)
         #expect(request.paths == ["videos"])
         #expect(request.options.configuration.fingerprint == "aggregator=mean;frames=32;model=meso4;threshold=0.62")
-        #expect(request.options.jobs == 1)
+        #expect(request.options.jobs == RunLimits.defaultJobs)
         #expect(request.options.timeoutSeconds == 300)
         #expect(request.options.rescan == false)
         #expect(request.layout == .standard)
         #expect(request.storePath == "out.csv.store.sqlite")
         #expect(request.discovery == DiscoveryOptions())
         #expect(try arguments.request(model: "meso4", frames: 32, cardThreshold: nil).options.configuration.threshold == 0.5)
+    }
+
+    /// One video per core unless --jobs says otherwise (issue 16: it was 1, half the speed on 2 cores).
+    @Test func jobsDefaultToTheNumberOfCores() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        #expect(RunLimits.defaultJobs == min(max(1, cores), RunLimits.maximumJobs))
+        #expect(try ScanArguments.parse(["v", "--csv", "o.csv"]).request(model: "m", frames: 1, cardThreshold: nil)
+            .options.jobs == max(1, cores))
+        #expect(try Eval.parse(["labels.tsv"]).scan.limits.jobCount == max(1, cores))
+        #expect(try ScanArguments.parse(["v", "--csv", "o.csv", "-j", "1"]).limits.jobCount == 1)
+        #expect(ScanCommand.helpMessage(columns: 200).contains("Videos analysed at the same time (default: the number of cores)."))
     }
 
     @Test func everyOptionReachesTheRequest() throws {
