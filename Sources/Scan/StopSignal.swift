@@ -68,12 +68,15 @@ public final class SignalWatcher {
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
-            source.setEventHandler {
-                if stop.isRequested { onSecondSignal(name) } else { stop.request("interrupted by \(name)") }
-            }
+            source.setEventHandler { Self.received(name, stop: stop, onSecondSignal: onSecondSignal) }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// A signal's effect: the first asks for a stop, any later one calls `onSecondSignal`.
+    static func received(_ name: String, stop: StopSignal, onSecondSignal: (String) -> Void) {
+        if stop.isRequested { onSecondSignal(name) } else { stop.request("interrupted by \(name)") }
     }
 
     /// Says so on standard error and exits with 3 without running exit handlers (a video's
