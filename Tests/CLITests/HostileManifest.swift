@@ -22,8 +22,22 @@ struct HostileManifest: Decodable {
             return bytes
         }
 
-        var isUTF8: Bool { String(validatingCString: relativeBytes.map { CChar(bitPattern: $0) } + [0]) != nil }
-        var shownName: String { String(decoding: relativeBytes, as: UTF8.self).debugDescription }
+        var isUTF8: Bool { String(validating: relativeBytes, as: UTF8.self) != nil }
+        /// The name with bytes that are not UTF-8 shown as \xFF.
+        var shownName: String {
+            var shown = "", bytes = relativeBytes[...]
+            while !bytes.isEmpty {
+                let length = (1...min(4, bytes.count)).first { String(validating: bytes.prefix($0), as: UTF8.self) != nil }
+                if let length {
+                    shown += String(decoding: bytes.prefix(length), as: UTF8.self).debugDescription.dropFirst().dropLast()
+                    bytes = bytes.dropFirst(length)
+                } else {
+                    shown += "\\x" + String(bytes.first!, radix: 16, uppercase: true)
+                    bytes = bytes.dropFirst()
+                }
+            }
+            return "\"" + shown + "\""
+        }
     }
 
     var entries: [Entry]

@@ -20,7 +20,7 @@ manifest.json lists every entry the generator made under corpus/, one object eac
             (a valid video: status ok or no_face, never error), "ok" (a face must be found: the
             stream choice matters, issue 16 §2.8) or "any" (one row, any status).
   why       what the entry is.
-Everything is small (about 4 MB of real bytes) except `sparse_20g.mp4`, a 20 GB sparse file of
+Everything is small (about 12 MB of real bytes in all) except `sparse_20g.mp4`, a 20 GB sparse file of
 zeros that takes no disk: reading it whole would take minutes, so a scan must not.
 """
 import argparse
@@ -34,6 +34,7 @@ import stat
 import subprocess
 import sys
 import unicodedata
+import zlib
 from pathlib import Path
 
 FFMPEG = shutil.which("ffmpeg")
@@ -181,6 +182,10 @@ def build(corpus: Corpus, work: Path):
     index = index.replace(bytes.fromhex("01e001e0"), bytes.fromhex("75307530"))
     c.write("container_claims_30000.mp4", real[:moov] + index, "any", "mp4 track header and sample entry claim 30000x30000")
 
+    # A decompression bomb: 1 MB of APNG (the apng demuxer: a video, not a still) that decodes
+    # to one 16000x16000 picture. Scanned in full it took 1.8 GB; frames above 8192x8192 are refused.
+    c.write("bomb_16000x16000.mp4", apng_bomb(16000, 16000), "error", "1 MB of APNG decoding to 16000x16000 pixels")
+
     # Still images with a video extension.
     face_png = work / "face.png"
     subprocess.run([FFMPEG, *QUIET, "-i", src, "-frames:v", "1", str(face_png)], check=True)
@@ -248,6 +253,20 @@ def build(corpus: Corpus, work: Path):
     c.add("dir.mp4/up", 0, None, "a link back to the corpus root (a directory loop)")
     os.mkdir(c.path("empty_dir.mkv"))
     c.add("empty_dir.mkv", 0, None, "an empty directory named like a video")
+
+
+def apng_bomb(width, height) -> bytes:
+    """A one-frame animated PNG, grey 8-bit, of width x height pixels, zlib level 1."""
+    def chunk(kind, data):
+        return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+    packer = zlib.compressobj(1)
+    rows = (b"\x00" + b"\x80" * width) * 100  # filter byte 0, then the pixels; 100 rows at a time
+    data = b"".join(packer.compress(rows) for _ in range(height // 100)) + packer.flush()
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    frame_control = (bytes(4) + width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes(8)
+                     + (1).to_bytes(2, "big") + (5).to_bytes(2, "big") + bytes(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"acTL", (1).to_bytes(4, "big") + bytes(4))
+            + chunk(b"fcTL", frame_control) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
 
 
 def main():
