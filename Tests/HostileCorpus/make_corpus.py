@@ -3,6 +3,7 @@
 must survive with exactly one CSV row per discovered file, no crash, no hang, bounded memory.
 
 Usage: make_corpus.py OUT_DIR [--source Samples/astronaut_real.mp4]
+       make_corpus.py --bomb-only OUT_FILE   (just the decompression bomb, for its own test)
 Writes OUT_DIR/corpus/ (scan it with `scan OUT_DIR/corpus --recursive`) and OUT_DIR/manifest.json.
 Needs python3 (standard library only) and the ffmpeg CLI; deterministic (seeded random bytes).
 
@@ -20,7 +21,7 @@ manifest.json lists every entry the generator made under corpus/, one object eac
             (a valid video: status ok or no_face, never error), "ok" (a face must be found: the
             stream choice matters, issue 16 §2.8) or "any" (one row, any status).
   why       what the entry is.
-Everything is small (about 12 MB of real bytes in all) except `sparse_20g.mp4`, a 20 GB sparse file of
+Everything is small (about 16 MB of real bytes in all) except `sparse_20g.mp4`, a 20 GB sparse file of
 zeros that takes no disk: reading it whole would take minutes, so a scan must not.
 """
 import argparse
@@ -182,9 +183,9 @@ def build(corpus: Corpus, work: Path):
     index = index.replace(bytes.fromhex("01e001e0"), bytes.fromhex("75307530"))
     c.write("container_claims_30000.mp4", real[:moov] + index, "any", "mp4 track header and sample entry claim 30000x30000")
 
-    # A decompression bomb: 1 MB of APNG (the apng demuxer: a video, not a still) that decodes
-    # to one 16000x16000 picture. Scanned in full it took 1.8 GB; frames above 8192x8192 are refused.
-    c.write("bomb_16000x16000.mp4", apng_bomb(16000, 16000), "error", "1 MB of APNG decoding to 16000x16000 pixels")
+    # A decompression bomb: 4.5 MB of APNG (the apng demuxer: a video, not a still) that decodes
+    # to one 16000x16000 RGBA picture (1 GB). Frames above 8192x8192 pixels are refused.
+    c.write("bomb_16000x16000.mp4", apng_bomb(16000, 16000), "error", "4.5 MB of APNG decoding to 16000x16000 RGBA")
 
     # Still images with a video extension.
     face_png = work / "face.png"
@@ -256,13 +257,14 @@ def build(corpus: Corpus, work: Path):
 
 
 def apng_bomb(width, height) -> bytes:
-    """A one-frame animated PNG, grey 8-bit, of width x height pixels, zlib level 1."""
+    """A one-frame animated PNG, 8-bit RGBA, of width x height pixels (height a multiple of
+    100), zlib level 1: about 4.5 MB for 16000x16000, written in a few seconds."""
     def chunk(kind, data):
         return len(data).to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
     packer = zlib.compressobj(1)
-    rows = (b"\x00" + b"\x80" * width) * 100  # filter byte 0, then the pixels; 100 rows at a time
+    rows = (b"\x00" + b"\x80" * (4 * width)) * 100  # filter byte 0, then the pixels; 100 rows at a time
     data = b"".join(packer.compress(rows) for _ in range(height // 100)) + packer.flush()
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 6, 0, 0, 0])  # colour type 6: RGBA
     frame_control = (bytes(4) + width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes(8)
                      + (1).to_bytes(2, "big") + (5).to_bytes(2, "big") + bytes(2))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"acTL", (1).to_bytes(4, "big") + bytes(4))
@@ -274,7 +276,11 @@ def main():
     parser.add_argument("out", type=Path)
     here = Path(__file__).resolve().parent
     parser.add_argument("--source", type=Path, default=here.parent.parent / "Samples" / "astronaut_real.mp4")
+    parser.add_argument("--bomb-only", action="store_true", help="write only OUT, the 16000x16000 APNG bomb")
     args = parser.parse_args()
+    if args.bomb_only:
+        args.out.write_bytes(apng_bomb(16000, 16000))
+        return
     if FFMPEG is None:
         sys.exit("ffmpeg not found")
     if (args.out / "corpus").exists():
