@@ -144,6 +144,28 @@ def build(corpus: Corpus, work: Path):
     c.ffmpeg("interlaced.mp4", [*one_second, *X264, "-flags", "+ildct+ilme", "-x264opts", "tff=1"], "scanned", "interlaced H.264 (top field first)")
     c.ffmpeg("interlaced_mpeg2.ts", [*one_second, "-c:v", "mpeg2video", "-flags", "+ildct+ilme", "-top", "1", "-q:v", "5"], "scanned",
              "interlaced MPEG-2 in a transport stream")
+    c.ffmpeg("pts_gaps.mkv", ["-i", src, "-frames:v", "3", "-vf", "setpts=N*100000/TB", "-vsync", "vfr", *X264], "scanned",
+             "three frames 100000 s apart")
+    c.ffmpeg("edit_list.mp4", ["-ss", "1.3", "-i", src, "-t", "1.5", "-c", "copy"], "scanned",
+             "an edit list starting between keyframes (stream copy from 1.3 s)")
+    c.ffmpeg("bframes.avi", [*one_second, "-c:v", "mpeg4", "-q:v", "5", "-bf", "2"], "scanned", "MPEG-4 with B-frames in AVI")
+    c.ffmpeg("yuv444.mp4", [*one_second, *X264, "-pix_fmt", "yuv444p"], "scanned", "H.264 4:4:4")
+    c.ffmpeg("rgb48.mkv", ["-i", src, "-t", "0.2", "-vf", "scale=240:240", "-c:v", "ffv1", "-pix_fmt", "rgb48le"], "scanned",
+             "16-bit RGB (FFV1)")
+    c.ffmpeg("gray.mkv", ["-i", src, "-t", "0.2", "-c:v", "ffv1", "-pix_fmt", "gray"], "scanned", "8-bit grey (FFV1)")
+    c.ffmpeg("pal8_png.mkv", ["-i", src, "-t", "0.2", "-c:v", "png", "-pix_fmt", "pal8"], "scanned", "palette PNG frames in Matroska")
+    c.ffmpeg("alpha.webm", ["-i", src, "-t", "0.4", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
+                            "-pix_fmt", "yuva420p"], "scanned", "VP9 with an alpha channel")
+    c.ffmpeg("fps1000.mp4", ["-f", "lavfi", "-i", "testsrc=s=64x64:r=1000:d=2", *X264], "scanned", "1000 frames per second")
+    # The picture size changes mid-stream: two MPEG-TS segments (240x240, then 640x640) end to end.
+    segments = []
+    for index, (start, size) in enumerate(((0, 240), (1, 640))):
+        segment = work / f"segment_{index}.ts"
+        subprocess.run([FFMPEG, *QUIET, "-ss", str(start), "-i", src, "-t", "1", "-vf", f"scale={size}:{size}", *X264,
+                        "-output_ts_offset", str(start), str(segment)], check=True)
+        segments.append(segment.read_bytes())
+    c.write("size_change.ts", b"".join(segments), "scanned", "H.264 in MPEG-TS, 240x240 for 1 s then 640x640")
+
     # Best stream (issue 16 §2.8): a faceless thumbnail track first, the face clip second and default.
     c.ffmpeg("two_video_streams.mp4", ["-f", "lavfi", "-i", "testsrc=s=64x64:d=4:r=5", "-i", src, "-map", "0:v", "-map", "1:v",
                                        *X264, "-disposition:v:0", "0", "-disposition:v:1", "default"], "ok",
