@@ -5,11 +5,12 @@ final class StreamDecoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     let frame: UnsafeMutablePointer<AVFrame>
 
-    /// The largest picture decoded, in pixels (8192 × 8192, above DCI 8K's 8192 × 4320).
-    /// A 1 MB PNG or FFV1 stream can hold a 16000 × 16000 frame: decoded and turned to RGB it
-    /// took 1.8 GB, which `--jobs` multiplies. Larger streams are refused before decoding, and
-    /// the decoder refuses larger frames met later (a stream whose size changes).
-    static let maxPixels = 8192 * 8192
+    /// The largest picture decoded, in pixels: DCI 8K (8192 × 4320) with a little room, in
+    /// either orientation. A 1 MB PNG or FFV1 stream can hold a 16000 × 16000 frame: decoded and
+    /// turned to RGB it took 1.8 GB, which `--jobs` multiplies; a scan of an 8K clip peaks near
+    /// 700 MB already. Larger streams are refused before decoding, and the decoder refuses
+    /// larger frames met later (a stream whose size changes).
+    static let maxPixels = 8192 * 4352
 
     init(stream: UnsafeMutablePointer<AVStream>, threads: Int) throws(VideoDecodeError) {
         let parameters = stream.pointee.codecpar!

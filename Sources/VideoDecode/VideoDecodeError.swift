@@ -39,7 +39,7 @@ public enum VideoDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .stillImage(codec): return "a still image (\(codec)), not a video"
         case let .unsupportedCodec(codec): return "unsupported video codec: \(codec)"
         case let .frameTooLarge(width, height):
-            return "frames too large: \(width)×\(height) pixels, at most \(StreamDecoder.maxPixels) (8192×8192)"
+            return "frames too large: \(width)×\(height) pixels, at most \(StreamDecoder.maxPixels) (8192×4352)"
         case let .corruptData(frame, reason): return "corrupt data at frame \(frame): \(reason)"
         case let .seekFailed(reason): return "seek failed: \(reason)"
         case let .encodeFailed(reason): return "cannot write image: \(reason)"

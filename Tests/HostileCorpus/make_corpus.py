@@ -206,7 +206,7 @@ def build(corpus: Corpus, work: Path):
     c.write("container_claims_30000.mp4", real[:moov] + index, "any", "mp4 track header and sample entry claim 30000x30000")
 
     # A decompression bomb: 4.5 MB of APNG (the apng demuxer: a video, not a still) that decodes
-    # to one 16000x16000 RGBA picture (1 GB). Frames above 8192x8192 pixels are refused.
+    # to one 16000x16000 RGBA picture (1 GB). Frames above 8192x4352 pixels are refused.
     c.write("bomb_16000x16000.mp4", apng_bomb(16000, 16000), "error", "4.5 MB of APNG decoding to 16000x16000 RGBA")
 
     # Still images with a video extension.
