@@ -35,7 +35,7 @@ import Testing
         let manifest = try HostileManifest.generate(with: Self.generator, into: folder)
         let corpus = folder.appendingPathComponent("corpus").path
         let csv = folder.appendingPathComponent("hostile.csv").path
-        let arguments = ["scan", corpus, "--recursive", "--csv", csv, "--frames", "4", "--jobs", "2", "--timeout", "30"]
+        let arguments = ["scan", corpus, "--recursive", "--csv", csv, "--frames", "2", "--jobs", "2", "--timeout", "30"]
 
         let first = try MeasuredChild.run(ExitCodeTests.binary!.path, arguments, limitSeconds: Self.limitSeconds, scratch: folder)
         Self.expectCleanEnd(first, run: "first scan")
