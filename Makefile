@@ -272,3 +272,16 @@ bench-faces-landmarks: setup-yuface
 	$(SWIFT) build -c release --product face-bench
 	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
 	taskset -c 0 .build/release/face-bench --frames 32 --compare-landmarks 64,72,96,128 $(DEV_VIDEOS)
+
+# ---- hostile corpus (issue 16) ------------------------------------------------------------
+# ~90 odd and broken inputs (Tests/HostileCorpus/make_corpus.py: what each is, which get a row)
+# in out/hostile/corpus, listed in out/hostile/manifest.json. The CLITests suite
+# HostileCorpusTests makes its own copy and scans it; `make hostile-scan` scans this one.
+HOSTILE ?= out/hostile
+.PHONY: hostile-corpus hostile-scan
+hostile-corpus:
+	python3 Tests/HostileCorpus/make_corpus.py $(HOSTILE)
+
+hostile-scan: build setup-yuface hostile-corpus
+	timeout -s KILL 300 $(BIN) scan $(HOSTILE)/corpus --recursive --csv $(HOSTILE)/scan.csv \
+		--frames 4 --jobs 2 --timeout 30; rc=$$?; echo "exit $$rc: $(HOSTILE)/scan.csv"; [ $$rc -le 1 ]

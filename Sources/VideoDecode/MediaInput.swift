@@ -22,7 +22,7 @@ final class MediaInput {
         guard opened >= 0, let context else {
             throw Self.openError(path: path, code: opened)
         }
-        let found = avformat_find_stream_info(context, nil)
+        let found = Self.findStreamInfo(context)
         if found < 0 {
             var doomed: UnsafeMutablePointer<AVFormatContext>? = context
             avformat_close_input(&doomed)
@@ -56,6 +56,26 @@ final class MediaInput {
     func readPacket() -> Int32 {
         av_packet_unref(packet)
         return av_read_frame(format, packet)
+    }
+
+    /// avformat_find_stream_info decodes a first picture of streams whose parameters the
+    /// header leaves open (PNG's pixel format, for one): its decoders get the same pixel limit
+    /// as ours, or a 16000 × 16000 RGBA picture (1 GB) is decoded before StreamDecoder refuses it.
+    private static func findStreamInfo(_ context: UnsafeMutablePointer<AVFormatContext>) -> Int32 {
+        let streams = (0..<Int(context.pointee.nb_streams)).map { context.pointee.streams[$0]!.pointee.codecpar! }
+        let headerSizes = streams.map { ($0.pointee.width, $0.pointee.height) }
+        var options = [OpaquePointer?](repeating: nil, count: streams.count)
+        for index in options.indices { av_dict_set(&options[index], "max_pixels", String(StreamDecoder.maxPixels), 0) }
+        defer { for index in options.indices { av_dict_free(&options[index]) } }
+        let found = options.withUnsafeMutableBufferPointer { avformat_find_stream_info(context, $0.baseAddress) }
+        // A decoder refusing the size sets it to 0 × 0: put the header's back, so that opening
+        // the stream says "frames too large" rather than "corrupt data".
+        for (parameters, (width, height)) in zip(streams, headerSizes)
+        where parameters.pointee.width == 0 && Int(width) * Int(height) > StreamDecoder.maxPixels {
+            parameters.pointee.width = width
+            parameters.pointee.height = height
+        }
+        return found
     }
 
     private static func checkReadable(_ path: [CChar]) throws(VideoDecodeError) {

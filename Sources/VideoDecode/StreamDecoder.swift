@@ -5,9 +5,18 @@ final class StreamDecoder {
     let context: UnsafeMutablePointer<AVCodecContext>
     let frame: UnsafeMutablePointer<AVFrame>
 
+    /// The largest picture decoded, in pixels: DCI 8K (8192 × 4320) with a little room, in
+    /// either orientation. A 1 MB PNG or FFV1 stream can hold a 16000 × 16000 frame: decoded and
+    /// turned to RGB it took 1.8 GB, which `--jobs` multiplies; a scan of an 8K clip peaks near
+    /// 700 MB already. Larger streams are refused before decoding, and the decoder refuses
+    /// larger frames met later (a stream whose size changes).
+    static let maxPixels = 8192 * 4352
+
     init(stream: UnsafeMutablePointer<AVStream>, threads: Int) throws(VideoDecodeError) {
         let parameters = stream.pointee.codecpar!
         let codecName = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+        let width = Int(parameters.pointee.width), height = Int(parameters.pointee.height)
+        if width * height > Self.maxPixels { throw .frameTooLarge(width: width, height: height) }
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw .unsupportedCodec(codecName)
         }
@@ -20,6 +29,7 @@ final class StreamDecoder {
         context.pointee.pkt_timebase = stream.pointee.time_base
         context.pointee.thread_count = Int32(max(1, threads))
         context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
+        context.pointee.max_pixels = Int64(Self.maxPixels)
         let opened = avcodec_open2(context, codec, nil)
         guard opened >= 0, let frame = av_frame_alloc() else {
             avcodec_free_context(&owned)

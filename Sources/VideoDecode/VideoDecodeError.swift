@@ -18,6 +18,8 @@ public enum VideoDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
     case stillImage(codec: String)
     /// FFmpeg has no decoder for the stream's codec, or the decoder refused to open.
     case unsupportedCodec(String)
+    /// The stream's pictures exceed `StreamDecoder.maxPixels`: refused before decoding.
+    case frameTooLarge(width: Int, height: Int)
     /// Decoding failed or was concealed at a frame; earlier frames were still delivered.
     case corruptData(frame: Int, reason: String)
     /// Seeking inside the file failed.
@@ -36,6 +38,8 @@ public enum VideoDecodeError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .noVideoStream(found): return "no video stream (found: \(found))"
         case let .stillImage(codec): return "a still image (\(codec)), not a video"
         case let .unsupportedCodec(codec): return "unsupported video codec: \(codec)"
+        case let .frameTooLarge(width, height):
+            return "frames too large: \(width)×\(height) pixels, at most \(StreamDecoder.maxPixels) (8192×4352)"
         case let .corruptData(frame, reason): return "corrupt data at frame \(frame): \(reason)"
         case let .seekFailed(reason): return "seek failed: \(reason)"
         case let .encodeFailed(reason): return "cannot write image: \(reason)"
