@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import Scan
 import Testing
 
 /// What Tests/HostileCorpus/make_corpus.py wrote (its manifest.json), and the checks of a scan's
@@ -64,7 +65,8 @@ struct HostileManifest: Decodable {
 
     /// One row per discovered entry, none for the others; each row's status as the entry expects;
     /// every error row says why. Names that are not UTF-8 cannot appear verbatim in a UTF-8 CSV:
-    /// their rows are the ones left over, and must be distinct and free of U+FFFD (lossless).
+    /// their cells are `file://` URIs (`PathText`), matched by the bytes they decode to, and
+    /// must be scanned, not errors.
     static func check(rows: [[String]], against manifest: HostileManifest, corpus: String) {
         let pathColumn = VideoRow.csvHeader.firstIndex(of: "path")!
         let statusColumn = VideoRow.csvHeader.firstIndex(of: "status")!
@@ -73,11 +75,11 @@ struct HostileManifest: Decodable {
 
         #expect(rows.count == manifest.expected_rows, "\(rows.count) rows for \(manifest.expected_rows) discovered files")
         var rowsByPath: [[UInt8]: [[String]]] = [:]
-        for row in rows { rowsByPath[Array(cell(row, pathColumn).utf8), default: []].append(row) }
+        for row in rows { rowsByPath[PathText.bytes(of: cell(row, pathColumn)), default: []].append(row) }
         let prefix = Array(corpus.utf8) + Array("/".utf8)
         var matched = Set<[UInt8]>()
 
-        for entry in manifest.entries where entry.isUTF8 {
+        for entry in manifest.entries {
             let path = prefix + entry.relativeBytes
             matched.insert(path)
             let found = rowsByPath[path] ?? []
@@ -93,19 +95,16 @@ struct HostileManifest: Decodable {
             }
         }
 
-        let undecodable = manifest.entries.filter { !$0.isUTF8 }
-        let leftover = rows.filter { !matched.contains(Array(cell($0, pathColumn).utf8)) }
-        let leftoverPaths = leftover.map { cell($0, pathColumn) }
-        #expect(leftover.count == undecodable.reduce(0) { $0 + $1.rows },
-                "rows for no corpus entry: \(leftoverPaths.map(\.debugDescription)); names not UTF-8: \(undecodable.map(\.shownName))")
-        #expect(Set(leftoverPaths.map { Array($0.utf8) }).count == leftoverPaths.count,
-                "names that are not UTF-8 must keep distinct paths: \(leftoverPaths.map(\.debugDescription))")
-        for row in leftover {
-            let path = cell(row, pathColumn)
-            #expect(path.hasPrefix(corpus + "/") && !path.unicodeScalars.contains("\u{FFFD}"),
-                    "a name that is not UTF-8 written lossily: \(path.debugDescription)")
-            #expect(cell(row, statusColumn) != "error",
-                    "a name that is not UTF-8 must be scanned: \(path.debugDescription): \(cell(row, errorColumn))")
+        let leftover = rows.filter { !matched.contains(PathText.bytes(of: cell($0, pathColumn))) }
+        #expect(leftover.isEmpty, "rows for no corpus entry: \(leftover.map { cell($0, pathColumn).debugDescription })")
+        for entry in manifest.entries where !entry.isUTF8 {
+            for row in rowsByPath[prefix + entry.relativeBytes] ?? [] {
+                let path = cell(row, pathColumn)
+                #expect(path.hasPrefix("file://") && !path.unicodeScalars.contains("\u{FFFD}"),
+                        "a name that is not UTF-8 written lossily: \(path.debugDescription)")
+                #expect(cell(row, statusColumn) != "error",
+                        "a name that is not UTF-8 must be scanned: \(path.debugDescription): \(cell(row, errorColumn))")
+            }
         }
 
         for row in rows where cell(row, statusColumn) == "error" {
