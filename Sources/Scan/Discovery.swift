@@ -135,6 +135,11 @@ public struct Discovery {
                 if !options.includeHidden && name.first == UInt8(ascii: ".") { continue }
                 let child = path.last == UInt8(ascii: "/") ? path + name : path + [UInt8(ascii: "/")] + name
                 let childInfo = Self.status(of: child, followingLinks: true)
+                if childInfo == nil && errno == ENAMETOOLONG {
+                    // Nothing below can be opened by its path: say so rather than skip it.
+                    walk.problem(child, "path too long to open (\(child.count) bytes; the system's limit is \(PATH_MAX))")
+                    continue
+                }
                 let isDirectory = childInfo.map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
                 if !isDirectory && !options.extensions.contains(Self.fileExtension(of: name)) { continue }
                 visit(child, named: false, walk: &walk)
