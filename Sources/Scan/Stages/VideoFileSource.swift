@@ -31,8 +31,10 @@ public struct VideoFileSource: FrameSource {
             return try onFrame(SampledFrame(index: frame.index, seconds: frame.seconds, image: image ?? frame.image))
         }
         if let error = outcome.error, outcome.framesDelivered == 0 { throw error }
-        if outcome.framesDelivered == 0 && outcome.framesRequested > 0 {
-            throw VideoDecodeError.corruptData(frame: 0, reason: "no frame could be decoded")
+        // No frame at all is never "no face": nothing was looked at.
+        if outcome.framesDelivered == 0 {
+            throw VideoDecodeError.corruptData(
+                frame: 0, reason: outcome.framesRequested > 0 ? "no frame could be decoded" : "no frame to sample in this stream")
         }
         let info = reader.info
         let warning = outcome.error.map {
