@@ -19,15 +19,20 @@ import Testing
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        // Help fits the pipe buffer; read stderr on the side anyway so neither can block.
-        nonisolated(unsafe) var errorData = Data()
-        let errorReader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
+        // Help fits the pipe buffer; read stderr on the side anyway so neither can block. The
+        // semaphore orders the reader's write before the read below (ThreadSanitizer flagged
+        // the former isFinished polling).
+        let errorData = ReadBox()
+        let errorsRead = DispatchSemaphore(value: 0)
+        Thread {
+            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
+            errorsRead.signal()
+        }.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorReader.isFinished { usleep(1_000) }
+        errorsRead.wait()
         return Output(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData, as: UTF8.self))
+                      stderr: String(decoding: errorData.data, as: UTF8.self))
     }
 
     @Test(arguments: [
@@ -68,4 +73,9 @@ import Testing
             #expect(result.stderr.isEmpty)
         }
     }
+}
+
+/// What a reader thread read, handed over through a semaphore.
+final class ReadBox: @unchecked Sendable {
+    var data = Data()
 }
