@@ -9,13 +9,11 @@ import VideoDecode
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDecode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let scratch = scratchPath
-    guard let handle = FileHandle(forWritingAtPath: scratch) ?? {
-        FileManager.default.createFile(atPath: scratch, contents: nil)
-        return FileHandle(forWritingAtPath: scratch)
-    }() else { fatalError("cannot write \(scratch)") }
-    handle.truncateFile(atOffset: 0)
-    handle.write(Data(bytes: data, count: size))
-    handle.closeFile()
+    do {
+        try Data(bytes: data, count: size).write(to: URL(fileURLWithPath: scratch))
+    } catch {
+        fatalError("cannot write \(scratch): \(error)")
+    }
     exerciseDecode(path: scratch)
     return 0
 }
