@@ -123,9 +123,18 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible {
         case let .unreadable(path, reason): return "cannot read \(path): \(reason)"
         case let .malformed(path, reason): return "\(path) is not a valid safetensors file: \(reason)"
         case let .missingTensor(key, file): return "\(file) has no tensor \(key)"
-        case let .unexpectedTensors(keys, file): return "\(file) has tensors the model does not use: \(keys.joined(separator: ", "))"
+        case let .unexpectedTensors(keys, file):
+            // Names from the file: one line, and a few of them when there are thousands.
+            let shown = keys.prefix(10).map { $0.allSatisfy(\.isPlainName) ? $0 : oneLineQuoted($0) }
+            let more = keys.count > shown.count ? " and \(keys.count - shown.count) more" : ""
+            return "\(file) has tensors the model does not use: \(shown.joined(separator: ", "))\(more)"
         case let .wrongShape(key, expected, found): return "tensor \(key) has shape \(found), expected \(expected)"
         case let .wrongDType(key, expected, found): return "tensor \(key) is \(found), expected \(expected)"
         }
     }
+}
+
+private extension Character {
+    /// What a PyTorch state_dict key is made of; anything else is quoted in messages.
+    var isPlainName: Bool { isASCII && (isLetter || isNumber || self == "." || self == "_" || self == "-") }
 }

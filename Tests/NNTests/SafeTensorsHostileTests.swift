@@ -142,6 +142,18 @@ final class SafeTensorsHostileTests: XCTestCase {
         XCTAssertEqual(fromMemory.metadata, ["x": "y/z"])
     }
 
+    /// Tensor names the model does not use are named on one line, at most 10 of them.
+    func testUnusedTensorNamesStayOnOneLine() throws {
+        var tensors = ["a\nb": Tensor(zeros: [1])]
+        for index in 0..<20 { tensors["extra.\(index)"] = Tensor(zeros: [1]) }
+        let loader = try WeightLoader(file: SafeTensorsFile(bytes: SafeTensorsWriter.encode(tensors), name: "w"))
+        XCTAssertThrowsError(try loader.finish()) { error in
+            XCTAssertEqual(error as? SafeTensorsError, .unexpectedTensors(tensors.keys.sorted(), file: "w"))
+            XCTAssertFalse("\(error)".contains(where: \.isNewline), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("\"a\\nb\", extra.0, extra.1, extra.10, extra.11, extra.12, extra.13, extra.14, extra.15, extra.16 and 11 more"), "\(error)")
+        }
+    }
+
     func testHostileModelCardValuesAreRefusedOnOneLine() throws {
         let card = ModelCard(name: "m", architecture: "meso4", version: "1", inputSize: 256, colourOrder: "RGB",
                              scaling: "x/255", provenance: "test")
