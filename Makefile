@@ -259,7 +259,9 @@ bench-faces-landmarks: setup-yuface
 # runs them side by side for N seconds each, niced. Corpora grow in out/fuzz/<target>/corpus
 # (seeded by Tests/Fuzz/make_seeds.sh), crashing inputs land in out/fuzz/<target>/crashes/,
 # logs in out/fuzz/<target>.log. Fails when either target found a crash. See docs/fuzzing.md.
+# FUZZ_ARGS: more libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to go on after a crash.
 FUZZ_SECONDS ?= 300
+FUZZ_ARGS ?=
 FUZZ_TARGETS := safetensors decode
 FUZZ_BUILD := .build-fuzz
 FUZZ_OUT := out/fuzz
@@ -272,7 +274,7 @@ fuzz: fuzz-build fuzz-seeds
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s, log $(FUZZ_OUT)/$$t.log"; \
 		SWIFT_BACKTRACE=enable=no nice -n 10 $(FUZZ_BUILD)/debug/fuzz-$$t $(FUZZ_OUT)/$$t/corpus $(FUZZ_OUT)/seeds/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_OUT)/$$t/crashes/ $$(if [ $$t = safetensors ]; then echo "$(FUZZ_FLAGS_safetensors)"; else echo "$(FUZZ_FLAGS_decode)"; fi) \
+			-artifact_prefix=$(FUZZ_OUT)/$$t/crashes/ $$(if [ $$t = safetensors ]; then echo "$(FUZZ_FLAGS_safetensors)"; else echo "$(FUZZ_FLAGS_decode)"; fi) $(FUZZ_ARGS) \
 			> $(FUZZ_OUT)/$$t.log 2>&1 & pids="$$pids $$!"; \
 	done; status=0; for p in $$pids; do wait $$p || status=1; done; \
 	for t in $(FUZZ_TARGETS); do echo "fuzz-$$t: $$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_OUT)/$$t.log | tr '\n' ' ')"; \

@@ -2,7 +2,7 @@
 /// bounded nesting, duplicate object keys refused, numbers kept as their text so that callers
 /// convert exactly (no silent rounding of 1e30 or 1.5 to an integer, as NSNumber does).
 /// Every failure is a `HeaderJSON.Failure` saying where and what; nothing traps.
-enum HeaderJSON: Equatable {
+enum HeaderJSON {
     case object([(key: String, value: HeaderJSON)])
     case array([HeaderJSON])
     case string(String)
@@ -25,18 +25,6 @@ enum HeaderJSON: Equatable {
         reader.skipWhitespace()
         guard reader.position == bytes.count else { throw reader.failure("data after the JSON value") }
         return value
-    }
-
-    static func == (lhs: HeaderJSON, rhs: HeaderJSON) -> Bool {
-        switch (lhs, rhs) {
-        case let (.object(a), .object(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        case let (.array(a), .array(b)): return a == b
-        case let (.string(a), .string(b)): return a == b
-        case let (.number(a), .number(b)): return a == b
-        case let (.bool(a), .bool(b)): return a == b
-        case (.null, .null): return true
-        default: return false
-        }
     }
 
     private struct Reader {
