@@ -285,3 +285,36 @@ hostile-corpus:
 hostile-scan: build setup-yuface hostile-corpus
 	timeout -s KILL 300 $(BIN) scan $(HOSTILE)/corpus --recursive --csv $(HOSTILE)/scan.csv \
 		--frames 4 --jobs 2 --timeout 30; rc=$$?; echo "exit $$rc: $(HOSTILE)/scan.csv"; [ $$rc -le 1 ]
+
+# ---- fuzz (issue 16): libFuzzer on the safetensors reader and the container/decoder entry ---
+# `make fuzz FUZZ_SECONDS=N` builds both targets with -sanitize=fuzzer (into .build-fuzz) and
+# runs them side by side for N seconds each, niced. Corpora grow in out/fuzz/<target>/corpus
+# (seeded by Tests/Fuzz/make_seeds.sh), crashing inputs land in out/fuzz/<target>/crashes/,
+# logs in out/fuzz/<target>.log. Fails when either target found a crash. See docs/fuzzing.md.
+# FUZZ_ARGS: more libFuzzer flags, e.g. "-fork=1 -ignore_crashes=1" to go on after a crash.
+FUZZ_SECONDS ?= 300
+FUZZ_ARGS ?=
+FUZZ_TARGETS := safetensors decode
+FUZZ_BUILD := .build-fuzz
+FUZZ_OUT := out/fuzz
+FUZZ_FLAGS_safetensors := -dict=Tests/Fuzz/safetensors.dict -max_len=4096
+FUZZ_FLAGS_decode := -max_len=65536
+.PHONY: fuzz fuzz-build fuzz-seeds
+fuzz: fuzz-build fuzz-seeds
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_OUT)/$$t/corpus $(FUZZ_OUT)/$$t/crashes; done
+	@pids=; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s, log $(FUZZ_OUT)/$$t.log"; \
+		SWIFT_BACKTRACE=enable=no nice -n 10 $(FUZZ_BUILD)/debug/fuzz-$$t $(FUZZ_OUT)/$$t/corpus $(FUZZ_OUT)/seeds/$$t \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_OUT)/$$t/crashes/ $$(if [ $$t = safetensors ]; then echo "$(FUZZ_FLAGS_safetensors)"; else echo "$(FUZZ_FLAGS_decode)"; fi) $(FUZZ_ARGS) \
+			> $(FUZZ_OUT)/$$t.log 2>&1 & pids="$$pids $$!"; \
+	done; status=0; for p in $$pids; do wait $$p || status=1; done; \
+	for t in $(FUZZ_TARGETS); do echo "fuzz-$$t: $$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_OUT)/$$t.log | tr '\n' ' ')"; \
+		ls $(FUZZ_OUT)/$$t/crashes | sed "s|^|  found: $(FUZZ_OUT)/$$t/crashes/|"; done; exit $$status
+
+fuzz-build:
+	$(SWIFT) build --build-path $(FUZZ_BUILD) -Xswiftc -DFUZZING --sanitize=fuzzer --product fuzz-safetensors
+	$(SWIFT) build --build-path $(FUZZ_BUILD) -Xswiftc -DFUZZING --sanitize=fuzzer --product fuzz-decode
+
+fuzz-seeds:
+	Tests/Fuzz/make_seeds.sh $(FUZZ_OUT)/seeds

@@ -133,5 +133,11 @@ let package = Package(
 
         // make bench-decode: our sampler vs the ffmpeg CLI floor vs naive seek-per-frame.
         .executableTarget(name: "decode-bench", dependencies: ["VideoDecode"]),
+
+        // ---- fuzzing (issue 16): libFuzzer targets, `make fuzz` (docs/fuzzing.md) ----
+        // Built with -DFUZZING and -sanitize=fuzzer, libFuzzer supplies main(); in a normal
+        // build each is a replayer that runs the input files it is given once.
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["NN"]),
+        .executableTarget(name: "fuzz-decode", dependencies: ["VideoDecode"]),
     ]
 )

@@ -23,11 +23,11 @@ public enum DetectorError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .unknownModel(name, known):
-            return "unknown model \(name); known: \(known.joined(separator: ", "))"
+            return "unknown model \(oneLineQuoted(name)); known: \(known.joined(separator: ", "))"
         case let .architectureMismatch(requested, card):
-            return "weights are for \(card), not \(requested)"
+            return "weights are for \(oneLineQuoted(card)), not \(requested)"
         case let .unsupportedCard(field, value):
-            return "model card \(field) \"\(value)\" is not supported"
+            return "model card \(field) \(oneLineQuoted(value)) is not supported"
         case let .ensembleMember(file, problem):
             return "ensemble member \(file): \(problem)"
         }

@@ -28,6 +28,8 @@ public struct ModelCard: Sendable, Codable, Equatable {
     public var ensembleMembers: [EnsembleMember]?
 
     public static let pFakeSemantics = "p_fake, 1 = fake"
+    /// Far above any face crop a detector takes (they use 160–299 px).
+    public static let maximumInputSize = 4096
 
     public init(name: String, architecture: String, version: String, inputSize: Int, colourOrder: String,
                 scaling: String, scoreSemantics: String = ModelCard.pFakeSemantics, threshold: Double? = nil,
@@ -48,7 +50,10 @@ public struct ModelCard: Sendable, Codable, Equatable {
             return value
         }
         let sizeText = try required("input_size")
-        guard let size = Int(sizeText), size > 0 else { throw ModelCardError.invalidField("input_size", sizeText) }
+        // Bounded: the crop tensor is batch × 3 × size² floats, and a hostile card must not overflow it.
+        guard let size = Int(sizeText), (1...Self.maximumInputSize).contains(size) else {
+            throw ModelCardError.invalidField("input_size", sizeText)
+        }
         var threshold: Double?
         if let text = metadata["threshold"] {
             guard let value = Double(text), (0...1).contains(value) else { throw ModelCardError.invalidField("threshold", text) }
@@ -117,7 +122,7 @@ public enum ModelCardError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .missingField(key): return "model card lacks \(key)"
-        case let .invalidField(key, value): return "model card field \(key) has an invalid value: \(value)"
+        case let .invalidField(key, value): return "model card field \(key) has an invalid value: \(oneLineQuoted(value))"
         }
     }
 }

@@ -12,6 +12,10 @@ public final class WeightLoader {
         file = try SafeTensorsFile(url: url)
     }
 
+    public init(file: SafeTensorsFile) {
+        self.file = file
+    }
+
     public var metadata: [String: String] { file.metadata }
 
     /// The F32 values of `key`, which must have exactly `shape`.

@@ -26,14 +26,22 @@ public enum FrameSampling: Sendable, Equatable {
             let first = table.presentationTimes[0]
             let last = table.presentationTimes[frameCount - 1]
             let ticksPerStep = interval / secondsPerTick
+            // In floating point: hostile timestamps span up to 2^64 ticks.
+            let span = Double(last) - Double(first)
             var indices: [Int] = []
             var step = 0.0
             while true {
-                let time = first + Int64((step * ticksPerStep).rounded())
-                if time > last { break }
+                let offset = step == 0 ? 0 : (step * ticksPerStep).rounded()  // 0 × ∞ would be NaN
+                guard offset <= span else { break }  // also ends on NaN
+                let time = Int64(exactly: offset).flatMap { first.addingReportingOverflow($0).overflow ? nil : first + $0 } ?? last
                 let index = table.index(atOrBefore: time)
                 if indices.last != index { indices.append(index) }
-                step += 1
+                guard index + 1 < frameCount else { break }
+                // Skip the steps that land on this frame again (a few seconds of frames may
+                // claim a span of centuries): the first step that can reach the next frame,
+                // less one for rounding.
+                let next = Double(table.presentationTimes[index + 1]) - Double(first)
+                step = max(step + 1, ((next - 0.5) / ticksPerStep).rounded(.up) - 1)
             }
             return indices
         case .keyframes:

@@ -47,7 +47,8 @@ struct FrameTable: Sendable {
             everyPacketHasPresentationTime = everyPacketHasPresentationTime && packet.pts != ffmpegNoTimestamp
             var time = packet.pts != ffmpegNoTimestamp ? packet.pts : packet.dts
             if time == ffmpegNoTimestamp { time = synthetic } // raw streams without timestamps
-            synthetic = time + max(1, packet.duration)
+            let (next, overflowed) = time.addingReportingOverflow(max(1, packet.duration))
+            synthetic = overflowed ? .max : next  // a hostile timestamp near 2^63 must not trap
             times.append(time)
             if (packet.flags & AV_PKT_FLAG_KEY) != 0 {
                 keyframes.append((time, packet.dts != ffmpegNoTimestamp ? packet.dts : time))

@@ -61,8 +61,13 @@ public final class VideoReader {
     }
 
     /// Seconds from the first frame to `pts`, divided exactly (0.48, not 0.48000000000000004).
+    /// Hostile timestamps (near ±2^63) overflow the exact product: then in floating point.
     func secondsSinceStart(_ pts: Int64) -> Double {
-        Double((pts - table.presentationTimes[0]) * Int64(timeBase.num)) / Double(timeBase.den)
+        let first = table.presentationTimes[0]
+        let (ticks, overflowed) = pts.subtractingReportingOverflow(first)
+        let (scaled, overflowedAgain) = ticks.multipliedReportingOverflow(by: Int64(timeBase.num))
+        if !overflowed && !overflowedAgain { return Double(scaled) / Double(timeBase.den) }
+        return (Double(pts) - Double(first)) * Double(timeBase.num) / Double(timeBase.den)
     }
 
     /// Moves the demuxer back to the first packet. MPEG-TS/PS find timestamps by bisecting the

@@ -50,7 +50,7 @@ final class SafeTensorsTests: XCTestCase {
         let truncated = directory.appendingPathComponent("t.safetensors")
         try good.prefix(good.count - 4).write(to: truncated)
         XCTAssertThrowsError(try SafeTensorsFile(url: truncated)) { error in
-            XCTAssertTrue("\(error)".contains("entry x"), "\(error)")
+            XCTAssertTrue("\(error)".contains("entry \"x\""), "\(error)")
         }
         let garbage = directory.appendingPathComponent("g.safetensors")
         try Data([0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 1, 2]).write(to: garbage)
