@@ -10,6 +10,8 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
     public var fakes: Int
     public var reals: Int
     public var auc: Double?
+    /// The AUC's bootstrap interval (`eval --bootstrap N`), resampling the category's fakes and all reals.
+    public var aucInterval: BootstrapInterval?
     public var averagePrecision: Double?
     /// Share of the category's own videos called right at the threshold.
     public var accuracy: Double?
@@ -17,9 +19,10 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
     public var note: String?
 
     /// One entry per distinct value of `column`, sorted by value; samples without a value
-    /// fall under "" (shown as "(none)").
+    /// fall under "" (shown as "(none)"). `bootstrapResamples` > 0 adds each AUC's interval.
     public static func breakdown(
-        column: String, samples: [(score: LabelledScore, category: String)], threshold: Double
+        column: String, samples: [(score: LabelledScore, category: String)], threshold: Double,
+        bootstrapResamples: Int = 0, seed: UInt64 = 0
     ) -> [CategoryMetrics] {
         let allReals = samples.map(\.score).filter { !$0.isFake }
         let grouped = Dictionary(grouping: samples, by: \.category)
@@ -38,6 +41,9 @@ public struct CategoryMetrics: Sendable, Equatable, Codable {
             } else {
                 entry.auc = try? BinaryMetrics.rocAUC(fakes + allReals)
                 entry.averagePrecision = try? BinaryMetrics.averagePrecision(fakes + allReals)
+                if bootstrapResamples > 0 {
+                    entry.aucInterval = try? Bootstrap.aucInterval(fakes + allReals, resamples: bootstrapResamples, seed: seed)
+                }
             }
             return entry
         }

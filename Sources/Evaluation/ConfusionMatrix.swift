@@ -36,6 +36,8 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     public var truePositiveRate: Double? { ratio(truePositives, truePositives + falseNegatives) }
     /// Share of reals passed (specificity, TNR); nil without reals.
     public var trueNegativeRate: Double? { ratio(trueNegatives, trueNegatives + falsePositives) }
+    /// Share of reals called fake (FPR); nil without reals.
+    public var falsePositiveRate: Double? { ratio(falsePositives, trueNegatives + falsePositives) }
 
     private func ratio(_ part: Int, _ whole: Int) -> Double? {
         whole == 0 ? nil : Double(part) / Double(whole)

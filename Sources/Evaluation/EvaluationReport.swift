@@ -46,6 +46,10 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public var frame: MetricSummary?
     public var categories: [CategoryMetrics]
     public var matching: MatchingSummary
+    /// Each fake against the reals of its own group, when the labels have a `group` column.
+    public var paired: PairedAUC?
+    /// Video-level calibration: p_fake in 10 bins against the observed fake rate.
+    public var reliability: ReliabilityDiagram?
 
     /// Pretty JSON with snake_case keys, sorted; an undefined metric is absent.
     public func json() throws -> String {

@@ -7,11 +7,19 @@ public struct EvaluationOptions: Sendable, Equatable {
     public var noFace: NoFacePolicy
     /// Labels columns to break the metrics down by; nil: `method` when the labels have it.
     public var categoryColumns: [String]?
+    /// Resamples for the AUC's bootstrap interval (video level and per category); 0: none.
+    public var bootstrapResamples: Int
+    public var bootstrapSeed: UInt64
 
-    public init(threshold: Double? = nil, noFace: NoFacePolicy = .half, categoryColumns: [String]? = nil) {
+    public init(
+        threshold: Double? = nil, noFace: NoFacePolicy = .half, categoryColumns: [String]? = nil,
+        bootstrapResamples: Int = 0, bootstrapSeed: UInt64 = 0
+    ) {
         self.threshold = threshold
         self.noFace = noFace
         self.categoryColumns = categoryColumns
+        self.bootstrapResamples = bootstrapResamples
+        self.bootstrapSeed = bootstrapSeed
     }
 }
 
@@ -71,12 +79,26 @@ public struct Evaluator: Sendable {
         let categories = columns.flatMap { column in
             CategoryMetrics.breakdown(
                 column: column, samples: samples.map { ($0.score, $0.label.categories[column] ?? "") },
-                threshold: threshold)
+                threshold: threshold, bootstrapResamples: options.bootstrapResamples, seed: options.bootstrapSeed)
+        }
+        let scores = samples.map(\.score)
+        var video = MetricSummary(scores, threshold: threshold)
+        if options.bootstrapResamples > 0 {
+            video.aucInterval = try? Bootstrap.aucInterval(
+                scores, resamples: options.bootstrapResamples, seed: options.bootstrapSeed)
+        }
+        let paired = groupColumn.flatMap { column in
+            PairedAUC.compute(column: column, samples.map { ($0.score, $0.label.categories[column] ?? "") })
         }
         return EvaluationReport(
             threshold: threshold, thresholdSource: source, noFace: options.noFace,
-            video: MetricSummary(samples.map(\.score), threshold: threshold), frame: frame,
-            categories: categories, matching: matching)
+            video: video, frame: frame, categories: categories, matching: matching,
+            paired: paired, reliability: ReliabilityDiagram(scores))
+    }
+
+    /// The labels column that ties each fake to its real source (`group`, any case), if any.
+    var groupColumn: String? {
+        labels.categoryColumns.first { $0.lowercased() == "group" }
     }
 
     /// One sample per face crop, labelled with its video's label.

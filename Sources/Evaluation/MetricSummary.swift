@@ -13,6 +13,10 @@ public struct MetricSummary: Sendable, Equatable, Codable {
     public var accuracy: Double?
     public var truePositiveRate: Double?
     public var trueNegativeRate: Double?
+    /// Share of reals called fake at the threshold (confusion.falsePositives over reals); nil without reals.
+    public var falsePositiveRate: Double?
+    /// The AUC's bootstrap interval, when `eval --bootstrap N` asked for one.
+    public var aucInterval: BootstrapInterval?
     public var confusion: ConfusionMatrix
     public var notes: [String]
 
@@ -25,6 +29,7 @@ public struct MetricSummary: Sendable, Equatable, Codable {
         accuracy = confusion.accuracy
         truePositiveRate = confusion.truePositiveRate
         trueNegativeRate = confusion.trueNegativeRate
+        falsePositiveRate = confusion.falsePositiveRate
         var notes: [String] = []
         func attempt<T>(_ name: String, _ body: () throws -> T) -> T? {
             do { return try body() } catch {

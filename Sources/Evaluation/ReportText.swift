@@ -11,6 +11,11 @@ extension EvaluationReport {
         case .standard: source = "default"
         }
         lines += Self.summaryLines(title: "Video level", unit: "videos", video, thresholdNote: source)
+        if let paired {
+            lines.append("  " + "paired AUC".padding(toLength: 20, withPad: " ", startingAt: 0) + Self.number(paired.auc)
+                + "  (\(paired.pairs) fake/real pairs in \(paired.groups) \(paired.column)s)")
+        }
+        if let reliability { lines += Self.reliabilityLines(reliability) }
         if let frame {
             lines.append("")
             lines += Self.summaryLines(title: "Frame level", unit: "face crops", frame, thresholdNote: source)
@@ -18,11 +23,15 @@ extension EvaluationReport {
         for column in categoryColumnsInOrder {
             lines.append("")
             lines.append("By \(column) (a category's fakes against all reals)")
-            lines.append(Self.row(["value", "videos", "fakes", "reals", "AUC", "AP", "accuracy", "mean p"]))
-            for entry in categories where entry.column == column {
+            let own = categories.filter { $0.column == column }
+            let withIntervals = own.contains { $0.aucInterval != nil }
+            lines.append(Self.row(["value", "videos", "fakes", "reals", "AUC", "AP", "accuracy", "mean p"]
+                + (withIntervals ? ["AUC 95 % interval"] : [])))
+            for entry in own {
                 var cells = [entry.value.isEmpty ? "(none)" : entry.value, String(entry.videos), String(entry.fakes),
                              String(entry.reals)]
                 cells += [entry.auc, entry.averagePrecision, entry.accuracy, entry.meanPFake].map(Self.number)
+                if withIntervals { cells.append(entry.aucInterval.map(Self.interval) ?? "—") }
                 lines.append(Self.row(cells) + (entry.note.map { "  " + $0 } ?? ""))
             }
         }
@@ -58,7 +67,8 @@ extension EvaluationReport {
     static func summaryLines(title: String, unit: String, _ s: MetricSummary, thresholdNote: String) -> [String] {
         var lines = ["\(title): \(s.samples) \(unit) (\(s.fakes) fake, \(s.reals) real)"]
         func line(_ name: String, _ value: String) { lines.append("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) + value) }
-        line("AUC", number(s.auc))
+        line("AUC", number(s.auc) + (s.aucInterval.map { " " + interval($0)
+            + " (95 % bootstrap, \($0.resamples) resamples, seed \($0.seed))" } ?? ""))
         line("average precision", number(s.averagePrecision))
         line("log loss", number(s.logLoss))
         line("EER", number(s.eer) + (s.eerThreshold.map { " at threshold " + number($0) } ?? ""))
@@ -66,10 +76,29 @@ extension EvaluationReport {
         line("accuracy", number(s.accuracy) + "  (fakes caught " + number(s.truePositiveRate)
             + ", reals passed " + number(s.trueNegativeRate) + ")")
         let c = s.confusion
+        line("reals flagged fake", "\(c.falsePositives) of \(c.falsePositives + c.trueNegatives)"
+            + (s.falsePositiveRate.map { String(format: " (%.1f %%)", $0 * 100) } ?? "")
+            + " at threshold " + number(s.threshold))
         line("confusion", "called fake  called real")
         line("  fake", pad(c.truePositives) + "  " + pad(c.falseNegatives))
         line("  real", pad(c.falsePositives) + "  " + pad(c.trueNegatives))
         lines += s.notes.map { "  note: \($0)" }
+        return lines
+    }
+
+    static func interval(_ interval: BootstrapInterval) -> String {
+        "[" + number(interval.lower) + ", " + number(interval.upper) + "]"
+    }
+
+    /// The reliability diagram as a table, and its expected calibration error.
+    static func reliabilityLines(_ diagram: ReliabilityDiagram) -> [String] {
+        var lines = ["  reliability (video p_fake in \(diagram.bins.count) bins)  ECE "
+            + number(diagram.expectedCalibrationError)]
+        lines.append("  " + row(["  p_fake bin", "videos", "mean p", "fake rate"]))
+        for bin in diagram.bins {
+            let range = String(format: "  %.1f–%.1f", bin.lower, bin.upper)
+            lines.append("  " + row([range, String(bin.count), number(bin.meanPFake), number(bin.observedFakeRate)]))
+        }
         return lines
     }
 

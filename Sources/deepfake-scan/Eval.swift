@@ -47,6 +47,14 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Labels column to break the metrics down by (repeatable; default: method when present).")
     var by: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Resamples for a 95 % percentile bootstrap interval of the video AUC and each category's (stratified by class; 0: none).",
+        valueName: "N"))
+    var bootstrap = 0
+
+    @Option(help: "Seed of the bootstrap's resampling (the same seed gives the same interval).")
+    var seed: UInt64 = 0
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -56,6 +64,7 @@ struct Eval: AsyncParsableCommand {
 
     func validate() throws {
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
+        if !(0...100_000).contains(bootstrap) { throw ValidationError("--bootstrap must be 0…100000") }
         if by.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--by needs a column name")
         }
@@ -100,7 +109,8 @@ struct Eval: AsyncParsableCommand {
 
     func evaluator(_ table: LabelTable) -> Evaluator {
         Evaluator(labels: table, options: EvaluationOptions(
-            threshold: threshold, noFace: noFace, categoryColumns: by.isEmpty ? nil : by))
+            threshold: threshold, noFace: noFace, categoryColumns: by.isEmpty ? nil : by,
+            bootstrapResamples: bootstrap, bootstrapSeed: seed))
     }
 }
 
