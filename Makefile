@@ -38,10 +38,12 @@ $(YUFACE_LIB):
 		'yuface/libfacedetection.so' 'yuface.libs/*' 'yuface-$(YUFACE_VERSION).dist-info/LICENSE'
 	@test -f $@ && echo "libfacedetection at $@"
 
-# PORTABLE=1: the engine for any x86-64 CPU (default: AVX2+FMA, about 2x faster convolutions).
-PORTABLE ?=
+# PORTABLE=1: the engine for any x86-64 CPU (default: AVX2+FMA, where the CPU has them; the
+# portable kernels are many times slower). Every swift build and test below gets it.
+PORTABLE ?= $(if $(call has_flags,avx2 fma),,1)
+export DEEPFAKE_SCAN_PORTABLE = $(PORTABLE)
 build:
-	DEEPFAKE_SCAN_PORTABLE=$(PORTABLE) $(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG)
 
 # Swift suites, then the Training/ suites. The MesoNet weights are imported first when
 # ../shared has them (tests that need them skip with a message otherwise).
