@@ -77,3 +77,27 @@ def to_input(images_nhwc, recipe: Recipe) -> torch.Tensor:
         x = torch.nn.functional.interpolate(x, size=(recipe.input_size, recipe.input_size), mode="bilinear",
                                             align_corners=False, antialias=False).round().clamp(0, 255)
     return recipe.scale(x).contiguous(memory_format=torch.channels_last)
+
+
+@dataclass(frozen=True)
+class VideoRecipe:
+    """Fine-tuning on video crops (Training/train_video.py, issue 17), starting from a bundled
+    model's weights; `supervised` adds the labelled fakes of data/train-videos to SBI."""
+    recipe: str
+    init: str
+    supervised: bool
+    steps: int = 600
+    reals: int = 24
+    lr: float = 1e-4
+
+
+VIDEO_RECIPES = {
+    "video_efficientnet_lite0": VideoRecipe("efficientnet_lite0", "Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors",
+                                            supervised=True),
+    # The same at 160 px: more of a generated face's texture survives the resize from 256².
+    "video_efficientnet_lite0_160": VideoRecipe("efficientnet_lite0_160",
+                                                "Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors", supervised=True),
+    # The same without labelled fakes: what video reals and re-encoding alone change.
+    "video_sbi_efficientnet_lite0": VideoRecipe("efficientnet_lite0",
+                                                "Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors", supervised=False),
+}

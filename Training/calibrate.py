@@ -1,0 +1,109 @@
+"""Labels files for selection and calibration, and the card's threshold from real videos (issue 17).
+
+    python -m Training.calibrate labels --shared ../shared --cache out/video-cache --out out/calibration
+        writes selection.tsv (dev-wild + dev-videos: what the default is chosen on) and
+        calibration.tsv (real videos outside dev-wild: the video cache's val-group reals — never
+        trained on — and the dev-videos reals), absolute paths, columns path label method group set
+    deepfake-scan eval out/calibration/calibration.tsv --weights F --csv out/calibration/F.csv
+    python -m Training.calibrate threshold --scores out/calibration/F.csv --weights F [--max-fpr 0.05]
+        puts on F's card the lowest threshold that flags at most --max-fpr of those real videos
+        (score ≥ threshold is fake), with the count it was fitted on.
+"""
+import argparse
+import csv
+import json
+import math
+from pathlib import Path
+
+from safetensors import safe_open
+
+from .export import write_safetensors
+
+COLUMNS = ["path", "label", "method", "group", "set"]
+
+
+def read_tsv(path: Path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def write_tsv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def labels(shared: Path, cache: Path, out: Path) -> None:
+    data = (shared / "data").resolve()
+    dev_videos = [{"path": str(data / "dev-videos" / r["path"]), "label": r["label"], "method": r["method"],
+                   "group": "", "set": "dev-videos"} for r in read_tsv(data / "dev-videos" / "labels.tsv")]
+    dev_wild = [{"path": str(data / "dev-wild" / r["path"]), "label": r["label"], "method": r["method"],
+                 "group": r["group"], "set": "dev-wild"} for r in read_tsv(data / "dev-wild" / "labels.tsv")]
+    held_out_reals = [{"path": str(data / r["path"]), "label": "real", "method": "original", "group": r["group_key"],
+                       "set": "video-cache-val"} for r in read_tsv(cache / "videos.tsv")
+                      if r["split"] == "val" and r["label"] == "0"]
+    out.mkdir(parents=True, exist_ok=True)
+    write_tsv(out / "selection.tsv", dev_wild + dev_videos)
+    write_tsv(out / "calibration.tsv", held_out_reals + [r for r in dev_videos if r["label"] == "real"])
+    print(f"{out}/selection.tsv: {len(dev_wild) + len(dev_videos)} videos; "
+          f"{out}/calibration.tsv: {len(held_out_reals)} + 5 real videos")
+
+
+def threshold_for(real_scores: list[float], max_fpr: float) -> float:
+    """The lowest threshold (to 4 decimals, rounded up) with at most floor(max_fpr·n) reals at or
+    above it: just above the (k+1)-th highest real score."""
+    ranked = sorted(real_scores, reverse=True)
+    allowed = math.floor(max_fpr * len(ranked))
+    if allowed >= len(ranked):
+        return 0.0
+    return min(1.0, math.floor(ranked[allowed] * 10_000) / 10_000 + 0.0001)
+
+
+def set_threshold(scores: Path, weights: Path, max_fpr: float) -> float:
+    rows = read_tsv_or_csv(scores)
+    reals = [float(r["p_fake"]) for r in rows if r["status"] == "ok" and r["p_fake"]]
+    skipped = len(rows) - len(reals)
+    threshold = threshold_for(reals, max_fpr)
+    with safe_open(str(weights), "pt") as handle:
+        metadata = dict(handle.metadata())
+        tensors = {key: handle.get_tensor(key).clone() for key in handle.keys()}  # own memory, not the file's
+    metrics = json.loads(metadata.get("metrics", "{}"))
+    metrics.update({"calibration_real_videos": len(reals), "calibration_max_fpr": max_fpr,
+                    "calibration_fpr": sum(s >= threshold for s in reals) / len(reals)})
+    metadata["metrics"] = json.dumps(metrics, sort_keys=True)
+    metadata["threshold"] = repr(threshold)
+    partial = weights.with_suffix(".part")
+    write_safetensors(partial, tensors, metadata)
+    partial.replace(weights)  # never a half-written weight file
+    print(f"{weights}: threshold {threshold} flags {sum(s >= threshold for s in reals)} of {len(reals)} real videos"
+          + (f" ({skipped} rows without a score left out)" if skipped else ""))
+    return threshold
+
+
+def read_tsv_or_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("labels")
+    make.add_argument("--shared", type=Path, default=Path("../shared"))
+    make.add_argument("--cache", type=Path, default=Path("out/video-cache"))
+    make.add_argument("--out", type=Path, default=Path("out/calibration"))
+    fit = commands.add_parser("threshold")
+    fit.add_argument("--scores", type=Path, required=True, help="scan CSV of the calibration reals")
+    fit.add_argument("--weights", type=Path, required=True, help="safetensors whose card gets the threshold")
+    fit.add_argument("--max-fpr", type=float, default=0.05)
+    args = parser.parse_args(argv)
+    if args.command == "labels":
+        labels(args.shared, args.cache, args.out)
+    else:
+        set_threshold(args.scores, args.weights, args.max_fpr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

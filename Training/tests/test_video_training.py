@@ -1,0 +1,124 @@
+"""Video-domain training (issue 17) on synthetic data: the cache's split keys and re-encode draws,
+the method-balanced batches, a short fine-tuning run that exports a loadable card, and the
+threshold fitted on real videos."""
+import csv
+import json
+import subprocess
+
+import numpy as np
+import pytest
+from safetensors import safe_open
+from safetensors.torch import load_file
+
+from Training import calibrate, train_video
+from Training.data import video_cache
+
+
+def test_group_keys_keep_clips_of_one_person_together():
+    assert video_cache.group_key("train-videos/styletalk/Obama_clip1.mp4", "") == "train-videos/styletalk/Obama"
+    assert video_cache.group_key("train-videos/styletalk/Obama_clip3_2.mp4", "") == "train-videos/styletalk/Obama"
+    assert video_cache.group_key("train-videos/dreamtalk/W009_front_sad_level3_001.mp4", "") == "train-videos/dreamtalk/W009"
+    assert video_cache.group_key("train-videos/first-order-model/10-backward.mp4", "") == "train-videos/first-order-model/10"
+    assert video_cache.group_key("train-videos/hyperlips/result_video1.mp4", "hyperlips-v1") == "hyperlips-v1"
+
+
+def test_reencode_draws_are_stable_and_in_range():
+    draws = {video_cache.reencode_settings(f"v{i}.mp4") for i in range(50)}
+    assert video_cache.reencode_settings("v1.mp4") == video_cache.reencode_settings("v1.mp4")
+    assert len(draws) > 40
+    assert all(0.35 <= scale <= 0.75 and 28 <= crf <= 40 for scale, crf in draws)
+
+
+def test_reencoded_copy_is_smaller_h264(tmp_path):
+    source = tmp_path / "in.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=1",
+                    "-pix_fmt", "yuv420p", str(source)], check=True)
+    video = video_cache.LabelledVideo(0, source, "x/in.mp4", 0, "original", "x/in")
+    out = video_cache.reencode(video, tmp_path / "out.mp4")
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_name,width", "-of", "csv=p=0", str(out)], capture_output=True, text=True)
+    codec, width = probe.stdout.strip().split(",")
+    scale, _ = video_cache.reencode_settings("x/in.mp4")
+    assert codec == "h264" and abs(int(width) - 320 * scale) <= 2
+
+
+def synthetic_video_cache(root, videos=8, frames=4, size=64):
+    """Videos alternately real and fake, fakes of two methods, the last two groups in val."""
+    rng = np.random.default_rng(0)
+    (root / "crops").mkdir(parents=True)
+    landmarks = np.array([[22, 26], [42, 26], [32, 36], [24, 46], [40, 46]], dtype=np.float32)
+    rows = []
+    for index in range(videos):
+        label = index % 2
+        brightness = 90 + 60 * label  # a learnable difference
+        images = np.clip(rng.normal(brightness, 20, (frames, size, size, 3)), 0, 255).astype(np.uint8)
+        for variant in video_cache.VARIANTS:
+            np.savez(root / "crops" / f"{index:04d}-{variant}.npz", images=images, landmarks=np.stack([landmarks] * frames))
+        method = "original" if label == 0 else ("dfdc" if index % 4 == 1 else "talkinghead")
+        rows.append([index, f"v{index}.mp4", label, method, f"g{index // 2}", "val" if index >= videos - 2 else "train"])
+    with open(root / "videos.tsv", "w", newline="") as handle:
+        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        writer.writerow(["index", "path", "label", "method", "group_key", "split"])
+        writer.writerows(rows)
+    return root
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return synthetic_video_cache(tmp_path_factory.mktemp("video-cache"))
+
+
+def test_batches_pair_each_real_with_a_pseudo_fake_and_balance_methods(cache):
+    data = train_video.load_video_cache(cache)
+    assert len(data["images"]) == 8 * 2 * 4 and set(data["split"]) == {"train", "val"}
+    batches = train_video.VideoBatches(data, seed=3, reals=6, supervised=True, robustness=0.0)
+    images, labels = batches(5)
+    assert images.shape == (6 * 2 + 3, 64, 64, 3)
+    assert labels.tolist() == [0, 1] * 6 + [1] * 3
+    again, _ = batches(5)
+    assert np.array_equal(images, again)
+    assert sorted(batches.fake_methods) == ["dfdc", "talkinghead"]
+    unsupervised, labels = train_video.VideoBatches(data, 3, 6, False, 0.0)(5)
+    assert len(unsupervised) == 12 and labels.sum() == 6
+
+
+def test_a_short_run_learns_and_exports_a_card(cache, tmp_path):
+    out = tmp_path / "run"
+    assert train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", "--supervised",
+                             "--steps", "4", "--reals", "4", "--eval-every", "2", "--threads", "1", "--lr", "1e-3"]) == 0
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [entry["step"] for entry in log] == [0, 2, 4]
+    assert all(0 <= entry["val_sbi_auc"] <= 1 for entry in log)
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card = handle.metadata()
+    assert card["architecture"] == "meso4" and card["score_semantics"] == "p_fake, 1 = fake"
+    assert "train_video.py" in card["provenance"] and "labelled fakes" in card["provenance"]
+    assert "val_video_auc" in json.loads(card["metrics"])
+    assert not any(key.endswith("num_batches_tracked") for key in load_file(str(out / "model.safetensors")))
+
+
+def test_threshold_flags_at_most_the_allowed_share_of_reals():
+    scores = [i / 20 for i in range(20)]  # 20 reals: one may be flagged
+    threshold = calibrate.threshold_for(scores, 0.05)
+    assert sum(s >= threshold for s in scores) == 1 and 0.95 > threshold > 0.9
+    tied = [0.5] * 18 + [0.9, 0.9]  # two reals tie at the top: flagging one means flagging both
+    assert sum(s >= calibrate.threshold_for(tied, 0.05) for s in tied) == 0
+    assert sum(s >= calibrate.threshold_for(scores, 0.0) for s in scores) == 0
+    assert calibrate.threshold_for([0.2], 1.0) == 0.0
+
+
+def test_threshold_goes_on_the_card(cache, tmp_path):
+    out = tmp_path / "run"
+    train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", "--steps", "1", "--reals", "2",
+                      "--threads", "1"])
+    scores = tmp_path / "scan.csv"
+    scores.write_text("path,status,p_fake\n" + "".join(f"r{i}.mp4,ok,{i / 20:.6f}\n" for i in range(20))
+                      + "bad.mp4,error,\n")
+    before = {k: v.clone() for k, v in load_file(str(out / "model.safetensors")).items()}
+    threshold = calibrate.set_threshold(scores, out / "model.safetensors", 0.05)
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card = handle.metadata()
+    assert float(card["threshold"]) == threshold and 0.9 < threshold <= 0.95
+    assert json.loads(card["metrics"])["calibration_real_videos"] == 20
+    after = load_file(str(out / "model.safetensors"))
+    assert all(np.array_equal(before[k].numpy(), after[k].numpy()) for k in before)
