@@ -7,7 +7,8 @@
     deepfake-scan eval out/calibration/calibration.tsv --weights F --csv out/calibration/F.csv
     python -m Training.calibrate threshold --scores out/calibration/F.csv --weights F [--max-fpr 0.05]
         puts on F's card the lowest threshold that flags at most --max-fpr of those real videos
-        (score ≥ threshold is fake), with the count it was fitted on.
+        (score ≥ threshold is fake), with the count it was fitted on; --metric KEY=VALUE adds
+        measured numbers (dev-wild AUC, its interval) to the card.
 """
 import argparse
 import csv
@@ -60,7 +61,7 @@ def threshold_for(real_scores: list[float], max_fpr: float) -> float:
     return min(1.0, math.floor(ranked[allowed] * 10_000) / 10_000 + 0.0001)
 
 
-def set_threshold(scores: Path, weights: Path, max_fpr: float) -> float:
+def set_threshold(scores: Path, weights: Path, max_fpr: float, extra: dict[str, float] | None = None) -> float:
     rows = read_tsv_or_csv(scores)
     reals = [float(r["p_fake"]) for r in rows if r["status"] == "ok" and r["p_fake"]]
     skipped = len(rows) - len(reals)
@@ -70,7 +71,7 @@ def set_threshold(scores: Path, weights: Path, max_fpr: float) -> float:
         tensors = {key: handle.get_tensor(key).clone() for key in handle.keys()}  # own memory, not the file's
     metrics = json.loads(metadata.get("metrics", "{}"))
     metrics.update({"calibration_real_videos": len(reals), "calibration_max_fpr": max_fpr,
-                    "calibration_fpr": sum(s >= threshold for s in reals) / len(reals)})
+                    "calibration_fpr": sum(s >= threshold for s in reals) / len(reals)} | (extra or {}))
     metadata["metrics"] = json.dumps(metrics, sort_keys=True)
     metadata["threshold"] = repr(threshold)
     partial = weights.with_suffix(".part")
@@ -97,11 +98,14 @@ def main(argv=None) -> int:
     fit.add_argument("--scores", type=Path, required=True, help="scan CSV of the calibration reals")
     fit.add_argument("--weights", type=Path, required=True, help="safetensors whose card gets the threshold")
     fit.add_argument("--max-fpr", type=float, default=0.05)
+    fit.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE",
+                     help="a further measured metric for the card, e.g. dev_wild_video_auc=0.65")
     args = parser.parse_args(argv)
     if args.command == "labels":
         labels(args.shared, args.cache, args.out)
     else:
-        set_threshold(args.scores, args.weights, args.max_fpr)
+        extra = {key: float(value) for key, _, value in (item.partition("=") for item in args.metric)}
+        set_threshold(args.scores, args.weights, args.max_fpr, extra)
     return 0
 
 
