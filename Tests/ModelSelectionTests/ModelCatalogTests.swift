@@ -118,11 +118,27 @@ import Testing
         #expect(ModelCatalog.bundledDirectoryCandidates.first?.path.hasSuffix("/deepfake-scan_Detectors.resources/Models") == true)
     }
 
-    /// The bundled default loads (an ensemble: its members' SHA-256 pins match the committed
+    /// The bundled default loads and its card carries what issue 17 asks: a threshold fitted on
+    /// real videos (at most 5 % of them flagged) and the dev-wild AUC with its interval.
+    @Test func theBundledDefaultCarriesItsCalibration() throws {
+        let model = try ModelCatalog.bundled.defaultModel()
+        let detector = try DetectorRegistry.load(weights: model.file)
+        let threshold = try #require(model.card.threshold)
+        #expect(threshold > 0 && threshold < 1)
+        #expect((model.card.metrics["calibration_real_videos"] ?? 0) >= 20)
+        #expect((model.card.metrics["calibration_fpr"] ?? 1) <= 0.05)
+        let auc = try #require(model.card.metrics["dev_wild_video_auc"])
+        #expect((model.card.metrics["dev_wild_video_auc_ci95_low"] ?? 1) < auc)
+        #expect((model.card.metrics["dev_wild_video_auc_ci95_high"] ?? 0) > auc)
+        let crop = RGBImage(width: 256, height: 256, pixels: [UInt8](repeating: 128, count: 256 * 256 * 3))
+        #expect(try detector.pFake(crops: [crop]).allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+
+    /// The previous default, an ensemble, loads (its members' SHA-256 pins match the committed
     /// files) and scores a crop as the mean of its members over the crop and its mirror image.
-    @Test func theBundledDefaultLoadsAndAveragesItsMembers() throws {
+    @Test func theBundledEnsembleLoadsAndAveragesItsMembers() throws {
         let catalog = ModelCatalog.bundled
-        let model = try catalog.defaultModel()
+        let model = try catalog.resolve("sbi-efficientnet-lite0-x2")
         let detector = try DetectorRegistry.load(weights: model.file)
         let members = try #require(model.card.ensembleMembers)
         #expect(model.card.testTimeAugmentation == "hflip" && (model.card.metrics["val_clean_auc"] ?? 0) >= 0.97)
