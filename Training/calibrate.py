@@ -58,7 +58,7 @@ def threshold_for(real_scores: list[float], max_fpr: float) -> float:
     allowed = math.floor(max_fpr * len(ranked))
     if allowed >= len(ranked):
         return 0.0
-    return min(1.0, math.floor(ranked[allowed] * 10_000) / 10_000 + 0.0001)
+    return min(1.0, round(math.floor(ranked[allowed] * 10_000) / 10_000 + 0.0001, 4))  # 0.6205, not 0.62049…
 
 
 def set_threshold(scores: Path, weights: Path, max_fpr: float, extra: dict[str, float] | None = None) -> float:

@@ -182,7 +182,7 @@ def main(argv=None) -> int:
     seconds = time.monotonic() - started
     torch.save({"model": model.state_dict(), "args": vars(args) | {"seconds": seconds}, "metrics": entry}, args.out / "last.pt")
     name = args.name or args.out.name
-    how = f" (make train MODEL={args.model})" if args.model else ""
+    how = f" (make train MODEL={args.model}" + (f", seed {args.seed}" if args.seed != 1 else "") + ")" if args.model else ""
     provenance = (f"trained by deepfake-scan Training/train_video.py{how}: start {args.init or recipe.pretrained}; "
                   f"{args.steps} steps of {args.reals} real video crops + their SBI fakes"
                   + (f" + {args.reals // 2} labelled fakes of data/train-videos (method-balanced)" if args.supervised else "")

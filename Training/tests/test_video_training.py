@@ -105,6 +105,7 @@ def test_threshold_flags_at_most_the_allowed_share_of_reals():
     assert sum(s >= calibrate.threshold_for(tied, 0.05) for s in tied) == 0
     assert sum(s >= calibrate.threshold_for(scores, 0.0) for s in scores) == 0
     assert calibrate.threshold_for([0.2], 1.0) == 0.0
+    assert calibrate.threshold_for([0.7, 0.620475] + [0.1] * 18, 0.05) == 0.6205  # 4 decimals, no float tail
 
 
 def test_threshold_goes_on_the_card(cache, tmp_path):
@@ -122,3 +123,21 @@ def test_threshold_goes_on_the_card(cache, tmp_path):
     assert json.loads(card["metrics"])["calibration_real_videos"] == 20
     after = load_file(str(out / "model.safetensors"))
     assert all(np.array_equal(before[k].numpy(), after[k].numpy()) for k in before)
+
+
+def test_the_ensemble_file_pins_its_finished_members(cache, tmp_path):
+    import hashlib
+    from Training import video_ensemble
+    runs = tmp_path / "runs"
+    for seed, folder in ((1, "video_efficientnet_lite0"), (2, "video_efficientnet_lite0_seed2")):
+        train_video.main(["--cache", str(cache), "--out", str(runs / folder), "--recipe", "meso4", "--steps", "1",
+                          "--reals", "2", "--threads", "1", "--seed", str(seed)])
+    assert video_ensemble.main(["--model", "video_efficientnet_lite0_x2", "--cache", str(cache), "--runs", str(runs)]) == 0
+    out = runs / "video_efficientnet_lite0_x2"
+    with safe_open(str(out / "video-efficientnet-lite0-x2.safetensors"), "pt") as handle:
+        card, keys = handle.metadata(), list(handle.keys())
+    members = json.loads(card["ensemble_members"])
+    assert keys == [] and [m["file"] for m in members] == ["video-efficientnet-lite0.safetensors",
+                                                            "video-efficientnet-lite0-seed2.safetensors"]
+    assert all(m["sha256"] == hashlib.sha256((out / m["file"]).read_bytes()).hexdigest() for m in members)
+    assert card["architecture"] == "meso4" and "member1_val_sbi_auc" in json.loads(card["metrics"])
