@@ -94,6 +94,34 @@ public struct Discovery {
         return walk.items
     }
 
+    /// A directory named on the command line that holds no video at its top level, only
+    /// subfolders, which a scan without `recursive` does not enter.
+    public struct FolderLeftUnsearched: Sendable, Equatable {
+        public var directory: String
+        public var subfolders: Int
+    }
+
+    /// The named directories that would give no video without `recursive` although they have
+    /// subfolders: the user most likely meant -r, and a silent "0 videos" does not say so.
+    public func foldersLeftUnsearched(paths: [String]) -> [FolderLeftUnsearched] {
+        guard !options.recursive else { return [] }
+        return paths.compactMap { path in
+            let directory = absolute(path)
+            guard let info = Self.status(of: directory, followingLinks: true), (info.st_mode & S_IFMT) == S_IFDIR,
+                  let names = Self.entryNames(of: directory) else { return nil }
+            var videos = 0, subfolders = 0
+            for name in names where options.includeHidden || name.first != UInt8(ascii: ".") {
+                let child = directory.last == UInt8(ascii: "/") ? directory + name : directory + [UInt8(ascii: "/")] + name
+                if let childInfo = Self.status(of: child, followingLinks: true), (childInfo.st_mode & S_IFMT) == S_IFDIR {
+                    subfolders += 1
+                } else if options.extensions.contains(Self.fileExtension(of: name)) {
+                    videos += 1
+                }
+            }
+            return videos == 0 && subfolders > 0 ? FolderLeftUnsearched(directory: path, subfolders: subfolders) : nil
+        }
+    }
+
     private struct Walk {
         var items: [DiscoveredItem] = []
         var seenFiles: Set<FileIdentity> = []

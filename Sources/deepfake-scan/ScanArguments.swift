@@ -85,6 +85,14 @@ struct ScanArguments: ParsableArguments {
         try OutputPaths.check(plannedOutputs, inputs: paths + (listFile.map { [$0] } ?? []) + found.map(\.path))
     }
 
+    /// One line per named folder that holds only subfolders while -r is off.
+    var unsearchedFolderNotes: [String] {
+        Discovery(options: discoveryOptions).foldersLeftUnsearched(paths: paths).map {
+            "note: \($0.directory) holds no videos, only \($0.subfolders) subfolder\($0.subfolders == 1 ? "" : "s"), "
+                + "which are searched with -r (--recursive)\n"
+        }
+    }
+
     private var discoveryOptions: DiscoveryOptions {
         var discovery = DiscoveryOptions(recursive: recursive, includeHidden: includeHidden)
         if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }

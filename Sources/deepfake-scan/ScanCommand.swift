@@ -29,6 +29,7 @@ struct ScanCommand: AsyncParsableCommand {
         let pipeline: ScanPipeline
         do {
             try arguments.checkOutputs()
+            arguments.unsearchedFolderNotes.forEach { FileHandle.standardError.write(Data($0.utf8)) }
             pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
                                         faces: faces, batchSize: batchSize)
         } catch {

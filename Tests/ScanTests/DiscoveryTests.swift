@@ -33,6 +33,22 @@ import Testing
         #expect(items[2].problem?.contains("broken symbolic link") == true)
     }
 
+    /// A folder of subfolders scanned without -r gives no videos; discovery names it so the CLI
+    /// can say that -r was probably meant, instead of a silent "0 videos".
+    @Test func aFolderOfOnlySubfoldersIsNamedWithoutRecursive() throws {
+        let root = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let plain = Discovery()
+        try FileManager.default.createDirectory(atPath: root + "/shelf/one", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/shelf/two", withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: root + "/shelf/one/x.mp4", contents: Data("x".utf8)))
+        #expect(FileManager.default.createFile(atPath: root + "/shelf/readme.txt", contents: Data("x".utf8)))
+        #expect(try plain.discover(paths: [root + "/shelf"]).isEmpty)
+        #expect(plain.foldersLeftUnsearched(paths: [root + "/shelf", root, root + "/b.mp4"])
+                == [Discovery.FolderLeftUnsearched(directory: root + "/shelf", subfolders: 2)])
+        #expect(Discovery(options: DiscoveryOptions(recursive: true)).foldersLeftUnsearched(paths: [root + "/shelf"]).isEmpty)
+    }
+
     @Test func recursiveWalkSurvivesLinkLoopsAndSkipsHidden() throws {
         let root = try Self.makeTree()
         defer { try? FileManager.default.removeItem(atPath: root) }
