@@ -327,8 +327,8 @@ fuzz-seeds:
 # make train MODEL=video_efficientnet_lite0_x2 (the default: seeds 1 and 2 averaged; or one of
 # VIDEO_RECIPES, e.g. video_efficientnet_lite0) lands here: the
 # video crop cache (train-videos + real-videos, as published and H.264 re-encoded; ~4 min), the
-# fine-tuning run (~22 min on 2 cores), then the card's threshold from real videos outside
-# dev-wild (at most 5 % flagged). EVAL_SELECTION=1 also scores dev-wild + dev-videos.
+# fine-tuning run (~22 min on 2 cores), then the card's threshold from real videos no recipe
+# trained on (at most 5 % flagged). EVAL_SELECTION=1 also scores the selection set below.
 VIDEO_CACHE ?= out/video-cache
 CALIBRATION ?= out/calibration
 VIDEO_MODEL_FILE = $(TRAIN_OUT)/$(subst _,-,$(MODEL)).safetensors
@@ -349,5 +349,19 @@ calibrate-video: build setup-yuface venv
 	$(BIN) eval $(CALIBRATION)/calibration.tsv --weights $(WEIGHTS) --frames 32 --jobs 2 --csv $(WEIGHTS:.safetensors=.calibration.csv) >/dev/null; \
 		rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	$(PYTHON) -m Training.calibrate threshold --scores $(WEIGHTS:.safetensors=.calibration.csv) --weights $(WEIGHTS)
-	@if [ -n "$(EVAL_SELECTION)" ]; then $(BIN) eval $(CALIBRATION)/selection.tsv --weights $(WEIGHTS) --frames 32 --jobs 2 \
+	@if [ -n "$(EVAL_SELECTION)" ]; then $(MAKE) --no-print-directory selection-labels && \
+		$(BIN) eval $(CALIBRATION)/selection.tsv --weights $(WEIGHTS) --frames 32 --jobs 2 \
 		--bootstrap 1000 --by set --by method --csv $(WEIGHTS:.safetensors=.selection.csv); fi
+
+# The selection set: dev-wild + dev-videos in one labels file (absolute paths; columns path label
+# method group set), for `eval` only — dev-wild is never training data, so Training/ never reads it.
+SELECTION_AWK = NR == 1 { for (i = 1; i <= NF; i++) col[$$i] = i; next } \
+	{ print dir "/" $$col["path"] "\t" $$col["label"] "\t" $$col["method"] "\t" ("group" in col ? $$col["group"] : "") "\t" set }
+.PHONY: selection-labels
+selection-labels:
+	@mkdir -p $(CALIBRATION)
+	@{ printf 'path\tlabel\tmethod\tgroup\tset\n'; \
+	  for set in dev-wild dev-videos; do awk -F'\t' -v dir="$(abspath $(SHARED))/data/$$set" -v set=$$set \
+	    '$(SELECTION_AWK)' $(SHARED)/data/$$set/labels.tsv; done; } > $(CALIBRATION)/selection.tsv
+	@echo "$(CALIBRATION)/selection.tsv: $$(($$(wc -l < $(CALIBRATION)/selection.tsv) - 1)) videos"
+

@@ -1,14 +1,13 @@
-"""Labels files for selection and calibration, and the card's threshold from real videos (issue 17).
+"""The calibration reals and the card's threshold from them (issue 17).
 
     python -m Training.calibrate labels --shared ../shared --cache out/video-cache --out out/calibration
-        writes selection.tsv (dev-wild + dev-videos: what the default is chosen on) and
-        calibration.tsv (real videos outside dev-wild: the video cache's val-group reals — never
-        trained on — and the dev-videos reals), absolute paths, columns path label method group set
+        writes calibration.tsv: real videos no recipe trained on — the video cache's val-group
+        reals and the dev-videos reals — absolute paths, columns path label method group set
     deepfake-scan eval out/calibration/calibration.tsv --weights F --csv out/calibration/F.csv
     python -m Training.calibrate threshold --scores out/calibration/F.csv --weights F [--max-fpr 0.05]
         puts on F's card the lowest threshold that flags at most --max-fpr of those real videos
         (score ≥ threshold is fake), with the count it was fitted on; --metric KEY=VALUE adds
-        measured numbers (dev-wild AUC, its interval) to the card.
+        measured numbers (the selection set's AUC, its interval; Makefile `selection-labels`).
 """
 import argparse
 import csv
@@ -37,18 +36,15 @@ def write_tsv(path: Path, rows: list[dict]) -> None:
 
 def labels(shared: Path, cache: Path, out: Path) -> None:
     data = (shared / "data").resolve()
-    dev_videos = [{"path": str(data / "dev-videos" / r["path"]), "label": r["label"], "method": r["method"],
-                   "group": "", "set": "dev-videos"} for r in read_tsv(data / "dev-videos" / "labels.tsv")]
-    dev_wild = [{"path": str(data / "dev-wild" / r["path"]), "label": r["label"], "method": r["method"],
-                 "group": r["group"], "set": "dev-wild"} for r in read_tsv(data / "dev-wild" / "labels.tsv")]
+    dev_video_reals = [{"path": str(data / "dev-videos" / r["path"]), "label": r["label"], "method": r["method"],
+                        "group": "", "set": "dev-videos"} for r in read_tsv(data / "dev-videos" / "labels.tsv")
+                       if r["label"] == "real"]
     held_out_reals = [{"path": str(data / r["path"]), "label": "real", "method": "original", "group": r["group_key"],
                        "set": "video-cache-val"} for r in read_tsv(cache / "videos.tsv")
                       if r["split"] == "val" and r["label"] == "0"]
     out.mkdir(parents=True, exist_ok=True)
-    write_tsv(out / "selection.tsv", dev_wild + dev_videos)
-    write_tsv(out / "calibration.tsv", held_out_reals + [r for r in dev_videos if r["label"] == "real"])
-    print(f"{out}/selection.tsv: {len(dev_wild) + len(dev_videos)} videos; "
-          f"{out}/calibration.tsv: {len(held_out_reals)} + 5 real videos")
+    write_tsv(out / "calibration.tsv", held_out_reals + dev_video_reals)
+    print(f"{out}/calibration.tsv: {len(held_out_reals)} + {len(dev_video_reals)} real videos")
 
 
 def threshold_for(real_scores: list[float], max_fpr: float) -> float:
@@ -99,7 +95,7 @@ def main(argv=None) -> int:
     fit.add_argument("--weights", type=Path, required=True, help="safetensors whose card gets the threshold")
     fit.add_argument("--max-fpr", type=float, default=0.05)
     fit.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE",
-                     help="a further measured metric for the card, e.g. dev_wild_video_auc=0.65")
+                     help="a further measured metric for the card, e.g. selection_video_auc=0.65")
     args = parser.parse_args(argv)
     if args.command == "labels":
         labels(args.shared, args.cache, args.out)
