@@ -88,8 +88,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures"]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
-        .target(name: "Evaluation", dependencies: ["Reports"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "deepfake-scan"]),
+        .target(name: "Evaluation", dependencies: ["Reports", "Imaging"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "Imaging", "deepfake-scan"]),
 
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
         .systemLibrary(

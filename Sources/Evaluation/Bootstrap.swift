@@ -1,3 +1,5 @@
+import Imaging
+
 /// A 95 % percentile bootstrap interval of an AUC (`eval --bootstrap N`).
 public struct BootstrapInterval: Sendable, Equatable, Codable {
     public var lower: Double
@@ -17,14 +19,14 @@ public struct BootstrapInterval: Sendable, Equatable, Codable {
 /// Percentile bootstrap of the ROC AUC, stratified by class: each resample draws as many fakes
 /// (with replacement) from the fakes and as many reals from the reals as the samples hold, so
 /// every resample has both classes and the AUC is always defined. Deterministic for a seed:
-/// the draws come from our own SplitMix64, never the system's randomness.
+/// the draws come from Imaging's SplitMix64, never the system's randomness.
 public enum Bootstrap {
     public static func aucInterval(_ samples: [LabelledScore], resamples: Int, seed: UInt64) throws -> BootstrapInterval {
         _ = try samples.requireBothClasses()
         precondition(resamples > 0, "a bootstrap needs at least one resample")
         let fakes = samples.filter(\.isFake)
         let reals = samples.filter { !$0.isFake }
-        var generator = BootstrapGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var aucs: [Double] = []
         aucs.reserveCapacity(resamples)
         for _ in 0..<resamples {
@@ -50,21 +52,7 @@ public enum Bootstrap {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014), the same fixed definition as Imaging's noise seed, kept
-/// here so Evaluation needs no image code.
-struct BootstrapGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A uniform index in 0..<count: the high word of next() × count (Lemire's multiply, without
     /// the rejection step; the bias is below count / 2⁶⁴). Written out rather than
     /// `Int.random(in:using:)`, whose algorithm the standard library may change.

@@ -1,3 +1,4 @@
+import Imaging
 import Testing
 @testable import Evaluation
 
@@ -5,7 +6,7 @@ import Testing
 @Suite struct BootstrapTests {
     @Test func generatorIsSplitMix64() {
         // Reference outputs of SplitMix64 from seed 0 (Vigna's splitmix64.c).
-        var generator = BootstrapGenerator(seed: 0)
+        var generator = SplitMix64(seed: 0)
         #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
         #expect(generator.next() == 0x6E78_9E6A_A1B9_65F4)
         #expect(generator.next() == 0x06C4_5D18_8009_454F)
@@ -13,7 +14,7 @@ import Testing
 
     @Test func indexIsTheHighWordOfTheProduct() {
         // ⌊x·10 / 2⁶⁴⌋ for the three outputs above: 0xE2…/2⁶⁴ ≈ 0.883 → 8; 0x6E…≈ 0.432 → 4; 0x06…≈ 0.026 → 0.
-        var generator = BootstrapGenerator(seed: 0)
+        var generator = SplitMix64(seed: 0)
         #expect([generator.index(below: 10), generator.index(below: 10), generator.index(below: 10)] == [8, 4, 0])
     }
 

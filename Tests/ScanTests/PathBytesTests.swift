@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 import Aggregate
 import Reports
@@ -27,7 +28,7 @@ import Reports
     }
 
     @Test func everyByteStringRoundTrips() {
-        var seeded = SplitMix(state: 16)
+        var seeded = SplitMix64(seed: 16)
         for length in 0..<200 {
             let bytes = [UInt8(ascii: "/")] + (0..<length % 23).map { _ in UInt8(truncatingIfNeeded: seeded.next() % 255 + 1) }
             let text = PathText.text(of: bytes)
@@ -106,15 +107,3 @@ import Reports
     }
 }
 
-/// A tiny deterministic generator (SplitMix64) for byte strings.
-struct SplitMix {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

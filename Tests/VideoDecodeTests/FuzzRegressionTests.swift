@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Testing
 @testable import VideoDecode
 
@@ -44,7 +45,7 @@ import Testing
             }
             return indices
         }
-        var generator = SplitMix(seed: 16)
+        var generator = SplitMix64(seed: 16)
         for round in 0..<100 {
             var time = Int64(generator.next() % 1000) - 500
             let times = (0..<(1 + Int(generator.next() % 300))).map { _ in
@@ -61,15 +62,3 @@ import Testing
     }
 }
 
-/// A tiny deterministic generator for the table shapes above.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
