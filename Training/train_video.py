@@ -36,10 +36,11 @@ from .recipes import RECIPES, VIDEO_RECIPES, to_input
 
 
 def load_video_cache(cache: Path) -> dict:
-    """Every crop of the cache with its video's row: images, landmarks, video, label, method, split."""
+    """Every crop of the cache with its video's row: images, landmarks, video, variant (as published
+    or re-encoded), label, method, split."""
     with open(cache / "videos.tsv", newline="") as handle:
         videos = {int(row["index"]): row for row in csv.DictReader(handle, delimiter="\t")}
-    parts = {"images": [], "landmarks": [], "video": []}
+    parts = {"images": [], "landmarks": [], "video": [], "variant": []}
     for shard in sorted((cache / "crops").glob("*.npz")):
         if ".part" in shard.name:
             continue
@@ -48,6 +49,7 @@ def load_video_cache(cache: Path) -> dict:
             parts["images"].append(data["images"])
             parts["landmarks"].append(data["landmarks"])
             parts["video"].append(np.full(len(data["images"]), index))
+            parts["variant"].append(np.full(len(data["images"]), shard.stem.split("-")[1]))
     out = {key: np.concatenate(value) for key, value in parts.items()}
     out["label"] = np.array([int(videos[v]["label"]) for v in out["video"]])
     out["method"] = np.array([videos[v]["method"] for v in out["video"]])
@@ -99,26 +101,18 @@ def video_auc(data: dict, scores: np.ndarray, keep: np.ndarray) -> float:
     return roc_auc(np.array(labels), np.array(means)) if 0 < sum(labels) < len(labels) else float("nan")
 
 
-def evaluate(model, recipe, data: dict, sbi_fakes: np.ndarray, variants: np.ndarray) -> dict:
+def evaluate(model, recipe, data: dict, sbi_fakes: np.ndarray) -> dict:
     val = data["split"] == "val"
     scores = np.zeros(len(data["images"]), dtype=np.float32)
     scores[val] = predict(model, recipe, data["images"][val])
     result = {"val_video_auc": video_auc(data, scores, val)}
     for variant in ("asis", "reencoded"):
-        result[f"val_video_auc_{variant}"] = video_auc(data, scores, val & (variants == variant))
+        result[f"val_video_auc_{variant}"] = video_auc(data, scores, val & (data["variant"] == variant))
     reals = val & (data["label"] == 0)
     sbi_scores = predict(model, recipe, sbi_fakes)
     result["val_sbi_auc"] = roc_auc(np.r_[np.zeros(reals.sum()), np.ones(len(sbi_scores))],
                                     np.r_[scores[reals], sbi_scores])
     return result
-
-
-def crop_variants(cache: Path, data: dict) -> np.ndarray:
-    """"asis" or "reencoded" per crop, in load_video_cache's order."""
-    names = [s.stem.split("-")[1] for s in sorted((cache / "crops").glob("*.npz")) if ".part" not in s.name]
-    counts = [len(np.load(s, mmap_mode="r")["landmarks"]) for s in sorted((cache / "crops").glob("*.npz"))
-              if ".part" not in s.name]
-    return np.repeat(np.array(names), counts)
 
 
 def main(argv=None) -> int:
@@ -149,7 +143,6 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     recipe = RECIPES[args.recipe]
     data = load_video_cache(args.cache)
-    variants = crop_variants(args.cache, data)
     batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness)
     val_reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))
     fixed = np.random.default_rng([args.seed, 10**9])
@@ -164,7 +157,7 @@ def main(argv=None) -> int:
     started = time.monotonic()
     for step in range(args.steps + 1):
         if step % args.eval_every == 0 or step == args.steps:
-            entry = {"step": step, "seconds": round(time.monotonic() - started)} | evaluate(model, recipe, data, sbi_fakes, variants)
+            entry = {"step": step, "seconds": round(time.monotonic() - started)} | evaluate(model, recipe, data, sbi_fakes)
             print(json.dumps(entry), flush=True)
             log.write(json.dumps(entry) + "\n")
             log.flush()
