@@ -5,7 +5,7 @@ the mean p_fake of several (an ensemble), optionally averaged with each crop's m
 
 Prints one JSON object of `val_*` (degraded like training) and `val_clean_*` metrics. The sets are
 train.py's: `--val-pairs` val crops (identities never trained on) and their pseudo-fakes, drawn
-with `--val-seed`. Seed 1 (the default) is the set every number in the README was measured on,
+with `--val-seed`. Seed 1 (the default) is the set every number in docs/models.md was measured on,
 whatever seed a model was trained with.
 """
 import argparse

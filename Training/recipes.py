@@ -63,7 +63,7 @@ class EnsembleRecipe:
 
 ENSEMBLES = {
     # Two seeds of the 128 px recipe: each overfits its 18 k real crops a little differently, and
-    # their mean ranks held-out pseudo-fakes better than either (README, Training).
+    # their mean ranks held-out pseudo-fakes better than either (docs/training.md).
     "efficientnet_lite0_x2": EnsembleRecipe("efficientnet_lite0", (1, 2), "hflip"),
 }
 
@@ -103,7 +103,7 @@ VIDEO_RECIPES = {
 }
 
 # Seeds of one video recipe whose p_fake the engine averages: a single seed's scores on real
-# deepfakes vary by a few hundredths of AUC (README Models), and the mean is steadier.
+# deepfakes vary by a few hundredths of AUC (docs/models.md), and the mean is steadier.
 VIDEO_ENSEMBLES = {
     "video_efficientnet_lite0_x2": ("video_efficientnet_lite0", (1, 2)),
 }

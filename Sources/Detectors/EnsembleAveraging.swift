@@ -5,7 +5,7 @@ import NN
 /// A detector made of several models of one architecture and input: the member files an
 /// ensemble card names (`ensemble_members`), beside the card's own tensorless file. p_fake is
 /// the mean of the members'. Two independently trained models err on different crops, so their
-/// mean ranks held-out pseudo-fakes better than either (README, Training); it costs one pass
+/// mean ranks held-out pseudo-fakes better than either (docs/models.md); it costs one pass
 /// per member.
 final class EnsembleAveraging: Detector {
     private let members: [any Detector]

@@ -2,8 +2,8 @@ import Imaging
 import NN
 
 /// A detector whose card asks for test-time flipping (`test_time_augmentation: hflip`):
-/// p_fake is the mean of the model's p_fake for each crop and for its mirror image. Measured on
-/// held-out pseudo-fakes it adds 0.003–0.006 AUC (README, Training section); it costs a second pass
+/// p_fake is the mean of the model's p_fake for each crop and for its mirror image: it ranks
+/// held-out pseudo-fakes a little better (docs/training.md) at the cost of a second pass
 /// through the model.
 final class FlipAveraging: Detector {
     private let model: any Detector

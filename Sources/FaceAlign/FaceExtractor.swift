@@ -10,9 +10,9 @@ public struct FaceAlignOptions: Sendable, Equatable {
     /// previous sampled frame; a whole frame is searched at least every `searchEvery` sampled
     /// frames (1 = always), and whenever a face is lost.
     public var searchEvery: Int
-    /// Face size (px) the region around a previous face is scaled to (the close look). 64:
-    /// the region, twice that, is then 128 px, a multiple of YuNet's 32 px grid (72 → 144 px
-    /// was padded to 160 and cost 1.55× as much, for landmarks no closer; see README "Faces").
+    /// Face size (px) the region around a previous face is scaled to (the close look); the
+    /// region is twice that. YuNet pads its input to a multiple of 32 px, so sizes on that grid
+    /// cost least (docs/faces.md has the measured trade-off).
     public var hintFaceSize: Int
     /// Crop margin around the ArcFace template box (1.3 = 30 % larger).
     public var margin: Double
