@@ -83,21 +83,21 @@ run: build setup-yuface
 clean:
 	rm -rf .build $(DEPS)
 
-# ---- Samples (report branch) ------------------------------------------------------------
+# ---- Samples: the project's own sample videos -----------------------------------------------
 # Regenerates the committed sample videos from public-domain / CC0 stills in the
 # scikit-image wheel (see Samples/README.md). Byte-identical output on the same ffmpeg.
 .PHONY: samples
 samples:
 	WHEELS=$(CURDIR)/$(DEPS)/wheels Samples/make_samples.sh Samples
 
-# ---- eval (issue 6) ---------------------------------------------------------------------
+# ---- Evaluation: eval on the dev videos -----------------------------------------------------
 # The metric, matching and `deepfake-scan eval` tests only (no FFmpeg or models needed).
 .PHONY: test-eval
 test-eval:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --filter EvaluationTests
 
-# ---- engine (issue 4) -------------------------------------------------------------------
+# ---- Tensor / NN / Detectors: the engine, MesoNet import, golden fixtures -------------------
 # Training/ Python venv (torch CPU build, numpy, h5py, safetensors, onnx, onnxruntime, pytest),
 # MesoNet weight import into an ignored folder, golden fixtures, engine benchmark.
 VENV := .venv
@@ -142,7 +142,7 @@ bench-engine: fixtures
 	$(SWIFT) build -c release --product engine-bench
 	$(PYTHON) -m Training.bench.bench_engine --weights $(ENGINE_WEIGHTS) --engine-bench .build/release/engine-bench
 
-# ---- sbi (issue 6: pseudo-fakes, augmentations, training-crop cache) --------------------
+# ---- Training data: pseudo-fakes, augmentations, the training-crop cache --------------------
 # Uses the Training venv (`make venv`, Training/requirements.txt). The cache lives outside
 # git in out/cache; face detection is resumable (out/faces-work), so rerunning continues.
 TRAINING_PY ?= $(PYTHON)
@@ -158,7 +158,7 @@ test-pseudofakes:
 	$(TRAINING_PY) -m pytest -q Training/tests/test_pseudofakes.py Training/tests/test_augment.py \
 		Training/tests/test_cache.py Training/tests/test_build_cache.py Training/tests/test_sampler.py
 
-# ---- faces (issue 3) ---------------------------------------------------------------------
+# ---- FaceAlign: YuNet and the face bench ----------------------------------------------------
 # Face stage vs plain YuNet at ≤ 640 px (the reference pipeline's way) on the same frames of
 # the dev videos, one core: ms/frame at 720p / 1080p, ms per 32-frame video, face recall.
 DEV_VIDEOS := $(wildcard $(SHARED)/data/dev-videos/*/*.mp4)
@@ -168,7 +168,7 @@ bench-faces: setup-yuface
 	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
 	taskset -c 0 .build/release/face-bench --frames 32 $(DEV_VIDEOS)
 
-# ---- decode (issue 2) ---------------------------------------------------------------------
+# ---- VideoDecode: the decode bench ----------------------------------------------------------
 # 32 exact frames on generated 720p/1080p clips with GOP 12 and 250 (kept in out/bench/) and one
 # real DFDC clip when ../shared is there: our GOP-aware sampler vs the ffmpeg CLI decoding the
 # needed span vs naive seek-per-frame, as whole processes, printed as ratios.
@@ -180,7 +180,7 @@ bench-decode:
 	$(SWIFT) build -c release --product decode-bench
 	.build/release/decode-bench --folder $(BENCH_DIR) --rounds $(BENCH_ROUNDS) $(addprefix --clip ,$(BENCH_REAL_CLIP))
 
-# ---- scanperf (issue 5: scan throughput) --------------------------------------------------
+# ---- Scan: throughput bench -----------------------------------------------------------------
 # Videos/min, per-stage time split, wall vs slowest stage, --jobs 2 speed-up and peak RSS of a
 # release `scan` on the dev videos (Meso-4, 32 frames, --jobs 1 and 2) and on two generated 4K
 # clips (out/bench-scan/clips-4k). Needs ../shared and the MesoNet weights (`make weights`).
@@ -195,7 +195,7 @@ bench-scan: setup-yuface
 		--videos $(SHARED)/data/dev-videos --work out/bench-scan --repeat $(BENCH_REPEAT)
 
 
-# ---- training (issue 6: the project's own detectors) -------------------------------------
+# ---- Training: the project's own detectors --------------------------------------------------
 # `make train MODEL=efficientnet_lite0|efficientnet_lite0_160|efficientnet_lite0_x2|meso4|mesoinception4`: trains on the crop cache
 # ($(CACHE), `make cache`) and exports the best held-out step as safetensors with its model
 # card. Interrupt it at any time; the same command resumes from out/train/$(MODEL)/checkpoint.pt
@@ -230,7 +230,7 @@ train-single: venv
 test-train: venv
 	$(PYTHON) -m pytest -q Training/tests/test_train.py
 
-# ---- effnet (issue 6: EfficientNet-Lite0 in the engine) -----------------------------------
+# ---- Detectors: EfficientNet-Lite0 parity and bench -----------------------------------------
 # The golden parity fixture (formula weights and crops, PyTorch float64 outputs; the Swift tests
 # rebuild the weights from the same formula) and images/s at 160 px, ours vs ONNX Runtime.
 # EFFNET_WEIGHTS=file.safetensors benchmarks trained weights instead of the formula ones.
@@ -249,7 +249,7 @@ bench-efficientnet: venv
 	$(PYTHON) -m Training.bench.bench_efficientnet --engine-bench .build/release/engine-bench \
 		$(if $(EFFNET_WEIGHTS),--weights $(EFFNET_WEIGHTS))
 
-# ---- evalmodel (issues 5+6): bundled models, --model, eval --model / --perturb ----------
+# ---- Detectors: bundled models, --model, eval --model / --perturb ---------------------------
 # test-evalmodel: model catalog and choice, eval scanning labelled videos, perturbations.
 # eval-dev: the dev videos evaluated clean and degraded by PERTURB with EVAL_WEIGHTS
 # (default: the MesoNet authors' Meso4_DF from `make weights`; EVAL_WEIGHTS= uses the
@@ -267,7 +267,7 @@ eval-dev: build weights
 	$(BIN) eval $(SHARED)/data/dev-videos/labels.tsv $(if $(EVAL_WEIGHTS),--weights $(EVAL_WEIGHTS)) \
 		--frames $(EVAL_FRAMES) --jobs 2 --perturb $(PERTURB) --csv out/eval-dev.csv
 
-# ---- facesperf (issue 3: face stage ≤ 10 ms/frame) ---------------------------------------
+# ---- FaceAlign: face-stage speed ------------------------------------------------------------
 # How far the close look's landmarks move with its size (64 = default, 72 = before), in crop
 # pixels, against the mean of the other sizes and against the same size with the hint moved;
 # plus the usual bench-faces table. Not timed: runs extra close looks per face.
@@ -277,7 +277,7 @@ bench-faces-landmarks: setup-yuface
 	@test -n "$(DEV_VIDEOS)" || { echo "no videos under $(SHARED)/data/dev-videos"; exit 2; }
 	taskset -c 0 .build/release/face-bench --frames 32 --compare-landmarks 64,72,96,128 $(DEV_VIDEOS)
 
-# ---- hostile corpus (issue 16) ------------------------------------------------------------
+# ---- Scan: the hostile-input corpus ---------------------------------------------------------
 # ~90 odd and broken inputs (Tests/HostileCorpus/make_corpus.py: what each is, which get a row)
 # in out/hostile/corpus, listed in out/hostile/manifest.json. The CLITests suite
 # HostileCorpusTests makes its own copy and scans it; `make hostile-scan` scans this one.
@@ -290,7 +290,7 @@ hostile-scan: build setup-yuface hostile-corpus
 	timeout -s KILL 300 $(BIN) scan $(HOSTILE)/corpus --recursive --csv $(HOSTILE)/scan.csv \
 		--frames 4 --jobs 2 --timeout 30; rc=$$?; echo "exit $$rc: $(HOSTILE)/scan.csv"; [ $$rc -le 1 ]
 
-# ---- fuzz (issue 16): libFuzzer on the safetensors reader and the container/decoder entry ---
+# ---- Fuzzing: libFuzzer on the safetensors reader and the container/decoder entry -----------
 # `make fuzz FUZZ_SECONDS=N` builds both targets with -sanitize=fuzzer (into .build-fuzz) and
 # runs them side by side for N seconds each, niced. Corpora grow in out/fuzz/<target>/corpus
 # (seeded by Tests/Fuzz/make_seeds.sh), crashing inputs land in out/fuzz/<target>/crashes/,
@@ -323,7 +323,7 @@ fuzz-build:
 fuzz-seeds:
 	Tests/Fuzz/make_seeds.sh $(FUZZ_OUT)/seeds
 
-# ---- issue 17: video-domain fine-tuning, calibration on real videos --------------------------
+# ---- Training: video-domain fine-tuning, calibration on real videos -------------------------
 # make train MODEL=video_efficientnet_lite0_x2 (the default: seeds 1 and 2 averaged; or one of
 # VIDEO_RECIPES, e.g. video_efficientnet_lite0) lands here: the
 # video crop cache (train-videos + real-videos, as published and H.264 re-encoded; ~4 min), the

@@ -41,7 +41,7 @@ let package = Package(
             name: "deepfake-scan",
             dependencies: [
                 "Imaging", "Aggregate", "Reports", "Scan", "Evaluation", "VideoDecode", "Detectors", "NN", "FaceAlign",
-                "Tensor",  // BLASCore: OpenBLAS kernel choice at start-up (issue 5 speed)
+                "Tensor",  // BLASCore: OpenBLAS kernel choice at start-up
                 "CPUFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
         .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
 
-        // ---- engine (issue 4): CBLAS → Tensor → NN → Detectors ----
+        // ---- the engine: CBLAS → Tensor → NN → Detectors ----
         // OpenBLAS cblas (Debian libopenblas-dev, pthread build).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Float32 NCHW tensors and kernels (im2col + sgemm, direct loops, pooling, activations).
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
 
-        // ---- evalmodel (issues 5+6): bundled models, `--model NAME`, `eval --model`, `eval --perturb` ----
+        // ---- model selection: bundled models, `--model NAME`, `eval --model`, `eval --perturb` ----
         .testTarget(
             name: "ModelSelectionTests",
             dependencies: ["deepfake-scan", "Detectors", "NN", "Tensor", "Evaluation", "Reports", "Scan", "VideoDecode", "Imaging"]
@@ -134,7 +134,7 @@ let package = Package(
         // make bench-decode: our sampler vs the ffmpeg CLI floor vs naive seek-per-frame.
         .executableTarget(name: "decode-bench", dependencies: ["VideoDecode"]),
 
-        // ---- fuzzing (issue 16): libFuzzer targets, `make fuzz` (docs/fuzzing.md) ----
+        // ---- fuzzing: libFuzzer targets, `make fuzz` (docs/fuzzing.md) ----
         // Built with -DFUZZING and -sanitize=fuzzer, libFuzzer supplies main(); in a normal
         // build each is a replayer that runs the input files it is given once.
         .executableTarget(name: "fuzz-safetensors", dependencies: ["NN"]),

@@ -1,4 +1,4 @@
-"""The calibration reals and the card's threshold from them (issue 17).
+"""The calibration reals and the card's threshold from them.
 
     python -m Training.calibrate labels --shared ../shared --cache out/video-cache --out out/calibration
         writes calibration.tsv: real videos no recipe trained on — the video cache's val-group

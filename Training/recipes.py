@@ -81,7 +81,7 @@ def to_input(images_nhwc, recipe: Recipe) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class VideoRecipe:
-    """Fine-tuning on video crops (Training/train_video.py, issue 17), starting from a bundled
+    """Fine-tuning on video crops (Training/train_video.py), starting from a bundled
     model's weights; `supervised` adds the labelled fakes of data/train-videos to SBI."""
     recipe: str
     init: str

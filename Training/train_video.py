@@ -1,4 +1,4 @@
-"""Fine-tunes a detector on video crops (issue 17): reals from real videos, their self-blended
+"""Fine-tunes a detector on video crops: reals from real videos, their self-blended
 pseudo-fakes, and optionally the labelled fakes of data/train-videos, all degraded alike.
 
     python -m Training.train_video --model video_efficientnet_lite0 --out out/train-video/RUN

@@ -1,4 +1,4 @@
-"""Crops of labelled videos for video-domain training (issue 17): every video of
+"""Crops of labelled videos for video-domain training: every video of
 data/train-videos (real and fake) and data/real-videos, each twice — as published and after a
 real H.264 re-encode at a lower resolution — aligned by `deepfake-scan faces`.
 
