@@ -60,9 +60,8 @@ struct CropInput {
 /// Bilinear resize with half-pixel centres and no antialiasing, as PyTorch's
 /// `interpolate(mode="bilinear", align_corners=False)` that training uses (Training/recipes.py
 /// `to_input`): the same Float32 source positions and weights, rows blended after columns,
-/// rounded half to even. Measured against torch 2.13 on a 256→160 test crop: 8 of 76,800
-/// values differ by one level (float rounding order), where a Double computation rounded half
-/// away from zero differed in 968.
+/// rounded half to even, so a crop resized here matches training's to within one level
+/// (docs/engine.md has the comparison).
 func resizedBilinear(_ image: RGBImage, to size: Int) -> RGBImage {
     let columns = BilinearTaps(input: image.width, output: size)
     let rows = BilinearTaps(input: image.height, output: size)

@@ -21,8 +21,7 @@ public final class YuNetLocator: FaceLocator {
     public let hintFaceSize: Int
 
     /// libfacedetection pads its input up to a multiple of 32 px on each side, and padding
-    /// costs as much as picture: measured on one core, 129×129 takes 4.5 ms like 160×160,
-    /// 128×128 2.9 ms; 320×180 (a 16:9 frame at 320) 10.3 ms like 320×192, 288×160 6.4 ms.
+    /// costs as much as picture (timings in docs/faces.md), so inputs are sized on this grid.
     static let networkGrid = 32
 
     /// The region searched around a hint, as a multiple of the hinted box's longer side: room
