@@ -12,11 +12,13 @@ public struct ScanRequest: Sendable {
     public var jsonlPath: String?
     /// The results store; nil keeps results only in memory (nothing to resume).
     public var storePath: String?
+    /// Only the files of this shard are scanned, and a manifest for `merge` goes beside the CSV.
+    public var shard: Shard?
 
     public init(
         paths: [String], listFile: String? = nil, discovery: DiscoveryOptions = DiscoveryOptions(),
         options: ScanOptions, csvPath: String, layout: CSVLayout = .standard, jsonlPath: String? = nil,
-        storePath: String? = nil
+        storePath: String? = nil, shard: Shard? = nil
     ) {
         self.paths = paths
         self.listFile = listFile
@@ -26,6 +28,7 @@ public struct ScanRequest: Sendable {
         self.layout = layout
         self.jsonlPath = jsonlPath
         self.storePath = storePath
+        self.shard = shard
     }
 
     /// Where the store goes when the user names none: beside the CSV.
@@ -47,7 +50,8 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
     }
 
     public func run(stop: StopSignal = StopSignal(), progress: (any ScanProgress)? = nil) async throws -> ScanResult {
-        let items = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
+        let discovered = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
+        let items = request.shard.map { shard in discovered.filter { shard.contains(path: $0.path) } } ?? discovered
         let store = try request.storePath.map { try ResultStore(path: $0) }
         let storeWarning = store?.damageWarning
         if let storeWarning { progress?.warning(storeWarning) }
@@ -71,6 +75,20 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
                 try ReportWriter.writeJSONL(result.faces, to: url)
             }
         }
+        if let shard = request.shard { try writeManifest(shard, discovered: discovered, result: result) }
         return result
+    }
+
+    /// The shard's manifest: each row's place among all files found, so `merge` restores one
+    /// run's order; written last, so a manifest never describes rows that are not there.
+    private func writeManifest(_ shard: Shard, discovered: [DiscoveredItem], result: ScanResult) throws {
+        var position: [PathKey: Int] = [:]
+        for (index, item) in discovered.enumerated() { position[PathKey(item.path)] = index }
+        let manifest = ShardManifest(
+            shard: shard, configuration: request.options.configuration.fingerprint, layout: request.layout.rawValue,
+            discovered: discovered.count, complete: result.outcome != .interrupted,
+            jsonl: request.jsonlPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            order: result.rows.map { position[PathKey($0.path)] ?? discovered.count })
+        try manifest.write(forCSV: request.csvPath)
     }
 }
