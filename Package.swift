@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Plain pixel buffers shared by decoding, face alignment and the detectors.
@@ -85,7 +86,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures", .product(name: "Yams", package: "Yams")]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports", "Imaging"]),
