@@ -53,6 +53,9 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         let discovered = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
         let items = request.shard.map { shard in discovered.filter { shard.contains(path: $0.path) } } ?? discovered
         let store = try request.storePath.map { try ResultStore(path: $0) }
+        // Held until the outputs are written: a second run on the same outputs stops at once.
+        let lock = try RunLock(path: RunLock.path(for: request.storePath ?? request.csvPath))
+        defer { withExtendedLifetime(lock) {} }
         let storeWarning = store?.damageWarning
         if let storeWarning { progress?.warning(storeWarning) }
         var options = request.options

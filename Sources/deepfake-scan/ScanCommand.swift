@@ -10,7 +10,8 @@ struct ScanCommand: AsyncParsableCommand {
         abstract: "Scan videos for face manipulation and write one verdict row per video.",
         discussion: """
         Exit codes: 0 run completed (fakes or not), 1 some videos errored (every row still written), \
-        2 usage or configuration error, 3 interrupted (run the same command again to resume).
+        2 usage or configuration error, 3 interrupted (run the same command again to resume), \
+        4 another run is writing the same outputs (nothing done).
         """
     )
 
