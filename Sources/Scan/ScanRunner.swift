@@ -154,7 +154,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                 if options.collectFaces { faces[finishedVideo.index] = finishedVideo.faces }
                 stageTimes += finishedVideo.stageTimes
                 done += 1
-                analysed += 1
+                if finishedVideo.takenOver { reused += 1 } else { analysed += 1 }
                 progress?.finished(row, done: done, total: items.count)
                 _ = startNext()
             }
@@ -178,6 +178,8 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var row: VideoRow
         var faces: [FaceRow]
         var stageTimes: StageTimes
+        /// The stored result of the same content under another name, not an analysis.
+        var takenOver = false
     }
 
     /// Analyses one video and commits it. Never throws: every failure becomes an error row,
@@ -191,6 +193,11 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         // failed analysis, whose stages are unknown.
         var stageTimes = StageTimes()
         var analysedAt = start
+        // The hash is taken before the analysis, so it describes the bytes that were analysed.
+        let contentSHA256 = store == nil ? nil : ContentHash.sha256(ofFileAt: path)
+        if let contentSHA256, let earlier = takeOver(path: path, key: key, contentSHA256: contentSHA256, fingerprint: fingerprint) {
+            return FinishedVideo(index: index, row: earlier.row, faces: earlier.faces, stageTimes: StageTimes(), takenOver: true)
+        }
         do {
             let analyzer = self.analyzer
             let video = try await withTimeout(seconds: options.timeoutSeconds, stop: stop) { try await analyzer.analyze(path: path) }
@@ -214,7 +221,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         }
         if let store, !changed {
             do {
-                try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows)
+                try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows, contentSHA256: contentSHA256)
             } catch {
                 row = failure(path, "analysed but not stored: \(Self.message(error))")
                 row.elapsedSeconds = start.duration(to: clock.now).seconds
@@ -222,6 +229,26 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         }
         stageTimes.otherSeconds += analysedAt.duration(to: clock.now).seconds
         return FinishedVideo(index: index, row: row, faces: faceRows, stageTimes: stageTimes)
+    }
+
+    /// The stored result of the same bytes under another name (a renamed or copied video),
+    /// committed under this path too; nil when there is none or the file changed meanwhile.
+    private func takeOver(path: String, key: FileKey, contentSHA256: String, fingerprint: String) -> (row: VideoRow, faces: [FaceRow])? {
+        guard let store,
+              let earlier = try? store.result(contentSHA256: contentSHA256, size: key.size, configuration: fingerprint,
+                                              otherThan: path),
+              matchesConfiguration(earlier.row), FileKey.current(path: path) == key
+        else { return nil }
+        var row = earlier.row
+        row.path = path
+        let faces = earlier.faces.map { face -> FaceRow in
+            var moved = face
+            moved.video = path
+            return moved
+        }
+        guard (try? store.commit(key: key, configuration: fingerprint, row: row, faces: faces, contentSHA256: contentSHA256)) != nil
+        else { return nil }
+        return (row, faces)
     }
 
     private func makeRow(path: String, video: AnalyzedVideo) throws -> (VideoRow, [FaceRow]) {
