@@ -14,11 +14,13 @@ public struct ScanRequest: Sendable {
     public var storePath: String?
     /// Only the files of this shard are scanned, and a manifest for `merge` goes beside the CSV.
     public var shard: Shard?
+    /// A second CSV with only the rows not taken from the store ("new tonight").
+    public var newCSVPath: String?
 
     public init(
         paths: [String], listFile: String? = nil, discovery: DiscoveryOptions = DiscoveryOptions(),
         options: ScanOptions, csvPath: String, layout: CSVLayout = .standard, jsonlPath: String? = nil,
-        storePath: String? = nil, shard: Shard? = nil
+        storePath: String? = nil, shard: Shard? = nil, newCSVPath: String? = nil
     ) {
         self.paths = paths
         self.listFile = listFile
@@ -29,6 +31,7 @@ public struct ScanRequest: Sendable {
         self.jsonlPath = jsonlPath
         self.storePath = storePath
         self.shard = shard
+        self.newCSVPath = newCSVPath
     }
 
     /// Where the store goes when the user names none: beside the CSV.
@@ -65,6 +68,9 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         var result = try await runner.run(items, stop: stop)
         if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
         try ReportWriter.writeCSV(result.rows, layout: request.layout, to: URL(fileURLWithPath: request.csvPath))
+        if let newCSVPath = request.newCSVPath {
+            try ReportWriter.writeCSV(result.newRows, layout: request.layout, to: URL(fileURLWithPath: newCSVPath))
+        }
         if let jsonlPath = request.jsonlPath {
             let url = URL(fileURLWithPath: jsonlPath)
             if let store {

@@ -51,6 +51,9 @@ public struct ScanResult: Sendable {
     public var outcome: ScanOutcome
     /// Videos taken from the store instead of being analysed again.
     public var reused: Int
+    /// The rows not taken from the store (analysed tonight, or problems found tonight), in
+    /// the order of `rows`: what a nightly run adds.
+    public var newRows: [VideoRow] = []
     /// Videos analysed (or failed) in this run.
     public var analysed: Int
     /// Items not reached because the run was stopped.
@@ -99,6 +102,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var faces = [[FaceRow]](repeating: [], count: items.count)
         var work: [(index: Int, key: FileKey)] = []
         var reused = 0
+        var fromStore = [Bool](repeating: false, count: items.count)
         for (index, item) in items.enumerated() {
             if let problem = item.problem {
                 rows[index] = failure(item.path, problem)
@@ -116,6 +120,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             let key = FileKey(path: item.path, status: status)
             if let result = stored[PathKey(item.path)], result.key == key, matchesConfiguration(result.row) {
                 rows[index] = result.row
+                fromStore[index] = true
                 if options.collectFaces {
                     faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
                 }
@@ -155,6 +160,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                 stageTimes += finishedVideo.stageTimes
                 done += 1
                 if finishedVideo.takenOver { reused += 1 } else { analysed += 1 }
+                fromStore[finishedVideo.index] = finishedVideo.takenOver
                 progress?.finished(row, done: done, total: items.count)
                 _ = startNext()
             }
@@ -166,10 +172,12 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         let finished = rows.compactMap { $0 }
         let outcome: ScanOutcome = interrupted ? .interrupted
             : finished.contains { $0.status == .error } ? .completedWithErrors : .completed
-        return ScanResult(
+        var result = ScanResult(
             rows: finished, faces: zip(rows, faces).flatMap { $0.0 == nil ? [] : $0.1 }, outcome: outcome,
             reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight, timing: timing,
             warnings: warnings)
+        result.newRows = zip(rows, fromStore).compactMap { row, stored in stored ? nil : row }
+        return result
     }
 
     /// One video's outcome as the run collects it.

@@ -44,6 +44,9 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Also write one JSON line per scored face crop to this file.")
     var jsonl: String?
 
+    @Option(name: .customLong("new-csv"), help: "Also write the rows not taken from the store (new tonight) to this CSV.")
+    var newCSV: String?
+
     @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
@@ -81,6 +84,7 @@ struct ScanArguments: ParsableArguments {
     var plannedOutputs: [PlannedOutput] {
         [PlannedOutput(option: "--csv", path: csv)]
             + (jsonl.map { [PlannedOutput(option: "--jsonl", path: $0)] } ?? [])
+            + (newCSV.map { [PlannedOutput(option: "--new-csv", path: $0)] } ?? [])
             + [PlannedOutput(option: store == nil ? "--store (default)" : "--store", path: storePath)]
     }
 
@@ -118,6 +122,6 @@ struct ScanArguments: ParsableArguments {
             paths: paths, listFile: listFile, discovery: discoveryOptions,
             options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
             csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
-            storePath: storePath, shard: try shard.map(Shard.init(parsing:)))
+            storePath: storePath, shard: try shard.map(Shard.init(parsing:)), newCSVPath: newCSV)
     }
 }

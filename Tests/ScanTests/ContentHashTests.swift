@@ -20,9 +20,12 @@ import Reports
         let csv = fixture.root + "/out.csv"
         let request = ScanRequest(
             paths: [fixture.videos], options: ScanOptions(configuration: ScanJobTests.configuration, jobs: 2), csvPath: csv,
-            jsonlPath: fixture.root + "/faces.jsonl", storePath: ScanRequest.defaultStorePath(csvPath: csv))
+            jsonlPath: fixture.root + "/faces.jsonl", storePath: ScanRequest.defaultStorePath(csvPath: csv),
+            newCSVPath: fixture.root + "/new.csv")
         let first = try await ScanJob(request: request, analyzer: TextAnalyzer()).run()
         let before = Dictionary(uniqueKeysWithValues: first.rows.map { ($0.path, $0) })
+        let newPaths = { try ReportWriter.readCSV(at: URL(fileURLWithPath: fixture.root + "/new.csv")).map(\.path) }
+        #expect(try newPaths() == first.rows.map(\.path))
 
         let videos = fixture.videos + "/"
         try FileManager.default.moveItem(atPath: videos + "12 fake.mp4", toPath: videos + "12 fake, renamed.mp4")
@@ -33,6 +36,7 @@ import Reports
         let second = try await ScanJob(request: request, analyzer: analyzer).run()
         #expect(Set(analyzer.calls.byPath.keys) == [videos + "11 real.mp4"])
         #expect(second.analysed == 1 && second.reused == 12)
+        #expect(try newPaths() == [videos + "11 real.mp4"])  // taken-over rows are not new tonight
         let after = Dictionary(uniqueKeysWithValues: second.rows.map { ($0.path, $0) })
         var renamed = try #require(before[videos + "12 fake.mp4"])
         renamed.path = videos + "12 fake, renamed.mp4"
