@@ -57,7 +57,7 @@ let package = Package(
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
         // CSV / Kaggle CSV / JSONL / summary text from scan results. Changes no score.
-        .target(name: "Reports", dependencies: ["Aggregate"]),
+        .target(name: "Reports", dependencies: ["Aggregate", .product(name: "Logging", package: "swift-log")]),
         // Discovery, results store (SQLite), bounded-concurrency orchestration. Formats nothing.
         .target(
             name: "Scan",
@@ -65,11 +65,14 @@ let package = Package(
                 "Aggregate", "Reports", "Imaging", "VideoDecode", "FaceAlign", "Detectors", "NN",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),  // content hashes of videos
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
-        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        .testTarget(
+            name: "ScanTests",
+            dependencies: ["Scan", "Reports", "Aggregate", "Imaging", .product(name: "Logging", package: "swift-log")]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.

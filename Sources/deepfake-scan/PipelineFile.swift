@@ -61,6 +61,8 @@ struct PipelineFile {
             Key(name: "resume", kind: .flag, help: "reuse finished videos from the store (the default)"),
             Key(name: "rescan", kind: .flag, help: "analyse everything again"),
             Key(name: "shard", kind: .text, help: "K/N: this shard of the input only"),
+            Key(name: "log-format", kind: .text, help: "text (for people) or json (one object per line)"),
+            Key(name: "log-level", kind: .text, help: "trace, debug, info, notice, warning, error or critical"),
         ]),
     ]
 

@@ -18,6 +18,7 @@ struct ScanCommand: AsyncParsableCommand {
     @OptionGroup var arguments: ScanArguments
     @OptionGroup(title: "Frame sampling") var sampling: SamplingOptions
     @OptionGroup(title: "Faces") var faces: FaceOptions
+    @OptionGroup(title: "Logs") var logs: LogOptions
 
     @Option(help: "Face crops scored together in one model call.")
     var batchSize = 32
@@ -40,7 +41,7 @@ struct ScanCommand: AsyncParsableCommand {
         let request = try arguments.request(
             model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
             extra: pipeline.fingerprintFields)
-        let code = await ScanExecution.run(request, analyzer: pipeline.analyzer)
+        let code = await ScanExecution.run(request, analyzer: pipeline.analyzer, progress: logs.progress)
         AbandonedAnalyses.settle(exitCode: code)
         if code != 0 { throw ExitCode(code) }
     }
