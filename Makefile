@@ -10,7 +10,7 @@ SHARED ?= ../shared
 # builds its kernels with them, `train.py --compile`).
 APT_PACKAGES := libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libopenblas-dev libopenblas0-pthread pkg-config ffmpeg libsqlite3-dev \
-	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates
+	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates systemd
 
 # libfacedetection (YuNet) ships in the yuface wheel; we only take its shared library.
 YUFACE_VERSION := 2023.5.1
@@ -365,3 +365,19 @@ selection-labels:
 	    '$(SELECTION_AWK)' $(SHARED)/data/$$set/labels.tsv; done; } > $(CALIBRATION)/selection.tsv
 	@echo "$(CALIBRATION)/selection.tsv: $$(($$(wc -l < $(CALIBRATION)/selection.tsv) - 1)) videos"
 
+
+# ---- Scan: sharding on Slurm (a one-machine cluster on loopback) ---------------------------
+# `make test-slurm`: Pipelines/cluster/slurm-array.sh submits a 4-shard array over the dev
+# videos (Samples/ without ../shared) to slurmctld + slurmd started on this machine; the merged
+# CSV and JSONL must equal one plain run's. .ci/run runs it after `make test`.
+SLURM_PACKAGES := slurmctld slurmd slurm-client
+.PHONY: setup-slurm test-slurm
+setup-slurm:
+	@missing=$$(for p in $(SLURM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test-slurm: build setup-yuface setup-slurm
+	Tests/Cluster/slurm-array-test.sh $(BIN) out/slurm-test

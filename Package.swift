@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Plain pixel buffers shared by decoding, face alignment and the detectors.
@@ -45,6 +47,7 @@ let package = Package(
                 "CPUFeatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),  // pipeline files (`run`)
             ],
             swiftSettings: cpuCheckSettings
         ),
@@ -54,18 +57,22 @@ let package = Package(
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
         // CSV / Kaggle CSV / JSONL / summary text from scan results. Changes no score.
-        .target(name: "Reports", dependencies: ["Aggregate"]),
+        .target(name: "Reports", dependencies: ["Aggregate", .product(name: "Logging", package: "swift-log")]),
         // Discovery, results store (SQLite), bounded-concurrency orchestration. Formats nothing.
         .target(
             name: "Scan",
             dependencies: [
                 "Aggregate", "Reports", "Imaging", "VideoDecode", "FaceAlign", "Detectors", "NN",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),  // content hashes of videos
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
-        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        .testTarget(
+            name: "ScanTests",
+            dependencies: ["Scan", "Reports", "Aggregate", "Imaging", .product(name: "Logging", package: "swift-log")]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.
@@ -85,7 +92,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures", .product(name: "Yams", package: "Yams")]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports", "Imaging"]),

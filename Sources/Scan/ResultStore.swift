@@ -167,13 +167,19 @@ public final class ResultStore: Sendable {
             }
             try db.create(index: "face_by_video", on: StoredFace.databaseTableName, columns: ["path", "config"])
         }
+        // What each file was, so a renamed or copied video is recognised by its content.
+        migrator.registerMigration("v2-content-hash") { db in
+            try db.alter(table: StoredVideo.databaseTableName) { t in t.add(column: "content_sha256", .text) }
+            try db.create(index: "video_by_content", on: StoredVideo.databaseTableName, columns: ["config", "content_sha256"])
+        }
         return migrator
     }
 
     /// Stores one finished video (its row and face rows) in one transaction, replacing an
     /// earlier result for the same path and configuration.
-    public func commit(key: FileKey, configuration: String, row: VideoRow, faces: [FaceRow]) throws {
-        let video = StoredVideo(key: key, configuration: configuration, row: row, finishedAt: Date().timeIntervalSince1970)
+    public func commit(key: FileKey, configuration: String, row: VideoRow, faces: [FaceRow], contentSHA256: String? = nil) throws {
+        let video = StoredVideo(key: key, configuration: configuration, row: row, finishedAt: Date().timeIntervalSince1970,
+                                contentSHA256: contentSHA256)
         try access {
             try pool.write { db in
                 // Deleting the old video row cascades to its faces.
@@ -213,6 +219,32 @@ public final class ResultStore: Sendable {
                 return (byPath, invalid)
             }
         }
+    }
+
+    /// A finished result (`ok` or `no_face`, never an error, which may not happen again) of a
+    /// file with these bytes under `configuration`, stored under another path: the row and
+    /// face rows as they were stored, with that path. Nil when there is none.
+    /// The file's own stored row (`path`) never counts: it was not reused for a reason.
+    public func result(contentSHA256: String, size: Int64, configuration: String, otherThan path: String) throws
+        -> (row: VideoRow, faces: [FaceRow])? {
+        let found: StoredVideo? = try access {
+            try pool.read { db in
+                try StoredVideo.filter(Column("config") == configuration && Column("content_sha256") == contentSHA256
+                                       && Column("size") == size && Column("status") != ScanStatus.error.rawValue
+                                       && Column("path") != path)
+                    .order(Column("finished_at").desc).fetchOne(db)
+            }
+        }
+        guard let found, let row = found.validRow else { return nil }
+        let faces = try faces(path: found.path, configuration: configuration)
+        // A damaged face row (left out of `faces`) makes the whole result untrustworthy.
+        let stored = try access {
+            try pool.read { db in
+                try StoredFace.filter(Column("path") == found.path && Column("config") == configuration).fetchCount(db)
+            }
+        }
+        guard stored == faces.count else { return nil }
+        return (row, faces)
     }
 
     /// The file keys of the valid videos stored under `configuration`, by exact path.

@@ -12,11 +12,15 @@ public struct ScanRequest: Sendable {
     public var jsonlPath: String?
     /// The results store; nil keeps results only in memory (nothing to resume).
     public var storePath: String?
+    /// Only the files of this shard are scanned, and a manifest for `merge` goes beside the CSV.
+    public var shard: Shard?
+    /// A second CSV with only the rows not taken from the store ("new tonight").
+    public var newCSVPath: String?
 
     public init(
         paths: [String], listFile: String? = nil, discovery: DiscoveryOptions = DiscoveryOptions(),
         options: ScanOptions, csvPath: String, layout: CSVLayout = .standard, jsonlPath: String? = nil,
-        storePath: String? = nil
+        storePath: String? = nil, shard: Shard? = nil, newCSVPath: String? = nil
     ) {
         self.paths = paths
         self.listFile = listFile
@@ -26,6 +30,8 @@ public struct ScanRequest: Sendable {
         self.layout = layout
         self.jsonlPath = jsonlPath
         self.storePath = storePath
+        self.shard = shard
+        self.newCSVPath = newCSVPath
     }
 
     /// Where the store goes when the user names none: beside the CSV.
@@ -47,8 +53,12 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
     }
 
     public func run(stop: StopSignal = StopSignal(), progress: (any ScanProgress)? = nil) async throws -> ScanResult {
-        let items = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
+        let discovered = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
+        let items = request.shard.map { shard in discovered.filter { shard.contains(path: $0.path) } } ?? discovered
         let store = try request.storePath.map { try ResultStore(path: $0) }
+        // Held until the outputs are written: a second run on the same outputs stops at once.
+        let lock = try RunLock(path: RunLock.path(for: request.storePath ?? request.csvPath))
+        defer { withExtendedLifetime(lock) {} }
         let storeWarning = store?.damageWarning
         if let storeWarning { progress?.warning(storeWarning) }
         var options = request.options
@@ -58,6 +68,9 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         var result = try await runner.run(items, stop: stop)
         if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
         try ReportWriter.writeCSV(result.rows, layout: request.layout, to: URL(fileURLWithPath: request.csvPath))
+        if let newCSVPath = request.newCSVPath {
+            try ReportWriter.writeCSV(result.newRows, layout: request.layout, to: URL(fileURLWithPath: newCSVPath))
+        }
         if let jsonlPath = request.jsonlPath {
             let url = URL(fileURLWithPath: jsonlPath)
             if let store {
@@ -71,6 +84,20 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
                 try ReportWriter.writeJSONL(result.faces, to: url)
             }
         }
+        if let shard = request.shard { try writeManifest(shard, discovered: discovered, result: result) }
         return result
+    }
+
+    /// The shard's manifest: each row's place among all files found, so `merge` restores one
+    /// run's order; written last, so a manifest never describes rows that are not there.
+    private func writeManifest(_ shard: Shard, discovered: [DiscoveredItem], result: ScanResult) throws {
+        var position: [PathKey: Int] = [:]
+        for (index, item) in discovered.enumerated() { position[PathKey(item.path)] = index }
+        let manifest = ShardManifest(
+            shard: shard, configuration: request.options.configuration.fingerprint, layout: request.layout.rawValue,
+            discovered: discovered.count, complete: result.outcome != .interrupted,
+            jsonl: request.jsonlPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            order: result.rows.map { position[PathKey($0.path)] ?? discovered.count })
+        try manifest.write(forCSV: request.csvPath)
     }
 }

@@ -51,6 +51,9 @@ public struct ScanResult: Sendable {
     public var outcome: ScanOutcome
     /// Videos taken from the store instead of being analysed again.
     public var reused: Int
+    /// The rows not taken from the store (analysed tonight, or problems found tonight), in
+    /// the order of `rows`: what a nightly run adds.
+    public var newRows: [VideoRow] = []
     /// Videos analysed (or failed) in this run.
     public var analysed: Int
     /// Items not reached because the run was stopped.
@@ -99,6 +102,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var faces = [[FaceRow]](repeating: [], count: items.count)
         var work: [(index: Int, key: FileKey)] = []
         var reused = 0
+        var fromStore = [Bool](repeating: false, count: items.count)
         for (index, item) in items.enumerated() {
             if let problem = item.problem {
                 rows[index] = failure(item.path, problem)
@@ -116,6 +120,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             let key = FileKey(path: item.path, status: status)
             if let result = stored[PathKey(item.path)], result.key == key, matchesConfiguration(result.row) {
                 rows[index] = result.row
+                fromStore[index] = true
                 if options.collectFaces {
                     faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
                 }
@@ -154,7 +159,8 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                 if options.collectFaces { faces[finishedVideo.index] = finishedVideo.faces }
                 stageTimes += finishedVideo.stageTimes
                 done += 1
-                analysed += 1
+                if finishedVideo.takenOver { reused += 1 } else { analysed += 1 }
+                fromStore[finishedVideo.index] = finishedVideo.takenOver
                 progress?.finished(row, done: done, total: items.count)
                 _ = startNext()
             }
@@ -166,10 +172,12 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         let finished = rows.compactMap { $0 }
         let outcome: ScanOutcome = interrupted ? .interrupted
             : finished.contains { $0.status == .error } ? .completedWithErrors : .completed
-        return ScanResult(
+        var result = ScanResult(
             rows: finished, faces: zip(rows, faces).flatMap { $0.0 == nil ? [] : $0.1 }, outcome: outcome,
             reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight, timing: timing,
             warnings: warnings)
+        result.newRows = zip(rows, fromStore).compactMap { row, stored in stored ? nil : row }
+        return result
     }
 
     /// One video's outcome as the run collects it.
@@ -178,6 +186,8 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var row: VideoRow
         var faces: [FaceRow]
         var stageTimes: StageTimes
+        /// The stored result of the same content under another name, not an analysis.
+        var takenOver = false
     }
 
     /// Analyses one video and commits it. Never throws: every failure becomes an error row,
@@ -191,6 +201,11 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         // failed analysis, whose stages are unknown.
         var stageTimes = StageTimes()
         var analysedAt = start
+        // The hash is taken before the analysis, so it describes the bytes that were analysed.
+        let contentSHA256 = store == nil ? nil : ContentHash.sha256(ofFileAt: path)
+        if let contentSHA256, let earlier = takeOver(path: path, key: key, contentSHA256: contentSHA256, fingerprint: fingerprint) {
+            return FinishedVideo(index: index, row: earlier.row, faces: earlier.faces, stageTimes: StageTimes(), takenOver: true)
+        }
         do {
             let analyzer = self.analyzer
             let video = try await withTimeout(seconds: options.timeoutSeconds, stop: stop) { try await analyzer.analyze(path: path) }
@@ -214,7 +229,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         }
         if let store, !changed {
             do {
-                try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows)
+                try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows, contentSHA256: contentSHA256)
             } catch {
                 row = failure(path, "analysed but not stored: \(Self.message(error))")
                 row.elapsedSeconds = start.duration(to: clock.now).seconds
@@ -222,6 +237,26 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         }
         stageTimes.otherSeconds += analysedAt.duration(to: clock.now).seconds
         return FinishedVideo(index: index, row: row, faces: faceRows, stageTimes: stageTimes)
+    }
+
+    /// The stored result of the same bytes under another name (a renamed or copied video),
+    /// committed under this path too; nil when there is none or the file changed meanwhile.
+    private func takeOver(path: String, key: FileKey, contentSHA256: String, fingerprint: String) -> (row: VideoRow, faces: [FaceRow])? {
+        guard let store,
+              let earlier = try? store.result(contentSHA256: contentSHA256, size: key.size, configuration: fingerprint,
+                                              otherThan: path),
+              matchesConfiguration(earlier.row), FileKey.current(path: path) == key
+        else { return nil }
+        var row = earlier.row
+        row.path = path
+        let faces = earlier.faces.map { face -> FaceRow in
+            var moved = face
+            moved.video = path
+            return moved
+        }
+        guard (try? store.commit(key: key, configuration: fingerprint, row: row, faces: faces, contentSHA256: contentSHA256)) != nil
+        else { return nil }
+        return (row, faces)
     }
 
     private func makeRow(path: String, video: AnalyzedVideo) throws -> (VideoRow, [FaceRow]) {

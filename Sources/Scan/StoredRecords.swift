@@ -26,15 +26,17 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
     var elapsedS: Double
     var error: String?
     var finishedAt: Double
+    /// SHA-256 of the file's bytes (ContentHash); nil in stores written before it was kept.
+    var contentSHA256: String?
 
     enum CodingKeys: String, CodingKey {
         case path, config, size, mtimeNs = "mtime_ns", status, pFake = "p_fake", verdict, threshold, model,
             aggregator, framesSampled = "frames_sampled", framesWithFace = "frames_with_face",
             faceTracks = "face_tracks", durationS = "duration_s", width, height, codec,
-            elapsedS = "elapsed_s", error, finishedAt = "finished_at"
+            elapsedS = "elapsed_s", error, finishedAt = "finished_at", contentSHA256 = "content_sha256"
     }
 
-    init(key: FileKey, configuration: String, row: VideoRow, finishedAt: Double) {
+    init(key: FileKey, configuration: String, row: VideoRow, finishedAt: Double, contentSHA256: String? = nil) {
         path = key.path
         config = configuration
         size = key.size
@@ -55,6 +57,7 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
         elapsedS = row.elapsedSeconds
         error = row.error
         self.finishedAt = finishedAt
+        self.contentSHA256 = contentSHA256
     }
 
     var fileKey: FileKey { FileKey(path: path, size: size, modificationNanoseconds: mtimeNs) }

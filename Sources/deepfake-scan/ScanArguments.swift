@@ -44,6 +44,9 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Also write one JSON line per scored face crop to this file.")
     var jsonl: String?
 
+    @Option(name: .customLong("new-csv"), help: "Also write the rows not taken from the store (new tonight) to this CSV.")
+    var newCSV: String?
+
     @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
@@ -55,6 +58,11 @@ struct ScanArguments: ParsableArguments {
     @Flag(help: "Forget this configuration's stored results and analyse everything again.")
     var rescan = false
 
+    @Option(help: ArgumentHelp(
+        "Scan only shard K of N (1 ≤ K ≤ N): the files whose path hashes to K. Give each shard its own --csv; "
+            + "deepfake-scan merge puts them together.", valueName: "K/N"))
+    var shard: String?
+
     func validate() throws {
         if paths.isEmpty && listFile == nil { throw ValidationError("give at least one path or --from-list FILE") }
         if resume && rescan { throw ValidationError("--resume and --rescan exclude each other") }
@@ -63,6 +71,7 @@ struct ScanArguments: ParsableArguments {
         }
         if CSVLayout(rawValue: format) == nil { throw ValidationError("--format must be standard or kaggle") }
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
+        if let shard, (try? Shard(parsing: shard)) == nil { throw ValidationError("--shard must be K/N with 1 ≤ K ≤ N, e.g. 2/4") }
         if let extensions, DiscoveryOptions.parseExtensions(extensions).isEmpty {
             throw ValidationError("--ext needs at least one extension")
         }
@@ -75,6 +84,7 @@ struct ScanArguments: ParsableArguments {
     var plannedOutputs: [PlannedOutput] {
         [PlannedOutput(option: "--csv", path: csv)]
             + (jsonl.map { [PlannedOutput(option: "--jsonl", path: $0)] } ?? [])
+            + (newCSV.map { [PlannedOutput(option: "--new-csv", path: $0)] } ?? [])
             + [PlannedOutput(option: store == nil ? "--store (default)" : "--store", path: storePath)]
     }
 
@@ -112,6 +122,6 @@ struct ScanArguments: ParsableArguments {
             paths: paths, listFile: listFile, discovery: discoveryOptions,
             options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
             csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
-            storePath: storePath)
+            storePath: storePath, shard: try shard.map(Shard.init(parsing:)), newCSVPath: newCSV)
     }
 }

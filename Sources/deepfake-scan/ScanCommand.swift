@@ -10,13 +10,15 @@ struct ScanCommand: AsyncParsableCommand {
         abstract: "Scan videos for face manipulation and write one verdict row per video.",
         discussion: """
         Exit codes: 0 run completed (fakes or not), 1 some videos errored (every row still written), \
-        2 usage or configuration error, 3 interrupted (run the same command again to resume).
+        2 usage or configuration error, 3 interrupted (run the same command again to resume), \
+        4 another run is writing the same outputs (nothing done).
         """
     )
 
     @OptionGroup var arguments: ScanArguments
     @OptionGroup(title: "Frame sampling") var sampling: SamplingOptions
     @OptionGroup(title: "Faces") var faces: FaceOptions
+    @OptionGroup(title: "Logs") var logs: LogOptions
 
     @Option(help: "Face crops scored together in one model call.")
     var batchSize = 32
@@ -39,7 +41,7 @@ struct ScanCommand: AsyncParsableCommand {
         let request = try arguments.request(
             model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
             extra: pipeline.fingerprintFields)
-        let code = await ScanExecution.run(request, analyzer: pipeline.analyzer)
+        let code = await ScanExecution.run(request, analyzer: pipeline.analyzer, progress: logs.progress)
         AbandonedAnalyses.settle(exitCode: code)
         if code != 0 { throw ExitCode(code) }
     }

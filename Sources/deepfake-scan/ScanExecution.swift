@@ -5,8 +5,11 @@ import Scan
 /// What `deepfake-scan scan` does once its options are parsed and the analyzer is built:
 /// watch for SIGINT/SIGTERM, run the job with progress, print the summary, and map the
 /// outcome to the exit code of DESIGN.md (0 ok, 1 some videos errored, 2 configuration or
-/// output error, 3 interrupted).
+/// output error, 3 interrupted, 4 another run holds the outputs).
 enum ScanExecution {
+    /// Another run holds the outputs' lock: nothing was done, nothing is wrong with this one.
+    static let lockHeldExitCode: Int32 = 4
+
     static func run<Analyzer: VideoAnalyzer>(
         _ request: ScanRequest, analyzer: Analyzer, progress: (any ScanProgress)? = StandardErrorProgress(),
         print output: (String) -> Void = { Swift.print($0, terminator: "") },
@@ -26,6 +29,10 @@ enum ScanExecution {
             }
             output(written)
             return result.outcome.exitCode
+        } catch let error as RunLockError {
+            printError("error: \(error)\n")
+            if case .held = error { return lockHeldExitCode }
+            return 2
         } catch {
             printError("error: \(error)\n")
             return 2

@@ -31,6 +31,16 @@ import Scan
         #expect(ScanCommand.helpMessage(columns: 200).contains("Videos analysed at the same time (default: the number of cores)."))
     }
 
+    @Test func logOptions() throws {
+        let json = try ScanCommand.parse(["v", "--csv", "o.csv", "--log-format", "json", "--log-level", "warning"])
+        #expect(json.logs.format == .json && json.logs.level == .warning)
+        #expect(json.logs.progress is LoggingProgress)
+        #expect(try ScanCommand.parse(["v", "--csv", "o.csv"]).logs.progress is StandardErrorProgress)
+        #expect(try ScanCommand.parse(["v", "--csv", "o.csv", "--log-level", "error"]).logs.progress is LoggingProgress)
+        #expect(throws: (any Error).self) { try ScanCommand.parse(["v", "--csv", "o.csv", "--log-format", "xml"]) }
+        #expect(throws: (any Error).self) { try ScanCommand.parse(["v", "--csv", "o.csv", "--log-level", "loud"]) }
+    }
+
     @Test func everyOptionReachesTheRequest() throws {
         let arguments = try ScanArguments.parse([
             "a.mp4", "dir", "-r", "--from-list", "list.txt", "--ext", "mp4,MKV", "--include-hidden", "--model", "mesoinception4", "--weights", "w.safetensors",
@@ -63,6 +73,7 @@ import Scan
         ["v", "--csv", "o.csv", "--ext", ", ,"],
         ["v", "--csv", "o.csv", "--jsonl", "o.csv"],
         ["v"],
+        ["v", "--csv", "o.csv", "--shard", "5/4"],
     ])
     func rejectsBadCombinations(_ arguments: [String]) {
         #expect(throws: (any Error).self) { try ScanArguments.parse(arguments) }

@@ -30,6 +30,19 @@ struct NumbersAnalyzer: VideoAnalyzer {
         return root
     }
 
+    /// A second run on the same outputs (the nightly run still going) exits 4 and writes nothing.
+    @Test func anotherRunOnTheSameOutputsExitsFour() async throws {
+        let root = try directory(["a.mp4": "0.9\n"])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let request = try ScanArguments.parse([root + "/v", "--csv", root + "/out.csv"]).request(model: "text", frames: 1, cardThreshold: nil)
+        let held = try RunLock(path: RunLock.path(for: try #require(request.storePath)))
+        var errors = ""
+        #expect(await ScanExecution.run(request, analyzer: NumbersAnalyzer(), progress: nil, print: { _ in }, printError: { errors += $0 }) == 4)
+        #expect(errors.contains("another run is writing these outputs (pid \(ProcessInfo.processInfo.processIdentifier) on "))
+        #expect(!FileManager.default.fileExists(atPath: root + "/out.csv"))
+        withExtendedLifetime(held) {}
+    }
+
     @Test func exitCodesFollowTheContract() async throws {
         let root = try directory(["a.mp4": "0.9\n0.7\n", "b.mp4": "0.1\n", "c.mp4": ""])
         defer { try? FileManager.default.removeItem(atPath: root) }

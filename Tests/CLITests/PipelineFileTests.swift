@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import Reports
+@testable import deepfake_scan
+
+/// Pipeline files (`deepfake-scan run FILE`): every scan option has a key, the committed examples
+/// are valid scans, mistakes name their line, options after the file override it, and a real run
+/// writes what a scan writes.
+@Suite struct PipelineFileTests {
+    static let pipelines = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Pipelines").standardizedFileURL
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString)")
+
+    func write(_ text: String) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("p.yml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func scan(_ arguments: [String]) throws -> ScanCommand {
+        try ScanCommand.parse(try Run.parse(arguments).scanArguments().arguments)
+    }
+
+    @Test func everyScanOptionHasAKey() {
+        let help = ScanCommand.helpMessage(columns: 400)
+        let options = Set(help.matches(of: /--([a-z][a-z-]*)/).map { String($0.output.1) })
+        let keys = Set(PipelineFile.keys.flatMap { $0.keys.map(\.name) })
+        #expect(options.subtracting(["help", "version"]) == keys.subtracting(["paths"]))
+        let documented = try? String(contentsOf: Self.pipelines.appendingPathComponent("../docs/pipelines.md"), encoding: .utf8)
+        for key in keys { #expect(documented?.contains("| `\(key)` |") == true, "docs/pipelines.md lacks \(key)") }
+    }
+
+    @Test(arguments: ["nightly.yml", "quick-triage.yml", "forensic.yml"])
+    func theExamplesAreValidScans(_ name: String) throws {
+        let command = try scan([Self.pipelines.appendingPathComponent(name).path, "extra.mp4"])
+        #expect(!command.arguments.csv.isEmpty)
+        #expect(command.arguments.paths.contains("extra.mp4"))
+    }
+
+    @Test func optionsAfterTheFileOverrideIt() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = try write("inputs:\n  paths: [-odd name.mp4, b.mp4]\nrun:\n  jobs: 2\noutputs:\n  csv: o.csv\nsampling:\n  frames: 8\n")
+        let plain = try scan([path])
+        #expect(plain.arguments.limits.jobCount == 2 && plain.arguments.paths == ["-odd name.mp4", "b.mp4"])
+        let overridden = try scan([path, "--jobs", "1", "--frames", "4", "--rescan"])
+        #expect(overridden.arguments.limits.jobCount == 1 && overridden.arguments.rescan)
+        #expect(overridden.sampling.frameCountForReport == 4)
+    }
+
+    @Test(arguments: [
+        ("outputs:\n  csv: o.csv\nsampling:\n  frame: 8\n", ":4: unknown key 'frame' in 'sampling'"),
+        ("outputs:\n  csv: o.csv\nrun:\n  jobs: two\n", ":4: 'jobs' must be a whole number"),
+        ("outputs:\n  csv: o.csv\ninputs:\n  recursive: maybe\n", ":4: 'recursive' must be true or false"),
+        ("outputs:\n  csv: o.csv\nmodels:\n  model: x\n", ":3: unknown section 'models'"),
+        ("outputs:\n  csv: [a, b]\n", ":2: 'csv' must be a text"),
+        ("- a\n- b\n", ":1: the top level must be a mapping"),
+    ])
+    func mistakesNameTheirLine(_ text: String, _ expected: String) throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = try write(text)
+        #expect { try PipelineFile(path: path) } throws: { error in
+            "\(error)".hasPrefix(path) && "\(error)".contains(expected)
+        }
+    }
+
+    /// A pipeline run end to end: the built binary, the bundled default model, a sample video.
+    @Test func runScansWhatTheFileSays() throws {
+        guard let binary = ExitCodeTests.binary,
+              FileManager.default.fileExists(atPath: ScanEndToEndTests.yuface.path) else {
+            print("skipped: deepfake-scan not built or no libfacedetection (make setup-yuface)")
+            return
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = ScanEndToEndTests.packageRoot.appendingPathComponent("Samples/astronaut_real.mp4").path
+        let csv = folder.appendingPathComponent("v.csv").path
+        let path = try write("inputs:\n  paths: [\(sample)]\nsampling:\n  frames: 4\noutputs:\n  csv: \(csv)\nrun:\n  jobs: 1\n")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", path, "--frames", "3"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let rows = try ReportWriter.readCSV(at: URL(fileURLWithPath: csv))
+        #expect(rows.map(\.path) == [sample])
+        #expect(rows.first?.framesSampled == 3 && rows.first?.status == .ok)
+    }
+}
