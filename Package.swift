@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Plain pixel buffers shared by decoding, face alignment and the detectors.
@@ -110,7 +111,9 @@ let package = Package(
         .target(name: "CPUFeatures"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CPUFeatures"], swiftSettings: engineSwiftSettings),
         // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
-        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
+        // Crypto: SHA-256 of the weight files an ensemble card pins.
+        .target(name: "NN", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: engineSwiftSettings),
         // One file per architecture, name → factory registry.
         // Models/: the bundled weights (ModelCatalog.bundled), copied next to the binary.
         .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], resources: [.copy("Models")],
