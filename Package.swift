@@ -86,7 +86,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures"]),
+        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Aggregate", "Tensor", "CPUFeatures"]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports", "Imaging"]),

@@ -46,6 +46,9 @@ import Testing
         (["eval"], "Missing expected argument '<labels>' (see 'deepfake-scan eval --help')"),
         (["faces", "--out", "x"], "give at least one video or image (see 'deepfake-scan faces --help')"),
         (["frames", "v.mp4", "--out", "x", "--decode-threads", "0"], "--decode-threads must be 1…64"),
+        (["scan", "v.mp4", "--csv", "o.csv", "--aggregator", "average"],
+         "'average' is invalid for '--aggregator <aggregator>'"),
+        (["scan", "v.mp4", "--csv", "o.csv", "--format", "xlsx"], "'xlsx' is invalid for '--format <format>'"),
     ])
     func aUsageErrorIsOneLine(_ arguments: [String], _ expected: String) throws {
         let result = try Self.run(arguments)
@@ -63,6 +66,17 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("no-such-model"), "\(result.stderr)")
+    }
+
+    /// --aggregator and --format are enums: their help and their usage error list the values.
+    @Test func enumOptionsListTheirValues() throws {
+        let help = try Self.run(["scan", "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+            .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        #expect(help.contains("values: mean, median, max, confident, vote; default: mean"), "\(help)")
+        #expect(help.contains("values: standard, kaggle; default: standard"), "\(help)")
+        let wrong = try Self.run(["scan", "v.mp4", "--csv", "o.csv", "--aggregator", "average"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("'mean'") && wrong.stderr.contains("'vote'"), "\(wrong.stderr)")
     }
 
     @Test func helpIsStillTheWholeText() throws {
