@@ -18,7 +18,7 @@ struct Frames: ParsableCommand {
     func run() throws {
         let reader: VideoReader
         do {
-            reader = try VideoReader(path: video, decodeThreads: sampling.decodeThreads)
+            reader = try VideoReader(path: video, decodeThreads: sampling.decodeThreadCount(jobs: 1))
         } catch {
             throw failure("\(video): \(error)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VideoDecode
 
 /// Which frames of a video are decoded: shared by `frames` and `scan`.
@@ -14,8 +15,19 @@ struct SamplingOptions: ParsableArguments {
     @Flag(help: "Instead of --frames: keyframes only (fast; spacing follows the encoder, so approximate).")
     var keyframes = false
 
-    @Option(name: .customLong("decode-threads"), help: "Decoder threads per video.")
-    var decodeThreads = 2
+    @Option(name: .customLong("decode-threads"),
+            help: "Decoder threads per video (default: the cores left to each of the videos run at once, 1…\(Self.maximumAutomaticDecodeThreads)).")
+    var decodeThreads: Int?
+
+    /// More FFmpeg frame threads than this add memory (a frame each) for little speed.
+    static let maximumAutomaticDecodeThreads = 8
+
+    /// `--decode-threads`, else the cores shared out among `jobs` videos decoding at once: with
+    /// one video per core each decoder gets one thread, so the decoders' threads do not crowd
+    /// out the face and model stages of the other videos.
+    func decodeThreadCount(jobs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        decodeThreads ?? min(max(1, cores / max(1, jobs)), Self.maximumAutomaticDecodeThreads)
+    }
 
     func validate() throws {
         if [frames != nil, fps != nil, keyframes].filter({ $0 }).count > 1 {
@@ -23,7 +35,7 @@ struct SamplingOptions: ParsableArguments {
         }
         if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be 1…100000") }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
-        if !(1...64).contains(decodeThreads) { throw ValidationError("--decode-threads must be 1…64") }
+        if let decodeThreads, !(1...64).contains(decodeThreads) { throw ValidationError("--decode-threads must be 1…64") }
     }
 
     var sampling: FrameSampling {

@@ -31,7 +31,7 @@ struct ScanCommand: AsyncParsableCommand {
             try arguments.checkOutputs()
             arguments.unsearchedFolderNotes.forEach { FileHandle.standardError.write(Data($0.utf8)) }
             pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
-                                        faces: faces, batchSize: batchSize)
+                                        faces: faces, batchSize: batchSize, jobs: arguments.limits.jobCount)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
