@@ -16,17 +16,20 @@ struct SamplingOptions: ParsableArguments {
     var keyframes = false
 
     @Option(name: .customLong("decode-threads"),
-            help: "Decoder threads per video (default: the cores left to each of the videos run at once, 1…\(Self.maximumAutomaticDecodeThreads)).")
+            help: "Decoder threads per video (default: the cores shared out among the videos run at once, \(Self.minimumAutomaticDecodeThreads)…\(Self.maximumAutomaticDecodeThreads)).")
     var decodeThreads: Int?
 
+    /// One thread per decoder at --jobs = cores was slower on a shared machine (fewer threads
+    /// get a smaller share of busy cores) for no CPU saved: docs/benchmarks.md.
+    static let minimumAutomaticDecodeThreads = 2
     /// More FFmpeg frame threads than this add memory (a frame each) for little speed.
     static let maximumAutomaticDecodeThreads = 8
 
-    /// `--decode-threads`, else the cores shared out among `jobs` videos decoding at once: with
-    /// one video per core each decoder gets one thread, so the decoders' threads do not crowd
-    /// out the face and model stages of the other videos.
+    /// `--decode-threads`, else the cores shared out among `jobs` videos decoding at once,
+    /// within 2…8: `--jobs 1` on 16 cores decodes with 8 threads, the default (one video per
+    /// core) with 2.
     func decodeThreadCount(jobs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        decodeThreads ?? min(max(1, cores / max(1, jobs)), Self.maximumAutomaticDecodeThreads)
+        decodeThreads ?? min(max(Self.minimumAutomaticDecodeThreads, cores / max(1, jobs)), Self.maximumAutomaticDecodeThreads)
     }
 
     func validate() throws {

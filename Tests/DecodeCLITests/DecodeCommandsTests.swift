@@ -22,15 +22,17 @@ import VideoDecode
         #expect(try SamplingOptions.parse([]).decodeThreads == nil)
     }
 
-    /// Without --decode-threads the cores are shared out among the videos run at once (one
-    /// thread each at --jobs = cores, the default), within 1…8; --decode-threads always wins.
+    /// Without --decode-threads the cores are shared out among the videos run at once, within
+    /// 2…8 (2 at the default --jobs = cores); --decode-threads always wins.
     @Test func decodeThreadsAreChosenWithTheJobs() throws {
         let automatic = try SamplingOptions.parse([])
-        #expect(automatic.decodeThreadCount(jobs: 2, cores: 2) == 1)
-        #expect(automatic.decodeThreadCount(jobs: 16, cores: 16) == 1)
+        #expect(automatic.decodeThreadCount(jobs: 2, cores: 2) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 16, cores: 16) == 2)
         #expect(automatic.decodeThreadCount(jobs: 1, cores: 2) == 2)
         #expect(automatic.decodeThreadCount(jobs: 4, cores: 16) == 4)
-        #expect(automatic.decodeThreadCount(jobs: 8, cores: 2) == 1)
+        #expect(automatic.decodeThreadCount(jobs: 2, cores: 12) == 6)
+        #expect(automatic.decodeThreadCount(jobs: 1, cores: 12) == SamplingOptions.maximumAutomaticDecodeThreads)
+        #expect(automatic.decodeThreadCount(jobs: 8, cores: 2) == 2)
         #expect(automatic.decodeThreadCount(jobs: 1, cores: 64) == SamplingOptions.maximumAutomaticDecodeThreads)
         let given = try SamplingOptions.parse(["--decode-threads", "3"])
         #expect(given.decodeThreadCount(jobs: 2, cores: 2) == 3)
@@ -46,10 +48,6 @@ import VideoDecode
                                             faces: try FaceOptions.parse([]), batchSize: 8, jobs: jobs)
             #expect(pipeline.analyzer.source.decodeThreads == sampling.decodeThreadCount(jobs: jobs))
         }
-        // At the default --jobs (one video per core) each decoder gets one thread.
-        let atDefaultJobs = try ScanPipeline(weights: nil, model: "sbi-meso4", sampling: sampling,
-                                             faces: try FaceOptions.parse([]), batchSize: 8, jobs: RunLimits.defaultJobs)
-        #expect(atDefaultJobs.analyzer.source.decodeThreads == 1)
     }
 
     @Test(arguments: [["--frames", "8", "--fps", "2"], ["--fps", "2", "--keyframes"], ["--frames", "0"],
