@@ -51,6 +51,8 @@ let package = Package(
         ),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        // ChildProcess: the one way tests run another program (ffmpeg, the built binary).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
@@ -66,7 +68,7 @@ let package = Package(
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
-        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
+        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "TestSupport"]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.
@@ -74,10 +76,10 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "FaceAlignTests",
-            dependencies: ["FaceAlign", "Imaging"],
+            dependencies: ["FaceAlign", "Imaging", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan"]),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "TestSupport"]),
         // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
         .executableTarget(
             name: "face-bench",
@@ -86,11 +88,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Aggregate", "Tensor", "CPUFeatures"]),
+        .testTarget(name: "CLITests", dependencies: ["deepfake-scan", "Scan", "Reports", "Aggregate", "Evaluation", "Tensor",
+                                                   "CPUFeatures", "TestSupport"]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports", "Imaging"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "Imaging", "deepfake-scan"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "Imaging"]),
 
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
         .systemLibrary(
@@ -100,7 +103,7 @@ let package = Package(
         ),
         // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
-        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
+        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging", "TestSupport"]),
         .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
 
         // ---- engine (issue 4): CBLAS → Tensor → NN → Detectors ----
@@ -125,8 +128,8 @@ let package = Package(
             swiftSettings: engineSwiftSettings
         ),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CPUFeatures"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
-        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging", "TestSupport"]),
 
         // ---- evalmodel (issues 5+6): bundled models, `--model NAME`, `eval --model`, `eval --perturb` ----
         .testTarget(

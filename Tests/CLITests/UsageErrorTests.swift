@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every usage error is one line on stderr that says what is wrong and where to look, exit 2;
 /// ArgumentParser's own text took 3–4 lines (issue 16, defect 11). Help is still the full text.
@@ -12,27 +13,8 @@ import Testing
 
     static func run(_ arguments: [String]) throws -> Output {
         guard let binary = ExitCodeTests.binary else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Help fits the pipe buffer; read stderr on the side anyway so neither can block. The
-        // semaphore orders the reader's write before the read below (ThreadSanitizer flagged
-        // the former isFinished polling).
-        let errorData = ReadBox()
-        let errorsRead = DispatchSemaphore(value: 0)
-        Thread {
-            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
-            errorsRead.signal()
-        }.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        errorsRead.wait()
-        return Output(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData.data, as: UTF8.self))
+        let finished = try ChildProcess.run(binary.path, arguments)
+        return Output(status: finished.status, stdout: finished.stdoutText, stderr: finished.stderrText)
     }
 
     @Test(arguments: [
@@ -89,7 +71,3 @@ import Testing
     }
 }
 
-/// What a reader thread read, handed over through a semaphore.
-final class ReadBox: @unchecked Sendable {
-    var data = Data()
-}

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import NN
 import Tensor
+import TestSupport
 
 /// The SHA-256 an ensemble card pins its member files with (swift-crypto) is the digest other
 /// tools print for the same file, so a card written by the Python exporter matches.
@@ -12,14 +13,7 @@ final class WeightDigestTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: url) }
         let values = (0..<100_000).map { Float($0 % 977) * 0.5 }  // 400 kB: many blocks
         try SafeTensorsWriter.encode(["w": Tensor(shape: [values.count], storage: values)], metadata: ["k": "v"]).write(to: url)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let printed = String(decoding: try ChildProcess.check("/usr/bin/sha256sum", [url.path]), as: UTF8.self)
         let digest = try SafeTensorsFile(url: url).sha256()
         XCTAssertEqual(digest, String(printed.prefix(64)))
         XCTAssertTrue(digest.allSatisfy { "0123456789abcdef".contains($0) }, "lower-case hex, as the cards store it")
