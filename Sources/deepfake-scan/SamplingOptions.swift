@@ -12,7 +12,7 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Instead of --frames: the frame on screen every 1/F seconds.")
     var fps: Double?
 
-    @Flag(help: "Instead of --frames: keyframes only (fast; spacing follows the encoder, so approximate).")
+    @Flag(help: "Fast: the keyframe nearest each of the --frames N evenly spaced frames; only keyframes are decoded (approximate).")
     var keyframes = false
 
     @Option(name: .customLong("decode-threads"),
@@ -33,16 +33,14 @@ struct SamplingOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if [frames != nil, fps != nil, keyframes].filter({ $0 }).count > 1 {
-            throw ValidationError("--frames, --fps and --keyframes exclude each other")
-        }
+        if fps != nil && (frames != nil || keyframes) { throw ValidationError("--fps excludes --frames and --keyframes") }
         if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be 1…100000") }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
         if let decodeThreads, !(1...64).contains(decodeThreads) { throw ValidationError("--decode-threads must be 1…64") }
     }
 
     var sampling: FrameSampling {
-        if keyframes { return .keyframes }
+        if keyframes { return .nearestKeyframes(count: frames ?? Self.defaultFrameCount) }
         if let fps { return .everySeconds(1 / fps) }
         return .evenly(count: frames ?? Self.defaultFrameCount)
     }

@@ -52,6 +52,7 @@ extension SamplingOptions: CustomStringConvertible {
         case let .evenly(count): return "evenly:\(count)"
         case let .everySeconds(interval): return "every:\(interval)s"
         case .keyframes: return "keyframes"
+        case let .nearestKeyframes(count): return "nearest-keyframes:\(count)"
         }
     }
 

@@ -22,7 +22,7 @@ import TestSupport
         (["scan", "v.mp4", "--csv", "o.csv", "--jbos", "2"], "Did you mean '--jobs'? (see 'deepfake-scan scan --help')"),
         (["scan", "v.mp4", "--csv", "o.csv", "--frames", "0"], "error: --frames must be 1…100000 (see 'deepfake-scan scan --help')"),
         (["scan", "v.mp4", "--csv", "o.csv", "--frames", "abc"], "'abc' is invalid for '--frames <frames>'"),
-        (["scan", "v.mp4", "--csv", "o.csv", "--frames", "4", "--fps", "2"], "--frames, --fps and --keyframes exclude each other"),
+        (["scan", "v.mp4", "--csv", "o.csv", "--frames", "4", "--fps", "2"], "--fps excludes --frames and --keyframes"),
         (["scan", "v.mp4", "--csv", "o.csv", "--resume", "--rescan"], "--resume and --rescan exclude each other"),
         (["scan", "v.mp4"], "Missing expected argument '--csv <csv>' (see 'deepfake-scan scan --help')"),
         (["eval"], "Missing expected argument '<labels>' (see 'deepfake-scan eval --help')"),

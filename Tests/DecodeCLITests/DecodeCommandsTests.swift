@@ -18,7 +18,8 @@ import VideoDecode
         #expect(try SamplingOptions.parse([]).sampling == .evenly(count: 32))
         #expect(try SamplingOptions.parse(["--frames", "8"]).sampling == .evenly(count: 8))
         #expect(try SamplingOptions.parse(["--fps", "4"]).sampling == .everySeconds(0.25))
-        #expect(try SamplingOptions.parse(["--keyframes"]).sampling == .keyframes)
+        #expect(try SamplingOptions.parse(["--keyframes"]).sampling == .nearestKeyframes(count: 32))
+        #expect(try SamplingOptions.parse(["--keyframes", "--frames", "8"]).sampling == .nearestKeyframes(count: 8))
         #expect(try SamplingOptions.parse([]).decodeThreads == nil)
     }
 
