@@ -20,7 +20,7 @@ struct SamplingOptions: ParsableArguments {
     var decodeThreads: Int?
 
     /// One thread per decoder at --jobs = cores was slower on a shared machine (fewer threads
-    /// get a smaller share of busy cores) for no CPU saved: docs/benchmarks.md.
+    /// get a smaller share of busy cores) for about the same CPU: docs/benchmarks.md.
     static let minimumAutomaticDecodeThreads = 2
     /// More FFmpeg frame threads than this add memory (a frame each) for little speed.
     static let maximumAutomaticDecodeThreads = 8
