@@ -53,6 +53,8 @@ let package = Package(
         ),
 
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        // ChildProcess: the one way tests run another program (ffmpeg, the built binary).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
@@ -72,7 +74,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
         .testTarget(
             name: "ScanTests",
-            dependencies: ["Scan", "Reports", "Aggregate", "Imaging", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.
@@ -80,10 +82,10 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "FaceAlignTests",
-            dependencies: ["FaceAlign", "Imaging"],
+            dependencies: ["FaceAlign", "Imaging", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan"]),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "TestSupport"]),
         // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
         .executableTarget(
             name: "face-bench",
@@ -94,11 +96,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["deepfake-scan", "Scan", "Reports", "Tensor", "CPUFeatures", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["deepfake-scan", "Scan", "Reports", "Aggregate", "Evaluation", "Tensor", "CPUFeatures", "TestSupport",
+                           .product(name: "Yams", package: "Yams")]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
         .target(name: "Evaluation", dependencies: ["Reports", "Imaging"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "Imaging", "deepfake-scan"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Reports", "Imaging"]),
 
         // FFmpeg's C API (libavformat, libavcodec, libswscale, libavutil) via pkg-config.
         .systemLibrary(
@@ -108,7 +111,7 @@ let package = Package(
         ),
         // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
-        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging"]),
+        .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging", "TestSupport"]),
         .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
 
         // ---- the engine: CBLAS → Tensor → NN → Detectors ----
@@ -119,7 +122,9 @@ let package = Package(
         .target(name: "CPUFeatures"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CPUFeatures"], swiftSettings: engineSwiftSettings),
         // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
-        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: engineSwiftSettings),
+        // Crypto: SHA-256 of the weight files an ensemble card pins.
+        .target(name: "NN", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: engineSwiftSettings),
         // One file per architecture, name → factory registry.
         // Models/: the bundled weights (ModelCatalog.bundled), copied next to the binary.
         .target(name: "Detectors", dependencies: ["NN", "Tensor", "Imaging"], resources: [.copy("Models")],
@@ -131,8 +136,8 @@ let package = Package(
             swiftSettings: engineSwiftSettings
         ),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CPUFeatures"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
-        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging", "TestSupport"]),
 
         // ---- model selection: bundled models, `--model NAME`, `eval --model`, `eval --perturb` ----
         .testTarget(

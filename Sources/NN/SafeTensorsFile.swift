@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +84,9 @@ public final class SafeTensorsFile {
     public var keys: [String] { entries.keys.sorted() }
 
     /// SHA-256 of the whole file, as `sha256sum` prints it.
-    public func sha256() -> String { SHA256.hex(UnsafeRawBufferPointer(start: base, count: size)) }
+    public func sha256() -> String {
+        SHA256.hash(data: UnsafeRawBufferPointer(start: base, count: size)).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// The values of an F32 tensor.
     public func floats(_ key: String) throws -> [Float] {

@@ -9,6 +9,10 @@ public enum FrameSampling: Sendable, Equatable {
     case everySeconds(Double)
     /// Keyframes only: fast, but spacing follows the encoder, so results are approximate.
     case keyframes
+    /// The keyframe nearest each of `count` evenly spaced frames (duplicates dropped). Only
+    /// keyframes are decoded, each on its own, so a video costs at most `count` pictures
+    /// however far apart its keyframes are; approximate like `keyframes`.
+    case nearestKeyframes(count: Int)
 
     /// Frame indices to deliver, ascending and unique, for a video of `table`'s frames.
     func targets(in table: FrameTable, secondsPerTick: Double) -> [Int] {
@@ -46,11 +50,23 @@ public enum FrameSampling: Sendable, Equatable {
             return indices
         case .keyframes:
             return table.keyframeIndices
+        case let .nearestKeyframes(count):
+            let nearest = Self.evenly(count: count).targets(in: table, secondsPerTick: secondsPerTick)
+                .compactMap(table.keyframe(nearest:))
+            return Array(Set(nearest)).sorted()
         }
     }
 
     /// Keyframe sampling does not land where a user would choose frames.
-    var isApproximate: Bool { self == .keyframes }
+    var isApproximate: Bool { decodesKeyframesOnly }
+
+    /// Sampled by decoding keyframe packets alone.
+    var decodesKeyframesOnly: Bool {
+        switch self {
+        case .keyframes, .nearestKeyframes: return true
+        case .evenly, .everySeconds: return false
+        }
+    }
 }
 
 /// How the sampler reaches the frames it needs.

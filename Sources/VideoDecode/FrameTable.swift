@@ -75,12 +75,27 @@ struct FrameTable: Sendable {
     /// The keyframe a decoder must start from to reach frame `index`: the last keyframe at or
     /// before it, or nil when none precedes it (a stream that does not start with a keyframe).
     func keyframe(atOrBefore index: Int) -> Int? {
+        let after = positionOfFirstKeyframe(after: index)
+        return after == 0 ? nil : keyframeIndices[after - 1]
+    }
+
+    /// The keyframe closest to frame `index` (the earlier one on a tie); nil without keyframes.
+    func keyframe(nearest index: Int) -> Int? {
+        let position = positionOfFirstKeyframe(after: index)
+        let before = position > 0 ? keyframeIndices[position - 1] : nil
+        let after = position < keyframeIndices.count ? keyframeIndices[position] : nil
+        guard let before, let after else { return before ?? after }
+        return index - before <= after - index ? before : after
+    }
+
+    /// Where in `keyframeIndices` the first keyframe after frame `index` is (its count if none).
+    private func positionOfFirstKeyframe(after index: Int) -> Int {
         var low = 0, high = keyframeIndices.count
         while low < high {
             let middle = (low + high) / 2
             if keyframeIndices[middle] <= index { low = middle + 1 } else { high = middle }
         }
-        return low == 0 ? nil : keyframeIndices[low - 1]
+        return low
     }
 
     func isKeyframe(_ index: Int) -> Bool {

@@ -10,7 +10,7 @@ extension VideoReader {
     public func sample<E: Error>(_ sampling: FrameSampling, seekPolicy: SeekPolicy = .gopAware,
                                  onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) -> SamplingOutcome {
         var run = SamplingRun(targets: sampling.targets(in: table, secondsPerTick: secondsPerTick))
-        if sampling == .keyframes {
+        if sampling.decodesKeyframesOnly {
             try sampleKeyframes(&run, onFrame: onFrame)
         } else if table.presentationTimesKnown {
             try sampleTargets(&run, policy: seekPolicy, onFrame: onFrame)
@@ -116,12 +116,14 @@ extension VideoReader {
     }
 
     /// Keyframes only: each keyframe packet is decoded on its own and drained at once, so a
-    /// frame-threaded decoder never waits for packets that will not come.
+    /// frame-threaded decoder never waits for packets that will not come. Keyframes that no
+    /// target names are read but not decoded.
     private func sampleKeyframes<E: Error>(_ run: inout SamplingRun,
                                            onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
         if !freshFromStart {
             guard seek(toKeyframe: -1, &run) else { return }
         }
+        let wanted = Set(run.targets)
         while !run.isDone {
             let status = input.readPacket()
             if status < 0 {
@@ -134,6 +136,7 @@ extension VideoReader {
             guard packet.pointee.stream_index == streamIndex, (packet.pointee.flags & AV_PKT_FLAG_KEY) != 0 else {
                 continue
             }
+            if let time = packetTime(packet), !wanted.contains(table.index(atOrBefore: time)) { continue }
             try feed(packet, &run, onFrame: onFrame)
             try feed(nil, &run, onFrame: onFrame)
             decoder.flush()

@@ -19,7 +19,7 @@ extension Eval {
             try OutputPaths.check(kept.planned(perturbed: scan.perturbations != nil), inputs: paths + [labels])
         }
         let pipeline = try ScanPipeline(weights: scan.weights, model: scan.model, sampling: sampling, faces: faces,
-                                        batchSize: scan.batchSize, catalog: catalog)
+                                        batchSize: scan.batchSize, jobs: scan.limits.jobCount, catalog: catalog)
         let outputs = try EvalScanFiles(csv: scan.csv)
         defer { outputs.removeTemporary() }
         let stop = StopSignal()

@@ -71,7 +71,7 @@ struct Faces: ParsableCommand {
         if Self.isImage(input) {
             try take(StillImage.read(path: input), index: 0, seconds: 0)
         } else {
-            let reader = try VideoReader(path: input, decodeThreads: sampling.decodeThreads)
+            let reader = try VideoReader(path: input, decodeThreads: sampling.decodeThreadCount(jobs: 1))
             let outcome = try reader.sample(sampling.sampling) { (frame: DecodedFrame) throws -> Bool in
                 try take(frame.image, index: frame.index, seconds: frame.seconds)
                 return true

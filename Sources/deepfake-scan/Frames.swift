@@ -18,7 +18,7 @@ struct Frames: ParsableCommand {
     func run() throws {
         let reader: VideoReader
         do {
-            reader = try VideoReader(path: video, decodeThreads: sampling.decodeThreads)
+            reader = try VideoReader(path: video, decodeThreads: sampling.decodeThreadCount(jobs: 1))
         } catch {
             throw failure("\(video): \(error)")
         }
@@ -26,7 +26,7 @@ struct Frames: ParsableCommand {
         guard FileManager.default.createFile(atPath: listPath, contents: nil),
               let list = FileHandle(forWritingAtPath: listPath) else { throw failure("cannot write \(listPath)") }
         defer { try? list.close() }
-        let approximate = sampling.sampling == .keyframes
+        let approximate = sampling.keyframes
         let outcome = try reader.sample(sampling.sampling) { (frame: DecodedFrame) throws -> Bool in
             let name = String(format: "frame-%05d.png", frame.index)
             try StillImage.writePNG(frame.image, to: out + "/" + name)

@@ -29,7 +29,7 @@ struct PipelineFile {
         ("sampling", [
             Key(name: "frames", kind: .integer, help: "evenly spaced frames per video"),
             Key(name: "fps", kind: .number, help: "instead: the frame on screen every 1/F s"),
-            Key(name: "keyframes", kind: .flag, help: "instead: keyframes only"),
+            Key(name: "keyframes", kind: .flag, help: "fast: the keyframe nearest each of the frames positions"),
             Key(name: "decode-threads", kind: .integer, help: "FFmpeg decoding threads per video"),
         ]),
         ("faces", [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VideoDecode
 
 /// Which frames of a video are decoded: shared by `frames` and `scan`.
@@ -11,23 +12,35 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Instead of --frames: the frame on screen every 1/F seconds.")
     var fps: Double?
 
-    @Flag(help: "Instead of --frames: keyframes only (fast; spacing follows the encoder, so approximate).")
+    @Flag(help: "Fast: the keyframe nearest each of the --frames N evenly spaced frames; only keyframes are decoded (approximate).")
     var keyframes = false
 
-    @Option(name: .customLong("decode-threads"), help: "Decoder threads per video.")
-    var decodeThreads = 2
+    @Option(name: .customLong("decode-threads"),
+            help: "Decoder threads per video (default: the cores shared out among the videos run at once, \(Self.minimumAutomaticDecodeThreads)…\(Self.maximumAutomaticDecodeThreads)).")
+    var decodeThreads: Int?
+
+    /// One thread per decoder at --jobs = cores was slower on a shared machine (fewer threads
+    /// get a smaller share of busy cores) for about the same CPU: docs/benchmarks.md.
+    static let minimumAutomaticDecodeThreads = 2
+    /// More FFmpeg frame threads than this add memory (a frame each) for little speed.
+    static let maximumAutomaticDecodeThreads = 8
+
+    /// `--decode-threads`, else the cores shared out among `jobs` videos decoding at once,
+    /// within 2…8: `--jobs 1` on 16 cores decodes with 8 threads, the default (one video per
+    /// core) with 2.
+    func decodeThreadCount(jobs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        decodeThreads ?? min(max(Self.minimumAutomaticDecodeThreads, cores / max(1, jobs)), Self.maximumAutomaticDecodeThreads)
+    }
 
     func validate() throws {
-        if [frames != nil, fps != nil, keyframes].filter({ $0 }).count > 1 {
-            throw ValidationError("--frames, --fps and --keyframes exclude each other")
-        }
+        if fps != nil && (frames != nil || keyframes) { throw ValidationError("--fps excludes --frames and --keyframes") }
         if let frames, !(1...100_000).contains(frames) { throw ValidationError("--frames must be 1…100000") }
         if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
-        if !(1...64).contains(decodeThreads) { throw ValidationError("--decode-threads must be 1…64") }
+        if let decodeThreads, !(1...64).contains(decodeThreads) { throw ValidationError("--decode-threads must be 1…64") }
     }
 
     var sampling: FrameSampling {
-        if keyframes { return .keyframes }
+        if keyframes { return .nearestKeyframes(count: frames ?? Self.defaultFrameCount) }
         if let fps { return .everySeconds(1 / fps) }
         return .evenly(count: frames ?? Self.defaultFrameCount)
     }

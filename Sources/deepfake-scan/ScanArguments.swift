@@ -7,6 +7,13 @@ import Scan
 /// The options of `deepfake-scan scan` that are about the batch run (inputs, outputs,
 /// resume, concurrency). Frame sampling (`SamplingOptions`) and the model's own options are
 /// separate groups; the scan command combines them.
+// The parser checks the value against the cases and lists them in --help and in its error.
+extension Aggregator: ExpressibleByArgument {
+    /// Case and surrounding blanks ignored, as the library's own parser does.
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}
+extension CSVLayout: ExpressibleByArgument {}
+
 struct ScanArguments: ParsableArguments {
     @Argument(help: "Video files and directories.")
     var paths: [String] = []
@@ -29,8 +36,8 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Detector weights (.safetensors with a model card; default: the bundled default model).")
     var weights: String?
 
-    @Option(help: "How a face track's frame scores combine: \(Aggregator.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var aggregator = Aggregator.default.rawValue
+    @Option(help: "How a face track's frame scores combine.")
+    var aggregator = Aggregator.default
 
     @Option(help: "p_fake at or above which a video is called fake (default: the model card's calibrated threshold, else 0.5).")
     var threshold: Double?
@@ -38,8 +45,8 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Write the verdicts to this CSV file (one row per video).")
     var csv: String
 
-    @Option(help: "CSV layout: standard (all columns) or kaggle (filename,label).")
-    var format = CSVLayout.standard.rawValue
+    @Option(help: "CSV layout: standard has every column, kaggle only filename,label.")
+    var format = CSVLayout.standard
 
     @Option(help: "Also write one JSON line per scored face crop to this file.")
     var jsonl: String?
@@ -66,10 +73,6 @@ struct ScanArguments: ParsableArguments {
     func validate() throws {
         if paths.isEmpty && listFile == nil { throw ValidationError("give at least one path or --from-list FILE") }
         if resume && rescan { throw ValidationError("--resume and --rescan exclude each other") }
-        if (try? Aggregator(parsing: aggregator)) == nil {
-            throw ValidationError("--aggregator must be one of \(Aggregator.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if CSVLayout(rawValue: format) == nil { throw ValidationError("--format must be standard or kaggle") }
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
         if let shard, (try? Shard(parsing: shard)) == nil { throw ValidationError("--shard must be K/N with 1 ≤ K ≤ N, e.g. 2/4") }
         if let extensions, DiscoveryOptions.parseExtensions(extensions).isEmpty {
@@ -116,12 +119,12 @@ struct ScanArguments: ParsableArguments {
     /// calibrated, and further fingerprint fields.
     func request(model: String, frames: Int, cardThreshold: Double?, extra: [String: String] = [:]) throws -> ScanRequest {
         let configuration = RunConfiguration(
-            model: model, frames: frames, aggregator: try Aggregator(parsing: aggregator),
+            model: model, frames: frames, aggregator: aggregator,
             threshold: threshold ?? cardThreshold ?? 0.5, extra: extra)
         return ScanRequest(
             paths: paths, listFile: listFile, discovery: discoveryOptions,
             options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
-            csvPath: csv, layout: CSVLayout(rawValue: format) ?? .standard, jsonlPath: jsonl,
+            csvPath: csv, layout: format, jsonlPath: jsonl,
             storePath: storePath, shard: try shard.map(Shard.init(parsing:)), newCSVPath: newCSV)
     }
 }

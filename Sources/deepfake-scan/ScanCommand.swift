@@ -33,7 +33,7 @@ struct ScanCommand: AsyncParsableCommand {
             try arguments.checkOutputs()
             arguments.unsearchedFolderNotes.forEach { FileHandle.standardError.write(Data($0.utf8)) }
             pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
-                                        faces: faces, batchSize: batchSize)
+                                        faces: faces, batchSize: batchSize, jobs: arguments.limits.jobCount)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
@@ -54,6 +54,7 @@ extension SamplingOptions: CustomStringConvertible {
         case let .evenly(count): return "evenly:\(count)"
         case let .everySeconds(interval): return "every:\(interval)s"
         case .keyframes: return "keyframes"
+        case let .nearestKeyframes(count): return "nearest-keyframes:\(count)"
         }
     }
 

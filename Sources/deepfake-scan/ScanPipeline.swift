@@ -16,13 +16,14 @@ struct ScanPipeline {
     private(set) var perturbations: [FramePerturbation]
 
     /// Throws when the weights or the face detector cannot be loaded (a configuration error).
-    init(weights: String?, model: String?, sampling: SamplingOptions, faces: FaceOptions, batchSize: Int,
+    /// `jobs`: the videos analysed at once, which the decoder threads per video are chosen with.
+    init(weights: String?, model: String?, sampling: SamplingOptions, faces: FaceOptions, batchSize: Int, jobs: Int,
          perturbations: [FramePerturbation] = [], catalog: () -> ModelCatalog = { .bundled }) throws {
         FFmpegLog.setLevel(.quiet)
         let choice = try ModelLocation.choose(weights: weights, model: model, catalog: catalog)
         let scorer = try DetectorPool(model: choice.architecture, weights: choice.weights)
         let faceStage = try FaceStage(options: faces.alignOptions)
-        let source = VideoFileSource(sampling: sampling.sampling, decodeThreads: sampling.decodeThreads,
+        let source = VideoFileSource(sampling: sampling.sampling, decodeThreads: sampling.decodeThreadCount(jobs: jobs),
                                      perturbations: perturbations)
         analyzer = StagedAnalyzer(source: source, trackers: faceStage, scorer: scorer, batchSize: batchSize)
         card = scorer.card

@@ -2,6 +2,7 @@ import CPUFeatures
 import Foundation
 import Tensor
 import Testing
+import TestSupport
 
 /// The built binary relaunches itself with OPENBLAS_CORETYPE when OpenBLAS picked narrower
 /// kernels than the CPU supports, and respects a value the user set.
@@ -11,21 +12,8 @@ import Testing
     /// Runs the binary with `OPENBLAS_CORETYPE` as given (nil: removed); stdout, stderr, status.
     static func run(_ arguments: [String], coreType: String?) throws -> (status: Int32, stdout: String, stderr: String) {
         let binary = try #require(ExitCodeTests.binary, "build the deepfake-scan product first")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment[BLASCore.environmentVariable] = coreType
-        process.environment = environment
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Both pipes are small here (a few lines), so reading one after the other cannot block.
-        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr)
+        let finished = try ChildProcess.run(binary.path, arguments, environment: [BLASCore.environmentVariable: coreType])
+        return (finished.status, finished.stdoutText, finished.stderrText)
     }
 
     /// The core named on `models`' "blas core:" line.

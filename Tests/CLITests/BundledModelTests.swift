@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Testing
+import TestSupport
 
 /// The project's own bundled model as users get it: no ../shared, no --weights.
 @Suite(.serialized) struct BundledModelTests {
@@ -14,20 +15,11 @@ import Testing
     }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = ExitCodeTests.binary
-        process.currentDirectoryURL = ScanEndToEndTests.packageRoot
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DEEPFAKE_SCAN_WEIGHTS"] = nil  // the bundled choice is under test
-        process.environment = environment
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let finished = try ChildProcess.run(
+            try #require(ExitCodeTests.binary).path, arguments,
+            environment: ["DEEPFAKE_SCAN_WEIGHTS": nil],  // the bundled choice is under test
+            directory: ScanEndToEndTests.packageRoot, stdout: .discard)
+        return (finished.status, finished.stderrText)
     }
 
     /// Scans the real and the blended sample with `model` (nil: the default) and checks both verdicts.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// 4.5 MB of animated PNG that decodes to one 16000 × 16000 RGBA picture (1 GB): the scan
 /// refuses it with one error row and never decodes it, not even while FFmpeg probes the
@@ -11,12 +12,8 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let bomb = folder.appendingPathComponent("bomb.mp4").path
-        let generator = Process()
-        generator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        generator.arguments = ["timeout", "60", "python3", HostileCorpusTests.generator.path, "--bomb-only", bomb]
-        try generator.run()
-        generator.waitUntilExit()
-        try #require(generator.terminationStatus == 0, "make_corpus.py --bomb-only failed")
+        let generator = try ChildProcess.run("timeout", ["60", "python3", HostileCorpusTests.generator.path, "--bomb-only", bomb])
+        try #require(generator.succeeded, "make_corpus.py --bomb-only failed: \(generator.stderrText)")
 
         let csv = folder.appendingPathComponent("bomb.csv").path
         let scan = try MeasuredChild.run(ExitCodeTests.binary!.path, ["scan", bomb, "--csv", csv, "--frames", "4"],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The built `deepfake-scan` binary exits as DESIGN.md says for usage errors (2, not the
 /// parser's 64) and still succeeds on --help / --version.
@@ -20,16 +21,8 @@ import Testing
             Issue.record("build the deepfake-scan product first")
             return (-1, "")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let finished = try ChildProcess.run(executable.path, arguments, stdout: .discard)
+        return (finished.status, finished.stderrText)
     }
 
     @Test func unknownOptionExitsWithUsageCode() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Reports
 import Scan
 import Testing
+import TestSupport
 
 /// What Tests/HostileCorpus/make_corpus.py wrote (its manifest.json), and the checks of a scan's
 /// rows against it. Paths are compared as bytes: `café` in NFC and in NFD are two files, which
@@ -47,16 +48,8 @@ struct HostileManifest: Decodable {
 
     /// Runs the generator into `folder` (corpus/ and manifest.json) and reads its manifest.
     static func generate(with generator: URL, into folder: URL) throws -> HostileManifest {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "120", "python3", generator.path, folder.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "make_corpus.py failed (\(process.terminationStatus)): \(message)")
+        let corpus = try ChildProcess.run("timeout", ["120", "python3", generator.path, folder.path], stdout: .discard)
+        try #require(corpus.status == 0, "make_corpus.py failed (\(corpus.status)): \(corpus.stderrText)")
         let data = try Data(contentsOf: folder.appendingPathComponent("manifest.json"))
         let manifest = try JSONDecoder().decode(HostileManifest.self, from: data)
         for note in manifest.notes { print("hostile corpus: \(note)") }

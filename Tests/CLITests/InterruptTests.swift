@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Testing
+import TestSupport
 
 /// Ctrl-C during a long video, for real: the built binary with the bundled `sbi-meso4` scans a
 /// short clip and then a long one (Samples/astronaut_real.mp4 looped, thousands of frames at
@@ -22,13 +23,8 @@ import Testing
         let videos = root.appendingPathComponent("videos")
         try FileManager.default.createDirectory(at: videos, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: sample, to: videos.appendingPathComponent("a_short.mp4"))
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-loglevel", "error", "-y", "-stream_loop", "100", "-i", sample.path, "-c", "copy",
-                            videos.appendingPathComponent("b_long.mp4").path]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        #expect(ffmpeg.terminationStatus == 0)
+        try ChildProcess.ffmpeg(["-stream_loop", "100", "-i", sample.path, "-c", "copy",
+                                 videos.appendingPathComponent("b_long.mp4").path])
         return root
     }
 
@@ -37,33 +33,22 @@ import Testing
         let root = try Self.folder()
         defer { try? FileManager.default.removeItem(at: root) }
         let csv = root.appendingPathComponent("out.csv").path
-        let scan = Process()
-        scan.executableURL = ExitCodeTests.binary
-        scan.arguments = ["scan", root.appendingPathComponent("videos").path, "--model", "sbi-meso4", "--fps", "5",
-                          "--timeout", "0", "--jobs", "1", "--csv", csv]
-        let errors = Pipe(), output = Pipe()
-        scan.standardError = errors
-        scan.standardOutput = output
-        try scan.run()
-        defer { if scan.isRunning { kill(scan.processIdentifier, SIGKILL); scan.waitUntilExit() } }
+        let scan = try ChildProcess.Running(
+            try #require(ExitCodeTests.binary).path,
+            ["scan", root.appendingPathComponent("videos").path, "--model", "sbi-meso4", "--fps", "5",
+             "--timeout", "0", "--jobs", "1", "--csv", csv])
 
         // Progress lines (not a terminal): "[1/2] ok …" once the short clip is done.
-        var log = ""
-        while !log.contains("[1/2]") {
-            let data = errors.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
-        }
-        #expect(log.contains("[1/2] ok"), "\(log)")
+        let progress = scan.read(.stderr, until: { $0.contains("[1/2]") })
+        #expect(progress.contains("[1/2] ok"), "\(progress)")
         let signalled = ContinuousClock.now
-        kill(scan.processIdentifier, SIGINT)
-        log += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        scan.waitUntilExit()
+        scan.signal(SIGINT)
+        let finished = scan.finish()
         let took = signalled.duration(to: .now)
         print("deepfake-scan stopped \(took) after SIGINT")
+        let log = finished.stderrText, summary = finished.stdoutText
 
-        #expect(scan.terminationReason == .exit && scan.terminationStatus == 3, "\(log)")
+        #expect(finished.reason == .exit && finished.status == 3, "\(log)")
         // The long clip alone takes minutes; before the fix the stop waited for it. Generous
         // against a loaded machine; a stop takes well under a second here.
         #expect(took < .seconds(30), "stopped \(took) after SIGINT")

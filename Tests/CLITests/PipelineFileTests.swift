@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Reports
+import TestSupport
 @testable import deepfake_scan
 
 /// Pipeline files (`deepfake-scan run FILE`): every scan option has a key, the committed examples
@@ -75,14 +76,8 @@ import Reports
         let sample = ScanEndToEndTests.packageRoot.appendingPathComponent("Samples/astronaut_real.mp4").path
         let csv = folder.appendingPathComponent("v.csv").path
         let path = try write("inputs:\n  paths: [\(sample)]\nsampling:\n  frames: 4\noutputs:\n  csv: \(csv)\nrun:\n  jobs: 1\n")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["run", path, "--frames", "3"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let finished = try ChildProcess.run(binary.path, ["run", path, "--frames", "3"])
+        #expect(finished.succeeded, "\(finished.stderrText)")
         let rows = try ReportWriter.readCSV(at: URL(fileURLWithPath: csv))
         #expect(rows.map(\.path) == [sample])
         #expect(rows.first?.framesSampled == 3 && rows.first?.status == .ok)

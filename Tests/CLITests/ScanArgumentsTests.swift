@@ -1,4 +1,5 @@
 import Foundation
+import Aggregate
 import ArgumentParser
 import Testing
 import Reports
@@ -60,6 +61,14 @@ import Scan
         #expect(request.options.timeoutSeconds == nil)
         #expect(request.options.rescan)
         #expect(request.storePath == "s.sqlite")
+    }
+
+    /// The enum options parse as the library's names do (case ignored) and fill the request.
+    @Test func aggregatorAndFormatAreEnums() throws {
+        let arguments = try ScanArguments.parse(["v", "--csv", "o.csv", "--aggregator", "Median", "--format", "kaggle"])
+        #expect(arguments.aggregator == .median && arguments.format == .kaggle)
+        #expect(try ScanArguments.parse(["v", "--csv", "o.csv"]).aggregator == Aggregator.default)
+        #expect(Aggregator.allValueStrings == Aggregator.allCases.map(\.rawValue))
     }
 
     @Test(arguments: [

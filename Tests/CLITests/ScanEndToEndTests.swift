@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Testing
+import TestSupport
 
 /// `deepfake-scan scan` as users run it: the built binary on real videos, with YuNet and the
 /// MesoNet authors' Meso4_DF (imported by `make weights` from ../shared; skipped without).
@@ -24,14 +25,12 @@ import Testing
         var csv: String
     }
 
-    static func scanProcess(_ inputs: [String], csv: String, extra: [String], frames: Int) -> Process {
-        let process = Process()
-        process.executableURL = ExitCodeTests.binary
-        process.currentDirectoryURL = packageRoot
-        process.arguments = ["scan"] + inputs + ["--weights", weights.path, "--csv", csv, "--frames", String(frames)] + extra
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        return process
+    /// The scan started; its stderr (progress) captured, its stdout discarded.
+    static func startScan(_ inputs: [String], csv: String, extra: [String], frames: Int) throws -> ChildProcess.Running {
+        try ChildProcess.Running(
+            try #require(ExitCodeTests.binary).path,
+            ["scan"] + inputs + ["--weights", weights.path, "--csv", csv, "--frames", String(frames)] + extra,
+            directory: packageRoot, stdout: .discard)
     }
 
     /// Runs a scan of `inputs` into a fresh temporary folder (or `csv`); few frames keep it quick.
@@ -40,13 +39,11 @@ import Testing
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: out) }
         let csv = given ?? out.appendingPathComponent("out.csv").path
-        let process = scanProcess(inputs, csv: csv, extra: extra, frames: frames)
-        try process.run()
-        process.waitUntilExit()
+        let finished = try startScan(inputs, csv: csv, extra: extra, frames: frames).finish()
         let text = try String(contentsOfFile: csv, encoding: .utf8)
         let records = try CSV.parse(text)
         #expect(records.first == VideoRow.csvHeader)
-        return Scan(status: process.terminationStatus, rows: try records.dropFirst().map(VideoRow.init(csvFields:)), csv: text)
+        return Scan(status: finished.status, rows: try records.dropFirst().map(VideoRow.init(csvFields:)), csv: text)
     }
 
     @Test(.disabled(if: missing != nil, "\(missing ?? "")"))
@@ -107,20 +104,10 @@ import Testing
         let reference = try Self.scan([videos.path], frames: 4)
         let csv = folder.appendingPathComponent("resumed.csv").path
 
-        let victim = Self.scanProcess([videos.path], csv: csv, extra: [], frames: 4)
-        let progress = Pipe()
-        victim.standardError = progress
-        try victim.run()
-        defer { if victim.isRunning { kill(victim.processIdentifier, SIGKILL); victim.waitUntilExit() } }
-        var seen = ""
-        while !seen.contains("[2/4]") {  // progress lines come after the store commit
-            let data = progress.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
-        }
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        #expect(victim.terminationReason == .uncaughtSignal)
+        let victim = try Self.startScan([videos.path], csv: csv, extra: [], frames: 4)
+        _ = victim.read(.stderr, until: { $0.contains("[2/4]") })  // progress lines come after the store commit
+        victim.signal(SIGKILL)
+        #expect(victim.finish().reason == .uncaughtSignal)
 
         let resumed = try Self.scan([videos.path], frames: 4, csv: csv)
         #expect(resumed.status == 0)

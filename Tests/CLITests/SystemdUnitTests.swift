@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Pipelines/systemd: `systemd-analyze verify` accepts the service and timer (with ExecStart
 /// pointed at this build, since verify checks that the program exists) without a warning, and
@@ -25,16 +26,9 @@ import Testing
             try text.replacingOccurrences(of: Self.installedBinary, with: binary.path).write(to: copy, atomically: true, encoding: .utf8)
             units.append(copy.path)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: analyze)
-        process.arguments = ["verify"] + units
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        try process.run()
-        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let finished = try ChildProcess.run(analyze, ["verify"] + units)
+        let output = finished.stdoutText + finished.stderrText
+        #expect(finished.succeeded, "\(output)")
         #expect(output.isEmpty, "systemd-analyze: \(output)")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every usage error is one line on stderr that says what is wrong and where to look, exit 2;
 /// ArgumentParser's own text took 3–4 lines (issue 16, defect 11). Help is still the full text.
@@ -12,27 +13,8 @@ import Testing
 
     static func run(_ arguments: [String]) throws -> Output {
         guard let binary = ExitCodeTests.binary else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Help fits the pipe buffer; read stderr on the side anyway so neither can block. The
-        // semaphore orders the reader's write before the read below (ThreadSanitizer flagged
-        // the former isFinished polling).
-        let errorData = ReadBox()
-        let errorsRead = DispatchSemaphore(value: 0)
-        Thread {
-            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
-            errorsRead.signal()
-        }.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        errorsRead.wait()
-        return Output(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                      stderr: String(decoding: errorData.data, as: UTF8.self))
+        let finished = try ChildProcess.run(binary.path, arguments)
+        return Output(status: finished.status, stdout: finished.stdoutText, stderr: finished.stderrText)
     }
 
     @Test(arguments: [
@@ -40,12 +22,15 @@ import Testing
         (["scan", "v.mp4", "--csv", "o.csv", "--jbos", "2"], "Did you mean '--jobs'? (see 'deepfake-scan scan --help')"),
         (["scan", "v.mp4", "--csv", "o.csv", "--frames", "0"], "error: --frames must be 1…100000 (see 'deepfake-scan scan --help')"),
         (["scan", "v.mp4", "--csv", "o.csv", "--frames", "abc"], "'abc' is invalid for '--frames <frames>'"),
-        (["scan", "v.mp4", "--csv", "o.csv", "--frames", "4", "--fps", "2"], "--frames, --fps and --keyframes exclude each other"),
+        (["scan", "v.mp4", "--csv", "o.csv", "--frames", "4", "--fps", "2"], "--fps excludes --frames and --keyframes"),
         (["scan", "v.mp4", "--csv", "o.csv", "--resume", "--rescan"], "--resume and --rescan exclude each other"),
         (["scan", "v.mp4"], "Missing expected argument '--csv <csv>' (see 'deepfake-scan scan --help')"),
         (["eval"], "Missing expected argument '<labels>' (see 'deepfake-scan eval --help')"),
         (["faces", "--out", "x"], "give at least one video or image (see 'deepfake-scan faces --help')"),
         (["frames", "v.mp4", "--out", "x", "--decode-threads", "0"], "--decode-threads must be 1…64"),
+        (["scan", "v.mp4", "--csv", "o.csv", "--aggregator", "average"],
+         "'average' is invalid for '--aggregator <aggregator>'"),
+        (["scan", "v.mp4", "--csv", "o.csv", "--format", "xlsx"], "'xlsx' is invalid for '--format <format>'"),
     ])
     func aUsageErrorIsOneLine(_ arguments: [String], _ expected: String) throws {
         let result = try Self.run(arguments)
@@ -65,6 +50,17 @@ import Testing
         #expect(result.stderr.hasPrefix("error: ") && result.stderr.contains("no-such-model"), "\(result.stderr)")
     }
 
+    /// --aggregator and --format are enums: their help and their usage error list the values.
+    @Test func enumOptionsListTheirValues() throws {
+        let help = try Self.run(["scan", "--help"]).stdout.replacingOccurrences(of: "\n", with: " ")
+            .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        #expect(help.contains("values: mean, median, max, confident, vote; default: mean"), "\(help)")
+        #expect(help.contains("values: standard, kaggle; default: standard"), "\(help)")
+        let wrong = try Self.run(["scan", "v.mp4", "--csv", "o.csv", "--aggregator", "average"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("'mean'") && wrong.stderr.contains("'vote'"), "\(wrong.stderr)")
+    }
+
     @Test func helpIsStillTheWholeText() throws {
         for arguments in [["--help"], ["scan", "--help"], ["help", "scan"]] {
             let result = try Self.run(arguments)
@@ -75,7 +71,3 @@ import Testing
     }
 }
 
-/// What a reader thread read, handed over through a semaphore.
-final class ReadBox: @unchecked Sendable {
-    var data = Data()
-}

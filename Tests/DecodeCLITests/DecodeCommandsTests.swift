@@ -10,12 +10,45 @@ import VideoDecode
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Samples/astronaut_real.mp4").path
 
+    static let yuface = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".deps/yuface/libfacedetection.so").path
+
     @Test func samplingDefaultsToThirtyTwoEvenlySpacedFrames() throws {
         #expect(try SamplingOptions.parse([]).sampling == .evenly(count: 32))
         #expect(try SamplingOptions.parse(["--frames", "8"]).sampling == .evenly(count: 8))
         #expect(try SamplingOptions.parse(["--fps", "4"]).sampling == .everySeconds(0.25))
-        #expect(try SamplingOptions.parse(["--keyframes"]).sampling == .keyframes)
-        #expect(try SamplingOptions.parse([]).decodeThreads == 2)
+        #expect(try SamplingOptions.parse(["--keyframes"]).sampling == .nearestKeyframes(count: 32))
+        #expect(try SamplingOptions.parse(["--keyframes", "--frames", "8"]).sampling == .nearestKeyframes(count: 8))
+        #expect(try SamplingOptions.parse([]).decodeThreads == nil)
+    }
+
+    /// Without --decode-threads the cores are shared out among the videos run at once, within
+    /// 2…8 (2 at the default --jobs = cores); --decode-threads always wins.
+    @Test func decodeThreadsAreChosenWithTheJobs() throws {
+        let automatic = try SamplingOptions.parse([])
+        #expect(automatic.decodeThreadCount(jobs: 2, cores: 2) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 16, cores: 16) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 1, cores: 2) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 4, cores: 16) == 4)
+        #expect(automatic.decodeThreadCount(jobs: 2, cores: 12) == 6)
+        #expect(automatic.decodeThreadCount(jobs: 1, cores: 12) == SamplingOptions.maximumAutomaticDecodeThreads)
+        #expect(automatic.decodeThreadCount(jobs: 8, cores: 2) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 1, cores: 64) == SamplingOptions.maximumAutomaticDecodeThreads)
+        let given = try SamplingOptions.parse(["--decode-threads", "3"])
+        #expect(given.decodeThreadCount(jobs: 2, cores: 2) == 3)
+        #expect(given.decodeThreadCount(jobs: 1, cores: 64) == 3)
+    }
+
+    /// The scan pipeline's decoder gets the threads chosen with --jobs (it had 2 per video at any --jobs).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: yuface), "needs `make setup-yuface`"))
+    func theScanPipelineDecodesWithTheThreadsChosenWithTheJobs() throws {
+        let sampling = try SamplingOptions.parse([])
+        for jobs in [1, 2, 64] {
+            let pipeline = try ScanPipeline(weights: nil, model: "sbi-meso4", sampling: sampling,
+                                            faces: try FaceOptions.parse([]), batchSize: 8, jobs: jobs)
+            #expect(pipeline.analyzer.source.decodeThreads == sampling.decodeThreadCount(jobs: jobs))
+        }
     }
 
     @Test(arguments: [["--frames", "8", "--fps", "2"], ["--fps", "2", "--keyframes"], ["--frames", "0"],

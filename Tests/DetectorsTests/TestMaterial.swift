@@ -3,6 +3,7 @@ import Imaging
 import NN
 import Tensor
 import XCTest
+import TestSupport
 
 /// Where the tests find ../shared, the golden fixtures and imported MesoNet weights.
 enum TestMaterial {
@@ -43,19 +44,11 @@ enum TestMaterial {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw XCTSkip("\(executable) \(arguments.prefix(3).joined(separator: " ")) failed (\(process.terminationStatus))")
+        let finished = try ChildProcess.run(executable, arguments, directory: packageRoot)
+        guard finished.succeeded else {
+            throw XCTSkip("\(executable) \(arguments.prefix(3).joined(separator: " ")) failed (\(finished.status))")
         }
-        return data
+        return finished.stdout
     }
 
     /// uint8 NHWC images → RGBImages.

@@ -3,6 +3,7 @@ import Imaging
 import NN
 import XCTest
 @testable import Detectors
+import TestSupport
 
 /// The training smoke run end to end: each architecture trained a few steps by Training/train.py
 /// and exported by Training/export.py loads strictly in the engine and scores crops as PyTorch
@@ -15,19 +16,12 @@ final class TrainedExportTests: XCTestCase {
         }
         let directory = try TestMaterial.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let process = Process()
         // coreutils' timeout: a hung PyTorch child fails the test (status 124) instead of the suite.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["--kill-after=10", "300", python.path, "-m", "Training.reference.export_smoke", "--out", directory.path]
-        process.currentDirectoryURL = TestMaterial.packageRoot
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertNotEqual(process.terminationStatus, 124, "export_smoke ran past 300 s")
-        XCTAssertEqual(process.terminationStatus, 0, String(printed.suffix(2000)))
+        let export = try ChildProcess.run(
+            "/usr/bin/timeout", ["--kill-after=10", "300", python.path, "-m", "Training.reference.export_smoke", "--out", directory.path],
+            directory: TestMaterial.packageRoot)
+        XCTAssertNotEqual(export.status, 124, "export_smoke ran past 300 s")
+        XCTAssertEqual(export.status, 0, String((export.stdoutText + export.stderrText).suffix(2000)))
 
         let crops = try SafeTensorsFile(url: directory.appendingPathComponent("crops.safetensors"))
         let shape = try XCTUnwrap(crops.entries["crops"]?.shape)

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import XCTest
+import TestSupport
 
 /// Fixture images for the tests: the committed PNG and ffmpeg-generated frames, read as raw
 /// RGB24 through the ffmpeg CLI (FaceAlign itself decodes nothing).
@@ -40,19 +41,7 @@ enum TestImages {
 
     /// Runs ffmpeg quietly and returns its standard output; throws on a non-zero exit.
     static func ffmpeg(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-v", "error", "-nostdin"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "ffmpeg", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "ffmpeg \(arguments.joined(separator: " ")) failed"])
-        }
-        return data
+        try ChildProcess.ffmpeg(arguments)
     }
 
     /// Skips the calling test when `make setup-yuface` has not been run.
@@ -89,14 +78,6 @@ extension TestImages {
     }
 
     static func ffprobe(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffprobe", "-v", "error"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try ChildProcess.check("ffprobe", ["-v", "error"] + arguments), as: UTF8.self)
     }
 }

@@ -5,6 +5,7 @@ import Scan
 import Testing
 import VideoDecode
 @testable import deepfake_scan
+import TestSupport
 
 /// `faces` and `FaceOptions` on the committed sample videos and the FaceAlign test fixture.
 @Suite struct FacesCommandTests {
@@ -88,18 +89,10 @@ import VideoDecode
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "deepfake-scan not built beside the tests")
         let out = temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["faces", Self.portrait, "--out", out]
-        process.environment = ProcessInfo.processInfo.environment.merging(["DEEPFAKE_SCAN_YUFACE": out + "/none"]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        #expect(message.contains("make setup-yuface"))
+        let faces = try ChildProcess.run(binary.path, ["faces", Self.portrait, "--out", out],
+                                         environment: ["DEEPFAKE_SCAN_YUFACE": out + "/none"], stdout: .discard)
+        #expect(faces.status == 2)
+        #expect(faces.stderrText.contains("make setup-yuface"))
     }
 
     /// The adapter the scan pipeline uses: one tracker per video, crops with frame, track and box.

@@ -2,30 +2,18 @@ import Foundation
 import Testing
 import VideoDecode
 @testable import deepfake_scan
+import TestSupport
 
 /// A face video stored as the second video stream, behind a faceless 64×64 thumbnail track:
 /// the faces are still found (issue 16, defect 8; the first stream used to be analysed).
 @Suite struct MultiStreamFacesTests {
-    static let haveFFmpeg = (try? runFFmpeg(["-version"])) != nil
-
-    static func runFFmpeg(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
-    }
-
-    @Test(.enabled(if: FacesCommandTests.haveYuFace && haveFFmpeg, "needs `make setup-yuface` and ffmpeg"))
+    @Test(.enabled(if: FacesCommandTests.haveYuFace && ChildProcess.hasFFmpeg, "needs `make setup-yuface` and ffmpeg"))
     func facesAreFoundInTheMainStreamBehindAThumbnailTrack() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("multistream-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let video = folder + "/thumbnail_then_face.mp4"
-        try Self.runFFmpeg([
+        try ChildProcess.ffmpeg([
             "-f", "lavfi", "-i", "color=c=gray:s=64x64:r=25:d=4", "-i", FacesCommandTests.realVideo,
             "-map", "0:v", "-map", "1:v", "-c:v:0", "libx264", "-pix_fmt:v:0", "yuv420p", "-c:v:1", "copy", video,
         ])

@@ -3,6 +3,7 @@ import Testing
 import Aggregate
 import Reports
 @testable import Scan
+import TestSupport
 
 /// `kill -9` in the middle of a scan, for real: the test binary runs itself as a child that
 /// scans with a store, is SIGKILLed while two videos are mid-analysis, and the parent resumes.
@@ -27,35 +28,22 @@ import Reports
         #expect(gateWriter >= 0)
         defer { close(gateWriter) }
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "scanUntilKilled"]
-        var environment = ProcessInfo.processInfo.environment
-        environment[Self.childDirectoryVariable] = fixture.root
-        child.environment = environment
-        let output = Pipe()
-        child.standardOutput = output
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        // Never leave a child behind, whatever fails below.
-        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL); child.waitUntilExit() } }
+        // Killed on deinit if still running, whatever fails below.
+        let child = try ChildProcess.Running(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path,
+            ["--testing-library", "swift-testing", "--filter", "scanUntilKilled"],
+            environment: [Self.childDirectoryVariable: fixture.root], stderr: .discard)
 
         let allowed = 5
         #expect(write(gateWriter, String(repeating: "x", count: allowed), allowed) == allowed)
-        var buffer = ""
-        var done = 0
-        while done < allowed {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }  // the child ended early: the checks below fail
-            buffer += String(decoding: data, as: UTF8.self)
-            done = buffer.components(separatedBy: "\n").filter { $0.hasPrefix(Self.doneMarker) }.count
-        }
-        #expect(done == allowed)
+        func doneCount(_ text: String) -> Int { text.components(separatedBy: "\n").filter { $0.hasPrefix(Self.doneMarker) }.count }
+        // Stops early if the child ends early: the checks below fail.
+        #expect(doneCount(child.read(.stdout, until: { doneCount($0) >= allowed })) == allowed)
         // Two more videos are now inside the analyzer, waiting at the gate.
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
-        #expect(child.terminationReason == .uncaughtSignal)
-        #expect(child.terminationStatus == SIGKILL)
+        child.signal(SIGKILL)
+        let killed = child.finish()
+        #expect(killed.reason == .uncaughtSignal)
+        #expect(killed.status == SIGKILL)
 
         let storePath = fixture.root + "/results.sqlite"
         let afterKill = try ResultStore(path: storePath)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Scan
+import TestSupport
 
 /// A tree deeper than PATH_MAX: what lies below cannot be opened by its path, and used to be
 /// skipped without a word (no row, exit 0). Now the first entry out of reach gets an error row.
@@ -27,11 +28,7 @@ import Testing
 
     /// rm -rf copes with paths past PATH_MAX; FileManager does not.
     static func remove(_ root: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/rm")
-        process.arguments = ["-rf", root]
-        try? process.run()
-        process.waitUntilExit()
+        _ = try? ChildProcess.run("/bin/rm", ["-rf", root])
     }
 
     @Test func entriesBeyondThePathLimitGetAnErrorRow() throws {

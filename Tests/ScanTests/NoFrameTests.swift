@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Scan
+import TestSupport
 
 /// A video from which the sampling gets no frame at all is an error row, not "no face": no
 /// frame was looked at. Found by the hostile corpus: `--keyframes` on an MP4 whose edit list
@@ -13,12 +14,7 @@ import Testing
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let clip = root.appendingPathComponent("edit_list.mp4").path
-        let ffmpeg = Process()
-        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        ffmpeg.arguments = ["-loglevel", "error", "-y", "-ss", "1.3", "-i", sample.path, "-t", "1.5", "-c", "copy", clip]
-        try ffmpeg.run()
-        ffmpeg.waitUntilExit()
-        try #require(ffmpeg.terminationStatus == 0)
+        try ChildProcess.ffmpeg(["-ss", "1.3", "-i", sample.path, "-t", "1.5", "-c", "copy", clip])
         var source = VideoFileSource()
         source.sampling = .keyframes
         var delivered = 0

@@ -1,32 +1,14 @@
 import Foundation
 import Imaging
+import TestSupport
 
 /// Runs the ffmpeg command-line tool (test fixtures and reference frames only).
 enum FFmpegTool {
-    static let isAvailable: Bool = (try? run(["-version"])) != nil
+    static var isAvailable: Bool { ChildProcess.hasFFmpeg }
 
     /// Runs `ffmpeg -nostdin -y -loglevel error ARGS` and returns its stdout.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error"] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read stderr on the side so neither pipe can fill up and block ffmpeg.
-        nonisolated(unsafe) var errorText = Data()
-        let errorReader = Thread { errorText = errors.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorReader.isFinished { usleep(1_000) }
-        guard process.terminationStatus == 0 else {
-            throw FixtureError.ffmpegFailed(arguments.joined(separator: " "), String(decoding: errorText, as: UTF8.self))
-        }
-        return data
-    }
+    static func run(_ arguments: [String]) throws -> Data { try ChildProcess.ffmpeg(arguments) }
 
     /// Packed RGB24 bytes of frames `indices` (decoder order of presentation), as ffmpeg converts them.
     /// ffmpeg stops after the last of them, so early indices cost little.
@@ -41,12 +23,10 @@ enum FFmpegTool {
 }
 
 enum FixtureError: Error, CustomStringConvertible {
-    case ffmpegFailed(String, String)
     case patternMissing(String)
 
     var description: String {
         switch self {
-        case let .ffmpegFailed(arguments, stderr): return "ffmpeg \(arguments) failed: \(stderr)"
         case let .patternMissing(what): return "fixture pattern not found: \(what)"
         }
     }

@@ -74,6 +74,21 @@ extension VideoDecodeSuites {
             #expect(frames.allSatisfy { $0.isKeyframe })
         }
 
+        /// The keyframe nearest each of N evenly spaced frames, and only those keyframes decoded.
+        @Test func nearestKeyframesDecodesOnlyTheChosenKeyframes() throws {
+            let reader = try VideoReader(path: fixtures.path("h264_gop12.mp4"))
+            let keyframes = reader.frames(.keyframes).frames.map(\.index)
+            #expect(keyframes == Array(stride(from: 0, to: 100, by: 12)))
+            let (frames, outcome) = reader.frames(.nearestKeyframes(count: 5))
+            // Evenly spaced 0, 25, 50, 74, 99 → the keyframes 0, 24, 48, 72, 96.
+            #expect(frames.map(\.index) == [0, 24, 48, 72, 96])
+            #expect(frames.allSatisfy { $0.isKeyframe })
+            #expect(outcome.approximate && outcome.succeeded)
+            #expect(outcome.framesDecoded == 5, "the 4 other keyframes are read, not decoded")
+            // More frames asked for than there are keyframes: each keyframe once.
+            #expect(reader.frames(.nearestKeyframes(count: 32)).frames.map(\.index) == keyframes)
+        }
+
         @Test func callbackStopsSamplingEarly() throws {
             let reader = try VideoReader(path: fixtures.path("h264_gop12.mp4"))
             var seen: [Int] = []

@@ -12,17 +12,31 @@ import Testing
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("eval-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let labels = "path\tlabel\tdataset\tmethod\n" + SmallSet.labels.videos.map {
-            "\($0.path)\t\($0.isFake ? "fake" : "real")\tset\t\($0.categories["method"]!)"
-        }.joined(separator: "\n") + "\n"
+        // Reals .2 .7; fakes .9 .4 .8, one without a face, one never scanned; one unlabelled score.
+        let labels = """
+            path\tlabel\tdataset\tmethod
+            orig/r1.mp4\treal\tset\toriginal
+            orig/r2.mp4\treal\tset\toriginal
+            df/f1.mp4\tfake\tset\tDeepfakes
+            df/f2.mp4\tfake\tset\tDeepfakes
+            fs/f3.mp4\tfake\tset\tFaceSwap
+            fs/n1.mp4\tfake\tset\tFaceSwap
+            fs/never-scanned.mp4\tfake\tset\tFaceSwap
+
+            """
         try labels.write(to: file("labels.tsv"), atomically: true, encoding: .utf8)
-        let rows = SmallSet.scores.map {
-            VideoRow(path: $0.path, status: $0.status, pFake: $0.pFake, verdict: .unknown, threshold: 0.6,
-                     model: "meso4", aggregator: "mean")
+        let scores: [(String, Double?)] = [("orig/r1.mp4", 0.2), ("orig/r2.mp4", 0.7), ("df/f1.mp4", 0.9), ("df/f2.mp4", 0.4),
+                                           ("fs/f3.mp4", 0.8), ("fs/n1.mp4", nil), ("other/unlabelled.mp4", 0.1)]
+        let rows = scores.map { path, pFake in
+            VideoRow(path: "/data/set/" + path, status: pFake == nil ? .noFace : .ok, pFake: pFake, verdict: .unknown,
+                     threshold: 0.6, model: "meso4", aggregator: "mean")
         }
         try CSV.document(header: VideoRow.csvHeader, rows: rows.map(\.csvFields))
             .write(to: file("scan.csv"), atomically: true, encoding: .utf8)
-        let faces = [SmallSet.face("df/f1.mp4", 0.9), SmallSet.face("orig/r1.mp4", 0.3), SmallSet.face("orig/r2.mp4", 0.95)]
+        let faces = [("df/f1.mp4", 0.9), ("orig/r1.mp4", 0.3), ("orig/r2.mp4", 0.95)].map { video, pFake in
+            FaceRow(video: "/data/set/" + video, frameIndex: 0, seconds: 0, track: 0,
+                    box: FaceBox(x: 0, y: 0, width: 10, height: 10), pFake: pFake)
+        }
         try faces.map { try $0.jsonLine() }.joined().write(to: file("faces.jsonl"), atomically: true, encoding: .utf8)
     }
 
