@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The HTML report's templates (issue 22): HTML-escaping by default.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Plain pixel buffers shared by decoding, face alignment and the detectors.
@@ -54,7 +56,7 @@ let package = Package(
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
         // CSV / Kaggle CSV / JSONL / summary text from scan results. Changes no score.
-        .target(name: "Reports", dependencies: ["Aggregate"]),
+        .target(name: "Reports", dependencies: ["Aggregate", .product(name: "Mustache", package: "swift-mustache")]),
         // Discovery, results store (SQLite), bounded-concurrency orchestration. Formats nothing.
         .target(
             name: "Scan",
@@ -65,6 +67,8 @@ let package = Package(
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
+        // The HTML report in headless chromium (issue 22): skipped with a message without chromium.
+        .testTarget(name: "HTMLReportBrowserTests", dependencies: ["deepfake-scan", "Reports"]),
         .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging"]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower

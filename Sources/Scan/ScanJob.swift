@@ -12,11 +12,13 @@ public struct ScanRequest: Sendable {
     public var jsonlPath: String?
     /// The results store; nil keeps results only in memory (nothing to resume).
     public var storePath: String?
+    /// Also write the HTML report (`scan --html`).
+    public var html: HTMLReportJob?
 
     public init(
         paths: [String], listFile: String? = nil, discovery: DiscoveryOptions = DiscoveryOptions(),
         options: ScanOptions, csvPath: String, layout: CSVLayout = .standard, jsonlPath: String? = nil,
-        storePath: String? = nil
+        storePath: String? = nil, html: HTMLReportJob? = nil
     ) {
         self.paths = paths
         self.listFile = listFile
@@ -26,6 +28,7 @@ public struct ScanRequest: Sendable {
         self.layout = layout
         self.jsonlPath = jsonlPath
         self.storePath = storePath
+        self.html = html
     }
 
     /// Where the store goes when the user names none: beside the CSV.
@@ -53,7 +56,7 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         if let storeWarning { progress?.warning(storeWarning) }
         var options = request.options
         // With a store the faces are streamed back from it at the end instead of being held.
-        options.collectFaces = store == nil && request.jsonlPath != nil
+        options.collectFaces = store == nil && (request.jsonlPath != nil || request.html != nil)
         let runner = ScanRunner(analyzer: analyzer, store: store, options: options, progress: progress)
         var result = try await runner.run(items, stop: stop)
         if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
@@ -69,6 +72,14 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
                 }
             } else {
                 try ReportWriter.writeJSONL(result.faces, to: url)
+            }
+        }
+        if var html = request.html {
+            html.run.timing = result.analysed > 0 ? result.timing : nil
+            let fingerprint = options.configuration.fingerprint
+            let byPath = Dictionary(grouping: result.faces, by: \.video)
+            try await html.write(rows: result.rows) { path in
+                try store?.faces(path: path, configuration: fingerprint) ?? byPath[path] ?? []
             }
         }
         return result

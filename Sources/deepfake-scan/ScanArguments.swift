@@ -44,6 +44,9 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Also write one JSON line per scored face crop to this file.")
     var jsonl: String?
 
+    @Option(help: "Also write an HTML report (summary, sortable table, face pictures, per-frame plots) to this file.")
+    var html: String?
+
     @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
@@ -75,6 +78,7 @@ struct ScanArguments: ParsableArguments {
     var plannedOutputs: [PlannedOutput] {
         [PlannedOutput(option: "--csv", path: csv)]
             + (jsonl.map { [PlannedOutput(option: "--jsonl", path: $0)] } ?? [])
+            + (html.map { [PlannedOutput(option: "--html", path: $0)] } ?? [])
             + [PlannedOutput(option: store == nil ? "--store (default)" : "--store", path: storePath)]
     }
 
