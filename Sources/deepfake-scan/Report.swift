@@ -27,6 +27,9 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Title at the top of the report (default: from the CSV's file name).")
     var title: String?
 
+    @Option(help: "Megabytes of video cards kept in the HTML file itself; past that they go to pages in a folder beside it (NAME_files/).")
+    var inlineLimit = Double(HTMLReportWriter.Settings().inlineBudgetBytes) / 1_048_576
+
     @Flag(help: "Leave out the face pictures (no video is opened).")
     var noThumbnails = false
 
@@ -36,6 +39,7 @@ struct Report: AsyncParsableCommand {
     @OptionGroup(title: "Faces (as the scan found them)") var faceOptions: FaceOptions
 
     func validate() throws {
+        if !(inlineLimit >= 0 && inlineLimit <= 100_000) { throw ValidationError("--inline-limit must be 0…100000 (MB)") }
         if let jobs, !(1...RunLimits.maximumJobs).contains(jobs) { throw ValidationError("--jobs must be 1…\(RunLimits.maximumJobs)") }
     }
 
@@ -57,7 +61,8 @@ struct Report: AsyncParsableCommand {
         let job = HTMLReportJob(
             path: out, run: HTMLReportRun(title: title ?? "deepfake-scan report: \(name)", source: csv),
             thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions),
-            jobs: jobs ?? RunLimits.defaultJobs)
+            jobs: jobs ?? RunLimits.defaultJobs,
+            settings: HTMLReportWriter.Settings(inlineBudgetBytes: Int(inlineLimit * 1_048_576)))
         let lookup = facesByVideo
         do {
             let files = try await job.write(rows: rows) { lookup[$0] ?? [] }

@@ -2,7 +2,7 @@
 """Drives headless Chromium over the DevTools protocol (--remote-debugging-pipe, stdlib only)
 to check and measure an HTML report of deepfake-scan.
 
-  report_browser.py REPORT.html --screenshot OUT.png [--scenario] [--chromium PATH]
+  report_browser.py REPORT.html [--screenshot OUT.png] [--scenario] [--eval EXPR …] [--chromium PATH]
 
 Loads the report, collects console errors and uncaught exceptions, reads first paint and
 first contentful paint from the page's Performance timeline, and with --scenario clicks the
@@ -123,6 +123,27 @@ def console_errors(events):
     return errors
 
 
+def lifecycle_paints(browser, timeout=20):
+    """Milliseconds from the navigation's start ("init") to its first paint and first
+    contentful paint, from the page's lifecycle events (headless Chromium leaves the Paint
+    Timing entries of the page empty)."""
+    times = {}
+    deadline = time.time() + timeout
+    while "firstContentfulPaint" not in times and time.time() < deadline:
+        for event in list(browser.events):
+            if event.get("method") == "Page.lifecycleEvent":
+                params = event["params"]
+                if params["name"] == "init":
+                    times = {"init": params["timestamp"]}
+                elif "init" in times:
+                    times[params["name"]] = params["timestamp"]
+        browser.events = [e for e in browser.events if e.get("method") != "Page.lifecycleEvent"]
+        if "firstContentfulPaint" not in times:
+            browser.events.append(browser.read())
+    start = times.get("init")
+    return {name: round((stamp - start) * 1000, 1) for name, stamp in times.items() if name != "init" and start is not None}
+
+
 TABLE = "Array.from(document.querySelectorAll('#videos tbody tr')).map(tr => tr.querySelector('a.path').textContent)"
 
 
@@ -167,6 +188,7 @@ def main():
     parser.add_argument("report")
     parser.add_argument("--screenshot")
     parser.add_argument("--scenario", action="store_true")
+    parser.add_argument("--eval", action="append", default=[], help="a JavaScript expression whose value to report")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=1600)
@@ -180,12 +202,13 @@ def main():
             browser.send(f"{domain}.enable")
         browser.send("Emulation.setDeviceMetricsOverride",
                      {"width": options.width, "height": options.height, "deviceScaleFactor": 1, "mobile": False})
+        browser.send("Page.setLifecycleEventsEnabled", {"enabled": True})
         url = "file://" + os.path.abspath(options.report)
         started = time.monotonic()
         browser.send("Page.navigate", {"url": url})
         browser.wait_for("Page.loadEventFired", timeout=120)
         load_seconds = time.monotonic() - started
-        paints = browser.evaluate("Object.fromEntries(performance.getEntriesByType('paint').map(e => [e.name, e.startTime]))")
+        paints = lifecycle_paints(browser)
         navigation = browser.evaluate("(() => { const n = performance.getEntriesByType('navigation')[0];"
                                       " return {domInteractive: n.domInteractive, domContentLoaded: n.domContentLoadedEventEnd,"
                                       " load: n.loadEventEnd}; })()")
@@ -196,13 +219,15 @@ def main():
                   "images": browser.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length"),
                   "broken_images": browser.evaluate("Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length")}
         # Filtering and sorting the whole table, timed in the page (the handlers run synchronously).
-        result["filter_ms"] = browser.evaluate(
+        has_table = browser.evaluate("document.getElementById('f-path') !== null")
+        result["filter_ms"] = None if not has_table else browser.evaluate(
             "(() => { const f = document.getElementById('f-path'); const t = performance.now(); f.value = 'a';"
             " f.dispatchEvent(new Event('input')); const d = performance.now() - t; f.value = '';"
             " f.dispatchEvent(new Event('input')); return d; })()")
-        result["sort_ms"] = browser.evaluate(
+        result["sort_ms"] = None if not has_table else browser.evaluate(
             "(() => { const b = document.querySelector('th button[data-key=path]'); const t = performance.now(); b.click();"
             " const d = performance.now() - t; document.querySelector('th button[data-key=rank]').click(); return d; })()")
+        result["eval"] = [browser.evaluate(expression) for expression in options.eval]
         if options.scenario:
             result["steps"] = scenario(browser)
         if options.screenshot:
