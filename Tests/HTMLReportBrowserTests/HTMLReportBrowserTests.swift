@@ -133,15 +133,16 @@ import Testing
     func hostileNamesAreTextInChromium() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
+        // Lowest score first, so the open comment comes last in the report and hides nothing after it.
         let paths = [
-            "/v/<script>window.pwned=1</script>.mp4", "/v/</script><script>window.pwned=2</script>.mp4",
+            "/v/<!-- open comment.mp4", "/v/<script>window.pwned=1</script>.mp4", "/v/</script><script>window.pwned=2</script>.mp4",
             "/v/<img src=x onerror=\"window.pwned=3\">.mp4", "/v/a & b \"double\" 'single'.mp4",
-            "/v/two\nlines.mp4", "file:///v/bad_%FF%FE.mp4", "/v/<!-- open comment.mp4",
+            "/v/two\nlines.mp4", "file:///v/bad_%FF%FE.mp4",
         ]
         let rows = paths.enumerated().map { index, path in
             VideoRow(path: path, status: .ok, pFake: Double(index + 1) / 10, verdict: .real, threshold: 0.9, model: "<b>m</b>",
                      aggregator: "mean", framesSampled: 2, framesWithFace: 2, faceTracks: 1, durationSeconds: 1,
-                     error: index == 2 ? "<img src=y onerror=\"window.pwned=4\">" : nil)
+                     error: index == 3 ? "<img src=y onerror=\"window.pwned=4\">" : nil)
         }
         let faces = rows.flatMap { row in
             (0..<2).map { FaceRow(video: row.path, frameIndex: $0, seconds: Double($0) / 2, track: 0,
