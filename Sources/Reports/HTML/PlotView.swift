@@ -21,7 +21,8 @@ struct PlotView {
     var label: String
 
     struct Dot { var x: String; var y: String; var title: String; var above: Bool }
-    struct Tick { var x: String; var text: String }
+    /// `end`: the last tick, whose label ends at its mark so that the unit stays inside the plot.
+    struct Tick { var x: String; var text: String; var end = false }
 
     init(track: [FaceRow], threshold: Double, xMax: Double) {
         let positions = track.map { (x: Self.x($0.seconds, xMax), y: Self.y($0.pFake)) }
@@ -39,6 +40,7 @@ struct PlotView {
             Tick(x: NumberText.fixed(Self.x(seconds, xMax), digits: 1), text: NumberText.fixed(seconds, digits: digits))
         }
         ticks[ticks.count - 1].text += " s"
+        ticks[ticks.count - 1].end = true
         label = "p_fake of track \(track.first?.track ?? 0) per frame against time, threshold \(NumberText.shortest(threshold))"
     }
 

@@ -58,7 +58,7 @@ enum ReportStyle {
     svg .series{fill:none;stroke:#1565c0;stroke-width:1.6}
     svg circle.above{fill:var(--fake)}svg circle.below{fill:#1565c0}
     svg text{font-size:10px;fill:var(--soft)}
-    svg .ylabel{text-anchor:end}svg .xlabel{text-anchor:middle}svg .threshold-label{text-anchor:end;fill:var(--fake)}
+    svg .ylabel{text-anchor:end}svg .xlabel{text-anchor:middle}svg .xlabel.end{text-anchor:end}svg .threshold-label{text-anchor:end;fill:var(--fake)}
     nav.pages{display:flex;gap:16px;margin:16px 0}
     """#
 }

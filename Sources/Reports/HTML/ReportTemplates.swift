@@ -113,7 +113,7 @@ enum ReportTemplates {
     <text class="threshold-label" x="{{plotRight}}" y="{{thresholdY}}" dy="-3">{{thresholdLabel}}</text>
     <polyline class="series" points="{{points}}"/>
     {{#dots}}<circle class="{{#above}}above{{/above}}{{^above}}below{{/above}}" cx="{{x}}" cy="{{y}}" r="3"><title>{{title}}</title></circle>{{/dots}}
-    {{#ticks}}<text class="xlabel" x="{{x}}" y="{{plotBottom}}" dy="14">{{text}}</text>{{/ticks}}
+    {{#ticks}}<text class="xlabel{{#end}} end{{/end}}" x="{{x}}" y="{{plotBottom}}" dy="14">{{text}}</text>{{/ticks}}
     </svg>{{/plot}}
     </div>
     </div>

@@ -40,7 +40,7 @@ struct TableData: Encodable {
     /// U+2028/U+2029 too, for older script parsers.
     func json() throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // the same bytes every run
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         var text = ""
         for scalar in String(decoding: try encoder.encode(self), as: UTF8.self).unicodeScalars {
