@@ -27,8 +27,8 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Title at the top of the report (default: from the CSV's file name).")
     var title: String?
 
-    @Option(help: "Megabytes of video cards kept in the HTML file itself; past that they go to pages in a folder beside it (NAME_files/).")
-    var inlineLimit = Double(HTMLReportWriter.Settings().inlineBudgetBytes) / 1_048_576
+    @Option(help: "Video cards kept in the HTML file itself (default: \(HTMLReportWriter.Settings().inlineCardLimit), and at most \(HTMLReportWriter.Settings().inlineBudgetBytes >> 20) MB of them); with more, the cards go to pages of 100 in a folder beside it (NAME_files/).")
+    var inlineCards: Int?
 
     @Flag(help: "Leave out the face pictures (no video is opened).")
     var noThumbnails = false
@@ -39,7 +39,7 @@ struct Report: AsyncParsableCommand {
     @OptionGroup(title: "Faces (as the scan found them)") var faceOptions: FaceOptions
 
     func validate() throws {
-        if !(inlineLimit >= 0 && inlineLimit <= 100_000) { throw ValidationError("--inline-limit must be 0…100000 (MB)") }
+        if let inlineCards, !(0...10_000_000).contains(inlineCards) { throw ValidationError("--inline-cards must be 0…10000000") }
         if let jobs, !(1...RunLimits.maximumJobs).contains(jobs) { throw ValidationError("--jobs must be 1…\(RunLimits.maximumJobs)") }
     }
 
@@ -62,7 +62,8 @@ struct Report: AsyncParsableCommand {
             path: out, run: HTMLReportRun(title: title ?? "deepfake-scan report: \(name)", source: csv),
             thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions),
             jobs: jobs ?? RunLimits.defaultJobs,
-            settings: HTMLReportWriter.Settings(inlineBudgetBytes: Int(inlineLimit * 1_048_576)))
+            // A count given is the only rule: no size cap behind the user's back.
+            settings: inlineCards.map { HTMLReportWriter.Settings(inlineCardLimit: $0, inlineBudgetBytes: .max) } ?? .init())
         let lookup = facesByVideo
         do {
             let files = try await job.write(rows: rows) { lookup[$0] ?? [] }

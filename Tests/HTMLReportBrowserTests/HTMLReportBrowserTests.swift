@@ -45,20 +45,18 @@ import Testing
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        // Read both pipes while the child runs, so neither can fill up and block it.
-        let errorText = Task.detached { String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        // stderr is read on another thread so that neither pipe can fill up and block the child;
+        // the semaphore orders that thread's write before the read below.
+        let errorText = Box()
+        let errorsRead = DispatchSemaphore(value: 0)
+        Thread {
+            errorText.value = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            errorsRead.signal()
+        }.start()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        let stderr = try awaitBlocking(errorText)
-        return (process.terminationStatus, text, stderr)
-    }
-
-    private static func awaitBlocking(_ task: Task<String, Never>) throws -> String {
-        let done = DispatchSemaphore(value: 0)
-        let box = Box()
-        Task { box.value = await task.value; done.signal() }
-        done.wait()
-        return box.value
+        errorsRead.wait()
+        return (process.terminationStatus, text, errorText.value)
     }
 
     private final class Box: @unchecked Sendable { var value = "" }

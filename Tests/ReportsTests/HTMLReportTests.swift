@@ -124,6 +124,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report_files").path))
     }
 
+    /// More cards than `inlineCardLimit`, however small, go to pages too.
+    @Test func cardsOverTheCardLimitGoToPages() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = (0..<5).map { Self.row("/v/\($0).mp4", p: Double($0) / 5) }
+        let (fits, _) = try Self.write(rows, settings: .init(inlineCardLimit: 5, cardsPerPage: 2), folder: folder)
+        #expect(fits.pages.isEmpty)
+        let (split, _) = try Self.write(rows, settings: .init(inlineCardLimit: 4, cardsPerPage: 2), folder: folder)
+        #expect(split.pages.count == 3)
+    }
+
     @Test func picturesOfTheMostAndLeastSuspiciousFramesPerTrackWorstTrackFirst() {
         let calm = Self.faces("/v", scores: [0.1, 0.2, 0.3, 0.15, 0.05], track: 0)
         let wild = Self.faces("/v", scores: [0.5, 0.9, 0.7, 0.95, 0.2, 0.6], track: 1)

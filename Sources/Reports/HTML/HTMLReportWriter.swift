@@ -2,22 +2,28 @@ import Foundation
 import Mustache
 
 /// Writes the HTML report of a run: one self-contained file (summary, table, a card per
-/// video) while the cards fit in `inlineBudgetBytes`; past that, the index keeps summary and
-/// table, and the cards go to pages of `cardsPerPage` in a folder beside it
+/// video) while the cards fit in `inlineCardLimit` and `inlineBudgetBytes`; past that, the
+/// index keeps summary and table, and the cards go to pages of `cardsPerPage` in a folder beside it
 /// (`report.html` → `report_files/cards-0001.html` …), each page self-contained as well.
 ///
 /// Feed it one `VideoEvidence` per row, in `orderedRows` order (most suspicious first), then
 /// `finish()`. Memory holds at most the budget's worth of cards. Not shared between tasks.
 public final class HTMLReportWriter {
     public struct Settings: Sendable {
-        /// Rendered card HTML that may go into the index file (see docs/benchmarks.md: the
-        /// size at which a single file still paints quickly in Chromium).
+        /// Cards that may go into the index file. A browser parses every card before the page
+        /// has loaded, and clicks wait meanwhile: in headless Chromium on the 2-core VM, 500 cards
+        /// with face pictures (13 MB) took 1.0–1.5 s to DOMContentLoaded, 1,000 took 1.5–2.4 s,
+        /// 10,000 without pictures 31–45 s (docs/benchmarks.md, 2026-12-05).
+        public var inlineCardLimit: Int
+        /// Rendered card HTML that may go into the index file (larger pictures, overlays).
         public var inlineBudgetBytes: Int
         public var cardsPerPage: Int
         /// Table rows per page in the browser.
         public var tablePageSize: Int
 
-        public init(inlineBudgetBytes: Int = 24 << 20, cardsPerPage: Int = 100, tablePageSize: Int = 100) {
+        public init(inlineCardLimit: Int = 500, inlineBudgetBytes: Int = 16 << 20, cardsPerPage: Int = 100,
+                    tablePageSize: Int = 100) {
+            self.inlineCardLimit = inlineCardLimit
             self.inlineBudgetBytes = inlineBudgetBytes
             self.cardsPerPage = cardsPerPage
             self.tablePageSize = tablePageSize
@@ -77,7 +83,8 @@ public final class HTMLReportWriter {
         let card = VideoCard.make(rank: added + 1, row: orderedRows[added], evidence: evidence)
         added += 1
         let html = library.render(card, withTemplate: "card") ?? ""
-        if pages.isEmpty && inlineBytes + html.utf8.count <= settings.inlineBudgetBytes && pendingPage.isEmpty {
+        if pages.isEmpty && pendingPage.isEmpty && inlineCards.count < settings.inlineCardLimit
+            && inlineBytes + html.utf8.count <= settings.inlineBudgetBytes {
             inlineCards.append(html)
             inlineBytes += html.utf8.count
             return
