@@ -159,6 +159,12 @@ import Testing
         #expect(track.plot.ticks.map(\.text) == ["0.0", "0.5", "1.0", "1.5", "2.0 s"])
     }
 
+    @Test func longRunTimesReadInMinutesAndHours() {
+        #expect(SummaryView.duration(4.96) == "5.0 s")
+        #expect(SummaryView.duration(192.4) == "3 min 12 s")
+        #expect(SummaryView.duration(29205) == "8 h 6 min")
+    }
+
     @Test func plotTicksAreRoundSteps() {
         #expect(PlotView.tickStep(4) == 1)
         #expect(PlotView.tickStep(3) == 0.5)

@@ -48,13 +48,20 @@ struct SummaryView {
             VideoCard.Fact(name: "threshold", value: distinct(rows.map { NumberText.shortest($0.threshold) })),
             VideoCard.Fact(name: "aggregator", value: distinct(rows.map(\.aggregator))),
             VideoCard.Fact(name: "scan time (sum over videos)",
-                           value: NumberText.fixed(rows.map(\.elapsedSeconds).reduce(0, +), digits: 1) + " s"),
+                           value: Self.duration(rows.map(\.elapsedSeconds).reduce(0, +))),
         ]
         if let timing = run.timing {
             facts.append(VideoCard.Fact(
                 name: "this run", value: "\(timing.videosAnalysed) analysed in \(NumberText.fixed(timing.wallSeconds, digits: 1)) s"
                     + (timing.videosPerMinute.map { " (\(NumberText.fixed($0, digits: 1)) videos/min)" } ?? "")))
         }
+    }
+
+    /// "5.0 s", "3 min 12 s", "8 h 6 min": a 10,000-video run's seconds are hard to read.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 60 else { return NumberText.fixed(seconds, digits: 1) + " s" }
+        let whole = Int(seconds.rounded())
+        return whole >= 3600 ? "\(whole / 3600) h \(whole % 3600 / 60) min" : "\(whole / 60) min \(whole % 60) s"
     }
 
     /// UTC, to the second, the same on every machine.
