@@ -38,6 +38,11 @@ struct Report: AsyncParsableCommand {
 
     @OptionGroup(title: "Faces (as the scan found them)") var faceOptions: FaceOptions
 
+    /// The default title, the same for `scan --html` and `report`.
+    static func title(csv: String) -> String {
+        "deepfake-scan report: " + URL(fileURLWithPath: csv).lastPathComponent
+    }
+
     func validate() throws {
         if let inlineCards, !(0...10_000_000).contains(inlineCards) { throw ValidationError("--inline-cards must be 0…10000000") }
         if let jobs, !(1...RunLimits.maximumJobs).contains(jobs) { throw ValidationError("--jobs must be 1…\(RunLimits.maximumJobs)") }
@@ -57,9 +62,8 @@ struct Report: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
         }
-        let name = URL(fileURLWithPath: csv).lastPathComponent
         let job = HTMLReportJob(
-            path: out, run: HTMLReportRun(title: title ?? "deepfake-scan report: \(name)", source: csv),
+            path: out, run: HTMLReportRun(title: title ?? Self.title(csv: csv), source: csv),
             thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions),
             jobs: jobs ?? RunLimits.defaultJobs,
             // A count given is the only rule: no size cap behind the user's back.

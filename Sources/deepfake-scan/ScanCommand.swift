@@ -41,7 +41,7 @@ struct ScanCommand: AsyncParsableCommand {
             model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
             extra: pipeline.fingerprintFields)
         request.html = arguments.html.map {
-            HTMLReportJob(path: $0, run: HTMLReportRun(source: arguments.csv),
+            HTMLReportJob(path: $0, run: HTMLReportRun(title: Report.title(csv: arguments.csv), source: arguments.csv),
                           thumbnails: FaceThumbnails(options: faces.alignOptions), jobs: arguments.limits.jobCount)
         }
         let code = await ScanExecution.run(request, analyzer: pipeline.analyzer)
