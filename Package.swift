@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The HTML report's templates: HTML-escaping by default.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Plain pixel buffers shared by decoding, face alignment and the detectors.
@@ -59,7 +61,8 @@ let package = Package(
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
         // CSV / Kaggle CSV / JSONL / summary text from scan results. Changes no score.
-        .target(name: "Reports", dependencies: ["Aggregate", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Reports", dependencies: ["Aggregate", .product(name: "Mustache", package: "swift-mustache"),
+                                                .product(name: "Logging", package: "swift-log")]),
         // Discovery, results store (SQLite), bounded-concurrency orchestration. Formats nothing.
         .target(
             name: "Scan",
@@ -72,6 +75,8 @@ let package = Package(
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
+        // The HTML report in headless chromium: skipped with a message without chromium.
+        .testTarget(name: "HTMLReportBrowserTests", dependencies: ["deepfake-scan", "Reports", "TestSupport"]),
         .testTarget(
             name: "ScanTests",
             dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "TestSupport", .product(name: "Logging", package: "swift-log")]),

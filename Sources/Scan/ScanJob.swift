@@ -16,11 +16,13 @@ public struct ScanRequest: Sendable {
     public var shard: Shard?
     /// A second CSV with only the rows not taken from the store ("new tonight").
     public var newCSVPath: String?
+    /// Also write the HTML report (`scan --html`).
+    public var html: HTMLReportJob?
 
     public init(
         paths: [String], listFile: String? = nil, discovery: DiscoveryOptions = DiscoveryOptions(),
         options: ScanOptions, csvPath: String, layout: CSVLayout = .standard, jsonlPath: String? = nil,
-        storePath: String? = nil, shard: Shard? = nil, newCSVPath: String? = nil
+        storePath: String? = nil, shard: Shard? = nil, newCSVPath: String? = nil, html: HTMLReportJob? = nil
     ) {
         self.paths = paths
         self.listFile = listFile
@@ -32,6 +34,7 @@ public struct ScanRequest: Sendable {
         self.storePath = storePath
         self.shard = shard
         self.newCSVPath = newCSVPath
+        self.html = html
     }
 
     /// Where the store goes when the user names none: beside the CSV.
@@ -63,7 +66,7 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         if let storeWarning { progress?.warning(storeWarning) }
         var options = request.options
         // With a store the faces are streamed back from it at the end instead of being held.
-        options.collectFaces = store == nil && request.jsonlPath != nil
+        options.collectFaces = store == nil && (request.jsonlPath != nil || request.html != nil)
         let runner = ScanRunner(analyzer: analyzer, store: store, options: options, progress: progress)
         var result = try await runner.run(items, stop: stop)
         if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
@@ -82,6 +85,14 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
                 }
             } else {
                 try ReportWriter.writeJSONL(result.faces, to: url)
+            }
+        }
+        if var html = request.html {
+            html.run.timing = result.analysed > 0 ? result.timing : nil
+            let fingerprint = options.configuration.fingerprint
+            let byPath = Dictionary(grouping: result.faces, by: \.video)
+            try await html.write(rows: result.rows) { path in
+                try store?.faces(path: path, configuration: fingerprint) ?? byPath[path] ?? []
             }
         }
         if let shard = request.shard { try writeManifest(shard, discovered: discovered, result: result) }

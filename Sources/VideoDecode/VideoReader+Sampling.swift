@@ -34,8 +34,8 @@ extension VideoReader {
     }
 
     /// Exact frames: decode forward, seeking to a target's keyframe when the policy says so.
-    private func sampleTargets<E: Error>(_ run: inout SamplingRun, policy: SeekPolicy,
-                                         onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+    func sampleTargets<E: Error>(_ run: inout SamplingRun, policy: SeekPolicy,
+                                 onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
         // The keyframe whose group of pictures the decoder is being fed; nil: position unknown.
         var feedingKeyframe: Int? = freshFromStart ? (table.keyframeIndices.first ?? -1) : nil
         var seekedForTarget: Int? = nil
@@ -94,8 +94,8 @@ extension VideoReader {
 
     /// Without presentation times: decode everything from the start and number the pictures
     /// as they come out, which is what "frame K" means to ffmpeg too. No seeking, no skipping.
-    private func sampleByCounting<E: Error>(_ run: inout SamplingRun,
-                                            onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+    func sampleByCounting<E: Error>(_ run: inout SamplingRun,
+                                    onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
         if !freshFromStart {
             guard seek(toKeyframe: -1, &run) else { return }
         }

@@ -53,6 +53,7 @@ struct PipelineFile {
             Key(name: "format", kind: .text, help: "standard or kaggle"),
             Key(name: "jsonl", kind: .text, help: "one JSON line per face crop"),
             Key(name: "new-csv", kind: .text, help: "only the rows not taken from the store (new tonight)"),
+            Key(name: "html", kind: .text, help: "the HTML report: summary, table, face pictures, plots"),
             Key(name: "store", kind: .text, help: "the results store (default: beside the CSV)"),
         ]),
         ("run", [

@@ -54,6 +54,9 @@ struct ScanArguments: ParsableArguments {
     @Option(name: .customLong("new-csv"), help: "Also write the rows not taken from the store (new tonight) to this CSV.")
     var newCSV: String?
 
+    @Option(help: "Also write an HTML report (summary, sortable table, face pictures, per-frame plots) to this file.")
+    var html: String?
+
     @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
@@ -88,6 +91,7 @@ struct ScanArguments: ParsableArguments {
         [PlannedOutput(option: "--csv", path: csv)]
             + (jsonl.map { [PlannedOutput(option: "--jsonl", path: $0)] } ?? [])
             + (newCSV.map { [PlannedOutput(option: "--new-csv", path: $0)] } ?? [])
+            + (html.map { [PlannedOutput(option: "--html", path: $0)] } ?? [])
             + [PlannedOutput(option: store == nil ? "--store (default)" : "--store", path: storePath)]
     }
 

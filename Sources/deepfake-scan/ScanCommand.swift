@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Scan
 import VideoDecode
 
@@ -38,9 +39,13 @@ struct ScanCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
         }
-        let request = try arguments.request(
+        var request = try arguments.request(
             model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
             extra: pipeline.fingerprintFields)
+        request.html = arguments.html.map {
+            HTMLReportJob(path: $0, run: HTMLReportRun(title: Report.title(csv: arguments.csv), source: arguments.csv),
+                          thumbnails: FaceThumbnails(options: faces.alignOptions), jobs: arguments.limits.jobCount)
+        }
         let code = await ScanExecution.run(request, analyzer: pipeline.analyzer, progress: logs.progress)
         AbandonedAnalyses.settle(exitCode: code)
         if code != 0 { throw ExitCode(code) }

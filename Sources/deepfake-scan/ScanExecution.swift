@@ -23,6 +23,7 @@ enum ScanExecution {
             output(result.summary.text)
             var written = "CSV: \(request.csvPath)\n"
             if let jsonl = request.jsonlPath { written += "JSONL: \(jsonl)\n" }
+            if let html = request.html { written += "HTML: \(html.path)\n" }
             if result.outcome == .interrupted {
                 written += "Interrupted (\(stop.requestReason ?? "cancelled")): \(result.notReached) not scanned; "
                     + "run the same command again to resume.\n"

@@ -1,0 +1,70 @@
+import FaceAlign
+import Foundation
+import Imaging
+import Reports
+import VideoDecode
+
+/// The pixels of the faces the HTML report shows, fetched again from the video: the scan's
+/// JSONL keeps scores and boxes, not pictures. Only the chosen frames are decoded (a handful
+/// per track), YuNet takes a close look at the stored box and the face is aligned with the
+/// scan's template, so the thumbnail is the crop the model saw, give or take a landmark's jitter.
+public struct FaceThumbnails: Sendable {
+    public var options: FaceAlignOptions
+    /// libjpeg-style quality of the thumbnails.
+    public var quality: Int
+
+    public init(options: FaceAlignOptions = FaceAlignOptions(), quality: Int = 80) {
+        self.options = options
+        self.quality = quality
+    }
+
+    /// The evidence of one video: its faces and thumbnails of the chosen ones, or a note on
+    /// why there are none. Never throws: a report is still worth having without pictures.
+    public func evidence(path: String, faces: [FaceRow]) -> VideoEvidence {
+        let chosen = ThumbnailChoice.chosen(from: faces).flatMap { $0 }
+        guard !chosen.isEmpty else { return VideoEvidence(faces: faces) }
+        do {
+            let thumbnails = try make(path: path, chosen: chosen)
+            let missing = chosen.count - thumbnails.count
+            let note = missing == 0 ? nil
+                : "\(missing) of \(chosen.count) chosen faces were not found again in their frames; they have no picture."
+            return VideoEvidence(faces: faces, thumbnails: thumbnails, thumbnailNote: note)
+        } catch {
+            return VideoEvidence(faces: faces, thumbnailNote: "No face pictures: the video cannot be read here (\(error)).")
+        }
+    }
+
+    private func make(path: String, chosen: [FaceRow]) throws -> [FaceThumbnail] {
+        let reader = try VideoReader(fileSystemPath: PathText.bytes(of: path), decodeThreads: 1)
+        let locator = try YuNetLocator(detectSize: options.detectSize, retrySize: options.retrySize,
+                                       hintFaceSize: options.hintFaceSize)
+        let aligner = FaceAligner(template: FaceTemplate(cropSize: options.cropSize, margin: options.margin))
+        let byFrame = Dictionary(grouping: chosen, by: \.frameIndex)
+        var thumbnails: [FaceThumbnail] = []
+        var failure: Error?
+        reader.sample(indices: Array(byFrame.keys)) { frame in
+            for face in byFrame[frame.index] ?? [] {
+                do {
+                    if let crop = try alignedCrop(of: face, in: frame.image, locator: locator, aligner: aligner) {
+                        let small = crop.resampled(width: ThumbnailChoice.side, height: ThumbnailChoice.side)
+                        thumbnails.append(FaceThumbnail(face: face, jpeg: try StillImage.encodeJPEG(small, quality: quality)))
+                    }
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+            return true
+        }
+        if let failure { throw failure }
+        return thumbnails
+    }
+
+    /// The aligned crop of the face YuNet finds closest to the scan's box (nil when none overlaps it).
+    private func alignedCrop(of face: FaceRow, in image: RGBImage, locator: YuNetLocator, aligner: FaceAligner) throws -> RGBImage? {
+        let box = BoundingBox(x: face.box.x, y: face.box.y, width: face.box.width, height: face.box.height)
+        let found = try locator.detect(in: image, near: [box])
+        guard let best = found.max(by: { $0.box.iou(box) < $1.box.iou(box) }), best.box.iou(box) >= 0.3 else { return nil }
+        return aligner.align(best.landmarks, in: image)?.crop
+    }
+}
