@@ -35,3 +35,28 @@ public protocol MaskingDetector: Detector {
     /// p_fake and a manipulation mask per crop, in order.
     func pFakeAndMasks(crops: [RGBImage]) throws -> [(pFake: Float, mask: ManipulationMask)]
 }
+
+extension ManipulationMask {
+    /// The face beside itself tinted red where the mask flags it (opacity 0.6 × probability),
+    /// `2·width × height`: what a reader looks at to see why a crop was called fake. The mask
+    /// must cover the crop pixel for pixel.
+    public func overlay(on crop: RGBImage) -> RGBImage {
+        precondition(crop.width == width && crop.height == height,
+                     "mask \(width)×\(height) does not cover a \(crop.width)×\(crop.height) crop")
+        var pixels = [UInt8](repeating: 0, count: 2 * width * height * 3)
+        let red: [Float] = [255, 32, 32]
+        for y in 0..<height {
+            for x in 0..<width {
+                let source = (y * width + x) * 3
+                let left = (y * 2 * width + x) * 3, right = left + width * 3
+                let alpha = 0.6 * min(max(probabilities[y * width + x], 0), 1)
+                for c in 0..<3 {
+                    let value = crop.pixels[source + c]
+                    pixels[left + c] = value
+                    pixels[right + c] = UInt8((Float(value) * (1 - alpha) + red[c] * alpha).rounded())
+                }
+            }
+        }
+        return RGBImage(width: 2 * width, height: height, pixels: pixels)
+    }
+}
