@@ -167,6 +167,14 @@ public final class ResultStore: Sendable {
             }
             try db.create(index: "face_by_video", on: StoredFace.databaseTableName, columns: ["path", "config"])
         }
+        // `scan --masks` (ClassNSeg): per-crop mask statistics and overlay file; NULL without masks.
+        migrator.registerMigration("v2-face-masks") { db in
+            try db.alter(table: StoredFace.databaseTableName) { t in
+                t.add(column: "mask_flagged", .double)
+                t.add(column: "mask_mean", .double)
+                t.add(column: "mask_file", .text)
+            }
+        }
         return migrator
     }
 

@@ -98,4 +98,19 @@ final class BrightnessMasker: CropMasking, @unchecked Sendable {
                 && line.contains("\"mask_file\":\"v-1/f000000-t0.png\""))
         #expect(try FaceRow.parseLines(line) == [masked])
     }
+
+    /// The JSONL is streamed back from the store, so the mask fields must survive it.
+    @Test func theStoreKeepsMaskFields() throws {
+        let directory = try ResultStoreTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fingerprint = ResultStoreTests.configuration.fingerprint
+        let key = FileKey(path: "/v/masked.mp4", size: 10, modificationNanoseconds: 1)
+        var faces = ResultStoreTests.faces(key.path, [0.6, 0.8])
+        (faces[1].maskFlagged, faces[1].maskMean, faces[1].maskFile) = (0.3, 0.2, "masked.mp4-00000000/f000005-t1.png")
+        (faces[0].maskFlagged, faces[0].maskMean) = (0, 0.01)
+        try ResultStore(path: directory + "/results.sqlite")
+            .commit(key: key, configuration: fingerprint, row: ResultStoreTests.row(key.path, 0.7), faces: faces)
+        let reopened = try ResultStore(path: directory + "/results.sqlite")
+        #expect(try reopened.faces(path: key.path, configuration: fingerprint) == faces)
+    }
 }
