@@ -365,3 +365,24 @@ selection-labels:
 	    '$(SELECTION_AWK)' $(SHARED)/data/$$set/labels.tsv; done; } > $(CALIBRATION)/selection.tsv
 	@echo "$(CALIBRATION)/selection.tsv: $$(($$(wc -l < $(CALIBRATION)/selection.tsv) - 1)) videos"
 
+
+# ---- ClassNSeg (issue 18) -------------------------------------------------------------------
+# The authors' two weight sets as safetensors (never committed; nothing to do without ../shared),
+# the golden fixture (PyTorch float64 outputs only), crops per CPU-second against PyTorch.
+CLASSNSEG_WEIGHTS := .build-weights/classnseg
+CLASSNSEG_SETS := full:46 finetune:26
+.PHONY: weights-classnseg golden-classnseg bench-classnseg
+weights-classnseg: venv
+	@if [ -d $(SHARED)/weights/classnseg ]; then mkdir -p $(CLASSNSEG_WEIGHTS) && for set in $(CLASSNSEG_SETS); do \
+		name=$${set%%:*}; epoch=$${set##*:}; $(PYTHON) -m Training.importers.classnseg_torch \
+		$(SHARED)/weights/classnseg/$${name}_encoder_$$epoch.pt $(SHARED)/weights/classnseg/$${name}_decoder_$$epoch.pt \
+		--out $(CLASSNSEG_WEIGHTS)/classnseg-$$name.safetensors || exit 1; done; \
+	else echo "$(SHARED)/weights/classnseg absent: no ClassNSeg weights imported (tests needing them skip)"; fi
+
+golden-classnseg: venv
+	$(PYTHON) -m Training.reference.classnseg_golden --shared $(SHARED) --out Tests/Fixtures/classnseg_golden.json
+
+bench-classnseg: weights-classnseg
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_classnseg --weights $(CLASSNSEG_WEIGHTS)/classnseg-full.safetensors \
+		--engine-bench .build/release/engine-bench
