@@ -104,10 +104,8 @@ public final class ClassNSeg: MaskingDetector {
             var mask: ManipulationMask?
             if masks {
                 let logits = run(segmenter, features, last: .identity)
-                let probabilities = softmax(logits)
-                let plane = logits.shape[2] * logits.shape[3]
                 mask = ManipulationMask(width: logits.shape[3], height: logits.shape[2],
-                                        probabilities: Array(probabilities.storage[plane..<(2 * plane)]))
+                                        probabilities: Self.manipulatedProbability(logits))
             }
             let image = reconstruction ? run(reconstructor, features, last: .tanh) : nil
             return Output(activations: activations, pFake: pFake, mask: mask,
@@ -128,6 +126,18 @@ public final class ClassNSeg: MaskingDetector {
             x = convTranspose2d(x, layer, epilogue: Epilogue(activation: activation), workspace: workspace)
         }
         return x
+    }
+
+    /// Channel 1 of the softmax over two channels, `[1, 2, H, W]` → H·W values: softmax([x0, x1])[1]
+    /// = 1 / (1 + e^(x0 − x1)), without computing channel 0 (half the exponentials, no copies).
+    static func manipulatedProbability(_ logits: Tensor) -> [Float] {
+        let plane = logits.shape[2] * logits.shape[3]
+        return logits.storage.withUnsafeBufferPointer { values in
+            [Float](unsafeUninitializedCapacity: plane) { out, count in
+                for i in 0..<plane { out[i] = 1 / (1 + exp(values[i] - values[plane + i])) }
+                count = plane
+            }
+        }
     }
 
     /// [a0, a1] of one crop's latent, summed in Double (16,384 values each).

@@ -211,3 +211,15 @@ enum ClassNSegWeights {
         return (RGBImage(width: 256, height: 256, pixels: face), truth)
     }
 }
+
+/// The mask's shortcut for a two-channel softmax.
+final class ClassNSegMaskProbabilityTests: XCTestCase {
+    func testChannelOneEqualsTheSoftmaxIncludingExtremes() {
+        let logits = Tensor(shape: [1, 2, 1, 5], storage: [0, 3, -2, 100, -100, 0, -1, 5, -100, 100])
+        let shortcut = ClassNSeg.manipulatedProbability(logits)
+        let reference = Array(softmax(logits).storage[5..<10])
+        for (a, b) in zip(shortcut, reference) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        XCTAssertEqual(shortcut[3], 0)
+        XCTAssertEqual(shortcut[4], 1)
+    }
+}
