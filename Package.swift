@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
-        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "Detectors"]),
+        .testTarget(name: "ScanTests", dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "Detectors", "VideoDecode"]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.

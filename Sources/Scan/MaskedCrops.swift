@@ -72,7 +72,10 @@ public enum MaskOverlays {
         var files: [FrameTrack: String] = [:]
         for crop in crops {
             let relative = folder + "/" + crop.fileName
-            try StillImage.writePNG(crop.mask.overlay(on: crop.image), to: directory + "/" + relative)
+            // The mask covers the model's input (256²); a crop aligned at another size is resampled to it.
+            let face = crop.image.width == crop.mask.width && crop.image.height == crop.mask.height ? crop.image
+                : crop.image.resampled(width: crop.mask.width, height: crop.mask.height)
+            try StillImage.writePNG(crop.mask.overlay(on: face), to: directory + "/" + relative)
             files[FrameTrack(frameIndex: crop.frameIndex, trackID: crop.trackID)] = relative
         }
         return files

@@ -14,7 +14,7 @@ public struct ConvTranspose2DKernel: Sendable, Equatable {
     public let weight: [Float]
     public let bias: [Float]
     /// Stride 1 is an ordinary convolution with the filters flipped and in/out swapped, padded
-    /// `kernel − 1 − padding` (plus `outputPadding` bottom/right): that runs on the conv kernels
+    /// `kernel − 1 − padding`: that runs on the conv kernels
     /// (direct SIMD kernel for few channels), faster than sgemm + col2im on these skinny shapes.
     let equivalentConv: Conv2DKernel?
 
@@ -85,15 +85,8 @@ public func convTranspose2d(_ input: Tensor, _ kernel: ConvTranspose2DKernel, ep
                  "transposed conv expects \(kernel.inChannels) input channels, got \(inShape.channels)")
     let outHeight = kernel.outputSize(inShape.height), outWidth = kernel.outputSize(inShape.width)
     precondition(outHeight > 0 && outWidth > 0, "transposed conv output of \(inShape.dims) would be empty")
-    if let conv = kernel.equivalentConv {
-        if kernel.outputPadding == 0 { return conv2d(input, conv, epilogue: epilogue, workspace: workspace) }
-        let edge = kernel.kernelSize - 1 - kernel.padding
-        let padded = Conv2DKernel(outChannels: conv.outChannels, inChannels: conv.inChannels, window: conv.window,
-                                  padding: .explicit(top: edge, left: edge, bottom: edge + kernel.outputPadding,
-                                                     right: edge + kernel.outputPadding),
-                                  weight: conv.weight, bias: conv.bias)
-        return conv2d(input, padded, epilogue: epilogue, workspace: workspace)
-    }
+    // (Stride 1 has no output padding: it must be smaller than the stride.)
+    if let conv = kernel.equivalentConv { return conv2d(input, conv, epilogue: epilogue, workspace: workspace) }
     var output = Tensor(zeros: [inShape.batch, kernel.outChannels, outHeight, outWidth])
     let outPlane = outHeight * outWidth
     let taps = kernel.kernelSize * kernel.kernelSize

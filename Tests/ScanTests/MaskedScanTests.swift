@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import Reports
 import Testing
+import VideoDecode
 @testable import Scan
 
 /// p_fake = mean brightness / 255, and a mask whose left half is that probability, right half 0.
@@ -76,6 +77,18 @@ final class BrightnessMasker: CropMasking, @unchecked Sendable {
         #expect(bytes.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
         // Same name elsewhere: another folder.
         #expect(MaskOverlays.folderName(for: "/other/a b.mp4") != MaskOverlays.folderName(for: "/videos/a b.mp4"))
+    }
+
+    @Test func aCropOfAnotherSizeIsResampledToTheMask() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("masks-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // --crop-size 128 with a 256-input model: the mask is the model's size, the crop is not.
+        let crop = RGBImage(width: 8, height: 8, pixels: [UInt8](repeating: 90, count: 192))
+        let mask = ManipulationMask(width: 4, height: 4, probabilities: [Float](repeating: 1, count: 16))
+        let files = try MaskOverlays.write([SuspiciousCrop(frameIndex: 0, trackID: 0, pFake: 1, image: crop, mask: mask)],
+                                           video: "v.mp4", into: directory)
+        let overlay = try StillImage.read(path: directory + "/" + files.values.first!)
+        #expect(overlay.width == 8 && overlay.height == 4)
     }
 
     @Test func overlayShowsTheFaceBesideItsTintedCopy() {
