@@ -64,3 +64,18 @@ def test_authors_weights_import_with_both_hashes():
     state, metadata = classnseg_torch.convert(str(SHARED / "full_encoder_46.pt"), str(SHARED / "full_decoder_46.pt"))
     assert len(state) == 130 and metadata["trained_on"] == "Face2Face"
     assert [len(h) for h in metadata["source_sha256"].split(",")] == [64, 64]
+
+
+def test_a_short_training_run_exports_what_the_engine_loads(tmp_path):
+    from safetensors import safe_open
+    from Training import train_classnseg
+    from Training.tests.test_video_training import synthetic_video_cache
+    cache = synthetic_video_cache(tmp_path / "cache", size=64)
+    out = tmp_path / "run"
+    assert train_classnseg.main(["--cache", str(cache), "--out", str(out), "--steps", "2", "--reals", "2",
+                                 "--threads", "1"]) == 0
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card, keys = handle.metadata(), set(handle.keys())
+    assert card["architecture"] == "classnseg" and card["scaling"] == "imagenet"
+    assert keys == {k for k, _ in golden.key_shapes()}
+    assert "val_sbi_auc" in json.loads(card["metrics"])
