@@ -386,3 +386,11 @@ bench-classnseg: weights-classnseg
 	$(SWIFT) build -c release --product engine-bench
 	$(PYTHON) -m Training.bench.bench_classnseg --weights $(CLASSNSEG_WEIGHTS)/classnseg-full.safetensors \
 		--engine-bench .build/release/engine-bench
+
+# The project's own ClassNSeg (Training/train_classnseg.py) on the video crop cache; then its
+# threshold from the calibration reals (as calibrate-video does), not bundled (docs/classnseg.md).
+CLASSNSEG_RUN ?= out/train-classnseg/run1
+.PHONY: train-classnseg
+train-classnseg: build setup-yuface venv video-cache
+	$(PYTHON) -m Training.train_classnseg --cache $(VIDEO_CACHE) --out $(CLASSNSEG_RUN) --steps 600 --reals 8
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(CLASSNSEG_RUN)/model.safetensors
