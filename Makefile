@@ -399,3 +399,32 @@ bench-report:
 		python3 Tests/Browser/report_browser.py $$page | python3 -c 'import json, sys; d = json.load(sys.stdin); \
 		print(sys.argv[1], d["bytes"], "bytes, first contentful paint ms", d["paint_ms"].get("firstContentfulPaint"), "DOMContentLoaded ms", round(d["navigation_ms"]["domContentLoaded"]), "filter ms", d["filter_ms"], "sort ms", d["sort_ms"], \
 		"console errors", d["console_errors"])' $$page; done
+
+# ---- Detectors: ClassNSeg (the authors' weights, golden fixture, bench, own training) -------------
+# The authors' two weight sets as safetensors (never committed; nothing to do without ../shared),
+# the golden fixture (PyTorch float64 outputs only), crops per CPU-second against PyTorch.
+CLASSNSEG_WEIGHTS := .build-weights/classnseg
+CLASSNSEG_SETS := full:46 finetune:26
+.PHONY: weights-classnseg golden-classnseg bench-classnseg
+weights-classnseg: venv
+	@if [ -d $(SHARED)/weights/classnseg ]; then mkdir -p $(CLASSNSEG_WEIGHTS) && for set in $(CLASSNSEG_SETS); do \
+		name=$${set%%:*}; epoch=$${set##*:}; $(PYTHON) -m Training.importers.classnseg_torch \
+		$(SHARED)/weights/classnseg/$${name}_encoder_$$epoch.pt $(SHARED)/weights/classnseg/$${name}_decoder_$$epoch.pt \
+		--out $(CLASSNSEG_WEIGHTS)/classnseg-$$name.safetensors || exit 1; done; \
+	else echo "$(SHARED)/weights/classnseg absent: no ClassNSeg weights imported (tests needing them skip)"; fi
+
+golden-classnseg: venv
+	$(PYTHON) -m Training.reference.classnseg_golden --shared $(SHARED) --out Tests/Fixtures/classnseg_golden.json
+
+bench-classnseg: weights-classnseg
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_classnseg --weights $(CLASSNSEG_WEIGHTS)/classnseg-full.safetensors \
+		--engine-bench .build/release/engine-bench
+
+# The project's own ClassNSeg (Training/train_classnseg.py) on the video crop cache; then its
+# threshold from the calibration reals (as calibrate-video does), not bundled (docs/classnseg.md).
+CLASSNSEG_RUN ?= out/train-classnseg/run1
+.PHONY: train-classnseg
+train-classnseg: build setup-yuface venv video-cache
+	$(PYTHON) -m Training.train_classnseg --cache $(VIDEO_CACHE) --out $(CLASSNSEG_RUN) --steps 600 --reals 8
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(CLASSNSEG_RUN)/model.safetensors

@@ -25,18 +25,29 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     public var track: Int
     public var box: FaceBox
     public var pFake: Double
+    /// Models with masks (`scan --masks`): fraction of the aligned face flagged manipulated
+    /// (mask probability ≥ 0.5), the mean mask probability, and the overlay PNG (relative to the
+    /// masks folder) when this crop is one of its video's most suspicious. Absent otherwise.
+    public var maskFlagged: Double?
+    public var maskMean: Double?
+    public var maskFile: String?
 
-    public init(video: String, frameIndex: Int, seconds: Double, track: Int, box: FaceBox, pFake: Double) {
+    public init(video: String, frameIndex: Int, seconds: Double, track: Int, box: FaceBox, pFake: Double,
+                maskFlagged: Double? = nil, maskMean: Double? = nil, maskFile: String? = nil) {
         self.video = video
         self.frameIndex = frameIndex
         self.seconds = seconds
         self.track = track
         self.box = box
         self.pFake = pFake
+        self.maskFlagged = maskFlagged
+        self.maskMean = maskMean
+        self.maskFile = maskFile
     }
 
     enum CodingKeys: String, CodingKey {
         case video, frameIndex = "frame_index", seconds, track, box, pFake = "p_fake"
+        case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
     }
 
     /// The row as one line of JSON (keys sorted, no newline inside, trailing "\n").

@@ -172,6 +172,14 @@ public final class ResultStore: Sendable {
             try db.alter(table: StoredVideo.databaseTableName) { t in t.add(column: "content_sha256", .text) }
             try db.create(index: "video_by_content", on: StoredVideo.databaseTableName, columns: ["config", "content_sha256"])
         }
+        // `scan --masks` (ClassNSeg): per-crop mask statistics and overlay file; NULL without masks.
+        migrator.registerMigration("v2-face-masks") { db in
+            try db.alter(table: StoredFace.databaseTableName) { t in
+                t.add(column: "mask_flagged", .double)
+                t.add(column: "mask_mean", .double)
+                t.add(column: "mask_file", .text)
+            }
+        }
         return migrator
     }
 

@@ -14,10 +14,12 @@ public struct ScanOptions: Sendable {
     /// Keep every face row in `ScanResult.faces`. Off for large runs with a store, where the
     /// faces are read back from the store instead of piling up in memory.
     public var collectFaces: Bool
+    /// Folder for the mask overlays of each video's most suspicious crops (`scan --masks`).
+    public var masksDirectory: String?
 
     public init(
         configuration: RunConfiguration, jobs: Int = 1, timeoutSeconds: Double? = 300, rescan: Bool = false,
-        collectFaces: Bool = true
+        collectFaces: Bool = true, masksDirectory: String? = nil
     ) {
         precondition(jobs >= 1, "jobs must be at least 1")
         self.configuration = configuration
@@ -25,6 +27,7 @@ public struct ScanOptions: Sendable {
         self.timeoutSeconds = timeoutSeconds
         self.rescan = rescan
         self.collectFaces = collectFaces
+        self.masksDirectory = masksDirectory
     }
 }
 
@@ -270,9 +273,14 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             framesWithFace: video.framesWithFace, faceTracks: verdict.tracks.count,
             durationSeconds: video.probe.durationSeconds, width: video.probe.width, height: video.probe.height,
             codec: video.probe.codec, error: video.probe.decodeWarning)
+        let overlays = try options.masksDirectory.map {
+            try MaskOverlays.write(video.suspicious, video: path, into: $0)
+        } ?? [:]
         let faces = video.faces.map {
             FaceRow(video: path, frameIndex: $0.score.frameIndex, seconds: $0.score.seconds,
-                    track: $0.score.trackID, box: $0.box, pFake: $0.score.pFake)
+                    track: $0.score.trackID, box: $0.box, pFake: $0.score.pFake,
+                    maskFlagged: $0.mask?.flaggedFraction, maskMean: $0.mask?.meanProbability,
+                    maskFile: overlays[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)])
         }
         return (row, faces)
     }

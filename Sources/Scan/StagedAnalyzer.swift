@@ -68,12 +68,15 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case timedOut(seconds: Double)
     /// The run was asked to stop (Ctrl-C) before this video finished: no result, redone on resume.
     case stopped
+    /// Masks were asked for, but the model makes none.
+    case noMasks
 
     public var description: String {
         switch self {
         case let .scoreCountMismatch(expected, got): return "model returned \(got) scores for \(expected) crops"
         case let .timedOut(seconds): return "timed out after \(seconds) s"
         case .stopped: return "stopped before it finished"
+        case .noMasks: return "masks were asked for, but the model makes none (only classnseg does)"
         }
     }
 }
@@ -94,6 +97,10 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
     public var batchSize: Int
     /// Decoded frames that may wait for the face stage.
     public var queueCapacity: Int
+    /// When positive, crops are scored with their manipulation masks (the scorer must be a
+    /// `CropMasking` that makes them): each face gets mask statistics, and the video keeps
+    /// this many most suspicious crops with their masks for overlays.
+    public var suspiciousCropsKept = 0
 
     public init(source: Source, trackers: Trackers, scorer: Scorer, batchSize: Int = 32, queueCapacity: Int = 2) {
         precondition(batchSize > 0, "batchSize must be positive")
@@ -138,6 +145,9 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         var facesTime = Duration.zero
         var modelTime = Duration.zero
         var waitTime = Duration.zero
+        var suspicious = SuspiciousCrops(limit: suspiciousCropsKept)
+        let masking = suspiciousCropsKept > 0 ? scorer as? any CropMasking : nil
+        if suspiciousCropsKept > 0 && masking?.makesMasks != true { throw PipelineError.noMasks }
 
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -145,19 +155,30 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
             // In slices, to notice a cancel between them: a whole batch through a large model can
             // take seconds, and a crop's score does not depend on the slice it is in.
             var scores: [Double] = []
+            var masks: [MaskSummary?] = []
             for start in stride(from: 0, to: pending.count, by: Self.cancellationSlice) {
                 if cancelled.isRequested { throw CancellationError() }
                 let slice = pending[start ..< min(start + Self.cancellationSlice, pending.count)]
-                scores += try scorer.pFake(of: slice.map(\.image))
+                if let masking {
+                    let results = try masking.pFakeAndMasks(of: slice.map(\.image))
+                    for (crop, result) in zip(slice, results) {
+                        suspicious.offer(SuspiciousCrop(frameIndex: crop.frameIndex, trackID: crop.trackID,
+                                                        pFake: result.pFake, image: crop.image, mask: result.mask))
+                    }
+                    scores += results.map(\.pFake)
+                    masks += results.map { MaskSummary($0.mask) }
+                } else {
+                    scores += try scorer.pFake(of: slice.map(\.image))
+                }
             }
             modelTime += began.duration(to: clock.now)
             guard scores.count == pending.count else {
                 throw PipelineError.scoreCountMismatch(expected: pending.count, got: scores.count)
             }
-            for (crop, p) in zip(pending, scores) {
+            for (index, (crop, p)) in zip(pending, scores).enumerated() {
                 faces.append(ScoredFace(
                     score: FrameScore(frameIndex: crop.frameIndex, seconds: crop.seconds, trackID: crop.trackID, pFake: p),
-                    box: crop.box))
+                    box: crop.box, mask: index < masks.count ? masks[index] : nil))
             }
             pending.removeAll(keepingCapacity: true)
         }
@@ -185,7 +206,9 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         let times = StageTimes(
             decodeSeconds: stream.decodeSeconds, facesSeconds: facesTime.seconds, modelSeconds: modelTime.seconds,
             otherSeconds: max(0, (wall - waitTime - facesTime - modelTime).seconds))
-        return AnalyzedVideo(probe: stream.probe, framesSampled: stream.framesSampled, faces: faces, stageTimes: times)
+        var video = AnalyzedVideo(probe: stream.probe, framesSampled: stream.framesSampled, faces: faces, stageTimes: times)
+        video.suspicious = suspicious.kept
+        return video
     }
 
     /// Runs the source on a new thread, handing its frames to `frames` and finishing it with

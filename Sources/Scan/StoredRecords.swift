@@ -107,10 +107,14 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
     var boxW: Double
     var boxH: Double
     var pFake: Double
+    var maskFlagged: Double?
+    var maskMean: Double?
+    var maskFile: String?
 
     enum CodingKeys: String, CodingKey {
         case id, path, config, frameIndex = "frame_index", seconds, track, boxX = "box_x", boxY = "box_y",
             boxW = "box_w", boxH = "box_h", pFake = "p_fake"
+        case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
     }
 
     init(face: FaceRow, path: String, configuration: String) {
@@ -125,11 +129,15 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
         boxW = face.box.width
         boxH = face.box.height
         pFake = face.pFake
+        maskFlagged = face.maskFlagged
+        maskMean = face.maskMean
+        maskFile = face.maskFile
     }
 
     var face: FaceRow {
         FaceRow(
             video: path, frameIndex: frameIndex, seconds: seconds, track: track,
-            box: FaceBox(x: boxX, y: boxY, width: boxW, height: boxH), pFake: pFake)
+            box: FaceBox(x: boxX, y: boxY, width: boxW, height: boxH), pFake: pFake,
+            maskFlagged: maskFlagged, maskMean: maskMean, maskFile: maskFile)
     }
 }

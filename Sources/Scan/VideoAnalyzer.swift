@@ -25,10 +25,13 @@ public struct VideoProbe: Sendable, Equatable {
 public struct ScoredFace: Sendable, Equatable {
     public var score: FrameScore
     public var box: FaceBox
+    /// Statistics of the crop's manipulation mask, when the run makes masks (`scan --masks`).
+    public var mask: MaskSummary?
 
-    public init(score: FrameScore, box: FaceBox) {
+    public init(score: FrameScore, box: FaceBox, mask: MaskSummary? = nil) {
         self.score = score
         self.box = box
+        self.mask = mask
     }
 }
 
@@ -40,6 +43,9 @@ public struct AnalyzedVideo: Sendable, Equatable {
     public var faces: [ScoredFace]
     /// Where the time went (zero when the analyzer does not measure it).
     public var stageTimes: StageTimes
+    /// The crops with the highest p_fake and their masks, most suspicious first (empty unless
+    /// the analyzer keeps them: `StagedAnalyzer.suspiciousCropsKept`).
+    public var suspicious: [SuspiciousCrop] = []
 
     public init(probe: VideoProbe, framesSampled: Int, faces: [ScoredFace], stageTimes: StageTimes = StageTimes()) {
         self.probe = probe

@@ -27,7 +27,8 @@ public struct Conv2DKernel: Sendable, Equatable {
         self.padding = padding
         self.weight = weight
         self.bias = bias ?? [Float](repeating: 0, count: outChannels)
-        self.directFilters = DirectConvolution.applies(groups: groups, window: window, inChannels: inChannels)
+        self.directFilters = DirectConvolution.applies(groups: groups, window: window, inChannels: inChannels,
+                                                                  outChannels: outChannels)
             ? DirectConvolution.pack(weight, outChannels: outChannels, inChannels: inChannels,
                                      taps: window.height * window.width)
             : []

@@ -13,9 +13,13 @@ enum DirectConvolution {
 
     /// Pointwise (1×1) convolutions over 16 or more channels are plain matrix products, which
     /// sgemm does better (EfficientNet's expand/project convs; MesoInception's 1×1s stay here).
-    static func applies(groups: Int, window: Window, inChannels: Int) -> Bool {
+    /// So are convolutions with 32 or more outputs over filters of 128 or more taps (ClassNSeg's
+    /// 16→32 … 64→128 3×3 layers: im2col + sgemm took 0.56–0.64 ms where this kernel took
+    /// 0.87–0.96 ms on the AMD EPYC development VM); MesoNet's layers (≤ 16 outputs) stay here.
+    static func applies(groups: Int, window: Window, inChannels: Int, outChannels: Int) -> Bool {
         let pointwise = window.height == 1 && window.width == 1
-        return groups == 1 && window.strideX == 1 && window.strideY == 1 && !(pointwise && inChannels >= 16)
+        let wide = outChannels >= 32 && inChannels * window.height * window.width >= 128
+        return groups == 1 && window.strideX == 1 && window.strideY == 1 && !(pointwise && inChannels >= 16) && !wide
     }
 
     /// Filters as `[ceil(out/4)][in][kh][kw][4]`, zero for the padding channels of the last block,

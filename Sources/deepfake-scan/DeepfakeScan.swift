@@ -7,6 +7,6 @@ struct DeepfakeScan: AsyncParsableCommand {
         commandName: "deepfake-scan",
         abstract: "Scan videos for face manipulation (deepfakes, face swaps, reenactment, lip-sync).",
         version: "0.1.0",
-        subcommands: [ScanCommand.self, Run.self, Merge.self, Report.self, Probe.self, Frames.self, Faces.self, Models.self, Eval.self]
+        subcommands: [ScanCommand.self, Run.self, Merge.self, Report.self, Explain.self, Probe.self, Frames.self, Faces.self, Models.self, Eval.self]
     )
 }

@@ -58,16 +58,24 @@ struct Models: ParsableCommand {
             commandName: "import",
             abstract: "Convert published weights into a safetensors file with a model card.",
             discussion: """
-            Runs the Python importer Training/importers/mesonet_keras.py (numpy, h5py, safetensors) with the \
-            project's virtual environment: run `make venv` in the deepfake-scan checkout first.
+            mesonet FILE.h5: the MesoNet authors' Keras weights (Training/importers/mesonet_keras.py: numpy, h5py). \
+            classnseg ENCODER.pt DECODER.pt: the ClassNSeg authors' PyTorch state_dicts \
+            (Training/importers/classnseg_torch.py: torch). Both run with the project's virtual environment: \
+            run `make venv` in the deepfake-scan checkout first.
             """
         )
 
-        @Argument(help: "Source format: mesonet (the MesoNet authors' Keras .h5 files).")
+        /// Format → (Python importer module, number of files it takes, what the files are).
+        static let importers: [String: (module: String, files: Int, what: String)] = [
+            "mesonet": ("Training.importers.mesonet_keras", 1, "one Keras .h5 file"),
+            "classnseg": ("Training.importers.classnseg_torch", 2, "the encoder .pt then the decoder .pt"),
+        ]
+
+        @Argument(help: "Source format: mesonet (the MesoNet authors' Keras .h5) or classnseg (the ClassNSeg authors' encoder and decoder .pt).")
         var format: String
 
-        @Argument(help: "The weight file to convert, e.g. Meso4_DF.h5.")
-        var file: String
+        @Argument(help: "The weight file(s) to convert, e.g. Meso4_DF.h5, or full_encoder_46.pt full_decoder_46.pt.")
+        var files: [String] = []
 
         @Option(help: "The safetensors file to write.")
         var out: String
@@ -76,8 +84,15 @@ struct Models: ParsableCommand {
         var project: String = "."
 
         func validate() throws {
-            guard format == "mesonet" else { throw ValidationError("unknown format \(format); supported: mesonet") }
-            guard FileManager.default.fileExists(atPath: file) else { throw ValidationError("no such file: \(file)") }
+            guard let importer = Self.importers[format] else {
+                throw ValidationError("unknown format \(format); supported: \(Self.importers.keys.sorted().joined(separator: ", "))")
+            }
+            guard files.count == importer.files else {
+                throw ValidationError("\(format) takes \(importer.what), got \(files.count) file(s)")
+            }
+            for file in files where !FileManager.default.fileExists(atPath: file) {
+                throw ValidationError("no such file: \(file)")
+            }
             let python = "\(project)/.venv/bin/python"
             guard FileManager.default.isExecutableFile(atPath: python) else {
                 throw ValidationError("no Python environment at \(python): run `make venv` in the deepfake-scan checkout " +
@@ -88,8 +103,8 @@ struct Models: ParsableCommand {
         func run() throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "\(project)/.venv/bin/python")
-            process.arguments = ["-m", "Training.importers.mesonet_keras",
-                                 URL(fileURLWithPath: file).path, "--out", URL(fileURLWithPath: out).path]
+            process.arguments = ["-m", Self.importers[format]!.module]
+                + files.map { URL(fileURLWithPath: $0).path } + ["--out", URL(fileURLWithPath: out).path]
             process.currentDirectoryURL = URL(fileURLWithPath: project)
             try process.run()
             process.waitUntilExit()

@@ -57,6 +57,9 @@ struct ScanArguments: ParsableArguments {
     @Option(help: "Also write an HTML report (summary, sortable table, face pictures, per-frame plots) to this file.")
     var html: String?
 
+    @Option(help: ArgumentHelp("Write PNG overlays of the manipulation masks of each video's most suspicious crops into DIR; the JSONL gets per-crop mask statistics (models with masks: classnseg).", valueName: "DIR"))
+    var masks: String?
+
     @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
@@ -127,7 +130,8 @@ struct ScanArguments: ParsableArguments {
             threshold: threshold ?? cardThreshold ?? 0.5, extra: extra)
         return ScanRequest(
             paths: paths, listFile: listFile, discovery: discoveryOptions,
-            options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan),
+            options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan,
+                                 masksDirectory: masks),
             csvPath: csv, layout: format, jsonlPath: jsonl,
             storePath: storePath, shard: try shard.map(Shard.init(parsing:)), newCSVPath: newCSV)
     }

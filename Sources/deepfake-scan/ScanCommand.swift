@@ -29,12 +29,20 @@ struct ScanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pipeline: ScanPipeline
+        var pipeline: ScanPipeline
         do {
             try arguments.checkOutputs()
             arguments.unsearchedFolderNotes.forEach { FileHandle.standardError.write(Data($0.utf8)) }
             pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
                                         faces: faces, batchSize: batchSize, jobs: arguments.limits.jobCount)
+            if let masks = arguments.masks {
+                guard pipeline.makesMasks else {
+                    throw ValidationError("--masks: \(pipeline.card.name) (\(pipeline.card.architecture)) makes no masks; "
+                                          + "use a classnseg model")
+                }
+                try FileManager.default.createDirectory(atPath: masks, withIntermediateDirectories: true)
+                pipeline.keepMasks()
+            }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)

@@ -32,6 +32,17 @@ struct ScanPipeline {
         self.perturbations = perturbations
     }
 
+    /// Crops per video whose mask overlays `scan --masks` writes.
+    static let overlaysPerVideo = 3
+
+    /// Whether the loaded model makes manipulation masks.
+    var makesMasks: Bool { analyzer.scorer.makesMasks }
+
+    /// Scores with masks from now on, keeping each video's `overlaysPerVideo` most suspicious crops.
+    mutating func keepMasks() {
+        analyzer.suspiciousCropsKept = Self.overlaysPerVideo
+    }
+
     /// The same pipeline with other frame degradations (the weights are loaded once).
     func perturbed(by perturbations: [FramePerturbation]) -> ScanPipeline {
         var copy = self
@@ -51,6 +62,8 @@ struct ScanPipeline {
             "score_floor": String(align.scoreFloor),
         ]
         if !perturbations.isEmpty { fields["perturb"] = perturbations.specification }
+        // Stored rows of a run without masks have no mask statistics to give back.
+        if analyzer.suspiciousCropsKept > 0 { fields["masks"] = String(analyzer.suspiciousCropsKept) }
         return fields
     }
 }

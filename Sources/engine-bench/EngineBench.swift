@@ -21,6 +21,7 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Seconds to measure (after one warm-up batch per worker).") var seconds: Double = 3
     @Option(help: "Score exactly this many batches per worker instead of timing (for whole-process timers).")
     var iterations: Int?
+    @Flag(help: "Also compute the manipulation masks (ClassNSeg's segmentation branch).") var masks = false
 
     /// ArgumentParser's `main()`, after choosing OpenBLAS' kernels as the CLI does, so the
     /// bench measures what `deepfake-scan` runs.
@@ -51,13 +52,17 @@ struct EngineBench: ParsableCommand {
         let failure = Mutex<String?>(nil)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             do {
-                let detector = try DetectorRegistry.load(weights: url)
-                let firstScores = try detector.pFake(crops: crops)  // warm-up, also the scores we report
+                let loaded = try DetectorRegistry.load(weights: url)
+                guard !masks || loaded is any MaskingDetector else { throw ValidationError("--masks: this model makes no masks") }
+                let score: ([RGBImage]) throws -> [Float] = masks
+                    ? { try (loaded as! any MaskingDetector).pFakeAndMasks(crops: $0).map(\.pFake) }
+                    : { try loaded.pFake(crops: $0) }
+                let firstScores = try score(crops)  // warm-up, also the scores we report
                 var done = 0
                 let start = DispatchTime.now().uptimeNanoseconds
                 var elapsed = 0.0
                 while iterations.map({ done < $0 * crops.count }) ?? (elapsed < seconds) {
-                    _ = try detector.pFake(crops: crops)
+                    _ = try score(crops)
                     done += crops.count
                     elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 }
@@ -71,6 +76,6 @@ struct EngineBench: ParsableCommand {
         let rate = runs.reduce(0) { $0 + Double($1.images) / $1.seconds }
         let scores = runs[0].firstScores.map { String(format: "%.6f", $0) }.joined(separator: ",")
         print("{\"images_per_s\": \(String(format: "%.2f", rate)), \"batch\": \(batch), \"workers\": \(workers), " +
-              "\"blas_core\": \"\(BLASCore.activeCore)\", \"p_fake\": [\(scores)]}")
+              "\"masks\": \(masks), \"blas_core\": \"\(BLASCore.activeCore)\", \"p_fake\": [\(scores)]}")
     }
 }

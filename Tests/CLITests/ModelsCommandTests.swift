@@ -49,5 +49,31 @@ import Testing
         #expect(message(["keras", h5.path, "--out", "x.safetensors"]).contains("unknown format keras"))
         #expect(message(["mesonet", h5.path, "--out", "x.safetensors", "--project", directory.path]).contains("make venv"))
         #expect(message(["mesonet", directory.appendingPathComponent("absent.h5").path, "--out", "x"]).contains("no such file"))
+        // classnseg takes an encoder and a decoder file, in that order.
+        #expect(message(["classnseg", h5.path, "--out", "x"]).contains("classnseg takes the encoder .pt then the decoder .pt, got 1"))
+        #expect(message(["mesonet", h5.path, h5.path, "--out", "x"]).contains("mesonet takes one Keras .h5 file, got 2"))
+        #expect(message(["classnseg", h5.path, h5.path, "--out", "x", "--project", directory.path]).contains("make venv"))
+    }
+
+    /// The real import of the authors' ClassNSeg weights through the venv (skipped without them).
+    @Test func importsTheClassNSegWeightsWithACard() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.deletingLastPathComponent().appendingPathComponent("shared/weights/classnseg")
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("full_encoder_46.pt").path),
+              FileManager.default.isExecutableFile(atPath: root.appendingPathComponent(".venv/bin/python").path) else {
+            print("../shared/weights/classnseg or .venv absent: classnseg import not checked")
+            return
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("f2f.safetensors")
+        let command = try Models.Import.parse([
+            "classnseg", folder.appendingPathComponent("full_encoder_46.pt").path,
+            folder.appendingPathComponent("full_decoder_46.pt").path, "--out", out.path, "--project", root.path])
+        try command.run()
+        let card = try #require(WeightFiles.find(in: [out.path]).first?.card)
+        #expect(card.architecture == "classnseg" && card.name == "classnseg-full" && card.scaling == "imagenet")
+        #expect(card.sourceFile == "full_encoder_46.pt,full_decoder_46.pt")
+        #expect(card.provenance.contains("class 1 is original"))
     }
 }

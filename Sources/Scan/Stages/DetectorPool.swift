@@ -8,8 +8,9 @@ import NN
 /// A `Detector` owns scratch memory and is not Sendable, so the pool lends each calling
 /// thread an instance of its own and takes it back afterwards; instances are made on demand,
 /// at most one per video in flight.
-public final class DetectorPool: CropScoring, @unchecked Sendable {
+public final class DetectorPool: CropMasking, @unchecked Sendable {
     public let card: ModelCard
+    public let makesMasks: Bool
     private let load: @Sendable () throws -> any Detector
     // `lock` guards `idle`.
     private let lock = NSLock()
@@ -21,6 +22,7 @@ public final class DetectorPool: CropScoring, @unchecked Sendable {
                     else { try DetectorRegistry.load(weights: weights) }
         let architecture = first.card.architecture
         card = first.card
+        makesMasks = first is any MaskingDetector
         idle = [first]
         load = { try DetectorRegistry.load(name: architecture, weights: weights) }
     }
@@ -29,6 +31,13 @@ public final class DetectorPool: CropScoring, @unchecked Sendable {
         let detector = try borrow()
         defer { giveBack(detector) }
         return try detector.pFake(crops: crops).map(Double.init)
+    }
+
+    public func pFakeAndMasks(of crops: [RGBImage]) throws -> [(pFake: Double, mask: ManipulationMask)] {
+        let detector = try borrow()
+        defer { giveBack(detector) }
+        guard let masking = detector as? any MaskingDetector else { throw PipelineError.noMasks }
+        return try masking.pFakeAndMasks(crops: crops).map { (Double($0.pFake), $0.mask) }
     }
 
     private func borrow() throws -> any Detector {

@@ -1,0 +1,90 @@
+import Crypto
+import Detectors
+import Foundation
+import Imaging
+import NN
+import VideoDecode
+
+/// Stage 3 for models that also say where a crop looks manipulated (ClassNSeg).
+public protocol CropMasking: CropScoring {
+    /// Whether the loaded model makes masks (a pool of another architecture does not).
+    var makesMasks: Bool { get }
+    func pFakeAndMasks(of crops: [RGBImage]) throws -> [(pFake: Double, mask: ManipulationMask)]
+}
+
+/// What the JSONL says of one crop's mask.
+public struct MaskSummary: Sendable, Equatable {
+    /// Fraction of the crop's pixels flagged manipulated (probability ≥ 0.5).
+    public var flaggedFraction: Double
+    public var meanProbability: Double
+
+    public init(_ mask: ManipulationMask) {
+        flaggedFraction = mask.flaggedFraction
+        meanProbability = mask.meanProbability
+    }
+}
+
+/// A crop kept for its overlay: one of the most suspicious of its video.
+public struct SuspiciousCrop: Sendable, Equatable {
+    public var frameIndex: Int
+    public var trackID: Int
+    public var pFake: Double
+    public var image: RGBImage
+    public var mask: ManipulationMask
+
+    /// The overlay's file name inside the video's folder.
+    public var fileName: String { String(format: "f%06d-t%d.png", frameIndex, trackID) }
+}
+
+/// The `limit` crops with the highest p_fake seen so far (earlier frame first on ties).
+struct SuspiciousCrops {
+    let limit: Int
+    private(set) var kept: [SuspiciousCrop] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func offer(_ crop: SuspiciousCrop) {
+        guard limit > 0 else { return }
+        if kept.count == limit, let last = kept.last, crop.pFake <= last.pFake { return }
+        let position = kept.firstIndex { crop.pFake > $0.pFake } ?? kept.count
+        kept.insert(crop, at: position)
+        if kept.count > limit { kept.removeLast() }
+    }
+}
+
+/// Writes the overlays of one video's suspicious crops as PNG into a folder of its own under
+/// `directory`: the file's name plus a short hash of its full path, so two `clip.mp4` in
+/// different folders do not overwrite each other.
+public enum MaskOverlays {
+    /// The video's folder name inside the masks directory.
+    public static func folderName(for path: String) -> String {
+        let base = URL(fileURLWithPath: path).lastPathComponent
+        let safe = String(base.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "_" }.prefix(80))
+        return safe + "-" + SHA256.hash(data: Data(path.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Writes every crop's overlay; returns each crop's file relative to `directory`, keyed by
+    /// (frame index, track).
+    public static func write(_ crops: [SuspiciousCrop], video path: String,
+                             into directory: String) throws -> [FrameTrack: String] {
+        guard !crops.isEmpty else { return [:] }
+        let folder = folderName(for: path)
+        try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
+        var files: [FrameTrack: String] = [:]
+        for crop in crops {
+            let relative = folder + "/" + crop.fileName
+            // The mask covers the model's input (256²); a crop aligned at another size is resampled to it.
+            let face = crop.image.width == crop.mask.width && crop.image.height == crop.mask.height ? crop.image
+                : crop.image.resampled(width: crop.mask.width, height: crop.mask.height)
+            try StillImage.writePNG(crop.mask.overlay(on: face), to: directory + "/" + relative)
+            files[FrameTrack(frameIndex: crop.frameIndex, trackID: crop.trackID)] = relative
+        }
+        return files
+    }
+}
+
+/// One face of one frame.
+public struct FrameTrack: Hashable, Sendable {
+    public var frameIndex: Int
+    public var trackID: Int
+}

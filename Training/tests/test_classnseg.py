@@ -1,0 +1,81 @@
+"""ClassNSeg in PyTorch (Training/models/classnseg.py), its importer and the golden fixture the
+Swift parity test reads (Tests/Fixtures/classnseg_golden.json)."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from Training.importers import classnseg_torch  # noqa: E402  (needs torch)
+from Training.models.classnseg import ClassNSeg  # noqa: E402
+from Training.reference import classnseg_golden as golden  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "Tests/Fixtures/classnseg_golden.json"
+SHARED = ROOT.parent / "shared/weights/classnseg"
+
+
+def test_outputs_shapes_and_score_semantics():
+    torch.manual_seed(0)
+    model = ClassNSeg().eval()
+    with torch.no_grad():
+        out = model(torch.randn(2, 3, 256, 256))
+    assert out["mask"].shape == (2, 2, 256, 256) and out["reconstruction"].shape == (2, 3, 256, 256)
+    a = out["activations"]
+    # Class 1 is original: p_fake is the probability of class 0.
+    assert torch.allclose(out["p_fake"], torch.softmax(a, dim=1)[:, 0])
+    assert torch.allclose(out["mask"].sum(dim=1), torch.ones(2, 256, 256))
+
+
+def test_fixture_keys_and_formula_outputs_are_current():
+    committed = json.loads(FIXTURE.read_text())
+    assert committed["keys"] == [[k, s] for k, s in golden.key_shapes()]
+    assert len(committed["keys"]) == 130
+    images = np.stack([golden.crop(spec) for spec in committed["crops"]])
+    state = {k: golden.formula_tensor(k, s) for k, s in golden.key_shapes()}
+    fresh = golden.outputs(golden.model_from(state), images)
+    assert np.allclose(fresh["activations"], committed["formula"]["activations"], rtol=0, atol=1e-9)
+    assert np.allclose(fresh["mask_samples"], committed["formula"]["mask_samples"], rtol=0, atol=1e-9)
+
+
+def test_importer_refuses_a_decoder_given_as_encoder(tmp_path):
+    model = ClassNSeg()
+    encoder, decoder = tmp_path / "encoder.pt", tmp_path / "decoder.pt"
+    torch.save(model.encoder.state_dict(), encoder)
+    torch.save(model.decoder.state_dict(), decoder)
+    with pytest.raises(ValueError, match="not a ClassNSeg encoder"):
+        classnseg_torch.convert(str(decoder), str(encoder))
+
+
+def test_importer_round_trips_a_state_dict(tmp_path):
+    model = ClassNSeg()
+    encoder, decoder = tmp_path / "x_encoder_1.pt", tmp_path / "x_decoder_1.pt"
+    torch.save(model.encoder.state_dict(), encoder)
+    torch.save(model.decoder.state_dict(), decoder)
+    state, metadata = classnseg_torch.convert(str(encoder), str(decoder))
+    assert metadata["architecture"] == "classnseg" and metadata["name"] == "classnseg-x"
+    assert not any(k.endswith("num_batches_tracked") for k in state)
+    assert set(state) == {k for k, _ in golden.key_shapes()}
+
+
+@pytest.mark.skipif(not (SHARED / "full_encoder_46.pt").exists(), reason="../shared/weights/classnseg absent")
+def test_authors_weights_import_with_both_hashes():
+    state, metadata = classnseg_torch.convert(str(SHARED / "full_encoder_46.pt"), str(SHARED / "full_decoder_46.pt"))
+    assert len(state) == 130 and metadata["trained_on"] == "Face2Face"
+    assert [len(h) for h in metadata["source_sha256"].split(",")] == [64, 64]
+
+
+def test_a_short_training_run_exports_what_the_engine_loads(tmp_path):
+    from safetensors import safe_open
+    from Training import train_classnseg
+    from Training.tests.test_video_training import synthetic_video_cache
+    cache = synthetic_video_cache(tmp_path / "cache", size=64)
+    out = tmp_path / "run"
+    assert train_classnseg.main(["--cache", str(cache), "--out", str(out), "--steps", "2", "--reals", "2",
+                                 "--threads", "1"]) == 0
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card, keys = handle.metadata(), set(handle.keys())
+    assert card["architecture"] == "classnseg" and card["scaling"] == "imagenet"
+    assert keys == {k for k, _ in golden.key_shapes()}
+    assert "val_sbi_auc" in json.loads(card["metrics"])
