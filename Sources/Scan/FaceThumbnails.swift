@@ -12,10 +12,26 @@ public struct FaceThumbnails: Sendable {
     public var options: FaceAlignOptions
     /// libjpeg-style quality of the thumbnails.
     public var quality: Int
+    /// The folder of `scan --masks`: a face whose row names a mask overlay shows it on hover.
+    public var masksDirectory: String?
 
-    public init(options: FaceAlignOptions = FaceAlignOptions(), quality: Int = 80) {
+    public init(options: FaceAlignOptions = FaceAlignOptions(), quality: Int = 80, masksDirectory: String? = nil) {
         self.options = options
         self.quality = quality
+        self.masksDirectory = masksDirectory
+    }
+
+    /// The mask overlay `scan --masks` wrote for this crop, if any and if it can be read, at
+    /// the thumbnail's size as JPEG (the full-size PNG would be ten times the bytes).
+    func maskOverlays(for face: FaceRow) -> [FaceOverlay] {
+        guard let masksDirectory, let file = face.maskFile,
+              let overlay = try? StillImage.read(path: masksDirectory + "/" + file),
+              let jpeg = try? StillImage.encodeJPEG(
+                  Self.maskedHalf(of: overlay).resampled(width: ThumbnailChoice.side, height: ThumbnailChoice.side),
+                  quality: quality)
+        else { return [] }
+        let flagged = face.maskFlagged.map { ", \(Int(($0 * 100).rounded())) % of the face flagged" } ?? ""
+        return [FaceOverlay(label: "manipulation mask\(flagged)", mimeType: "image/jpeg", bytes: jpeg)]
     }
 
     /// The evidence of one video: its faces and thumbnails of the chosen ones, or a note on
@@ -34,6 +50,19 @@ public struct FaceThumbnails: Sendable {
         }
     }
 
+    /// The overlay files put the face and the face under its mask side by side; the report
+    /// lays only the masked half over the face it already shows.
+    static func maskedHalf(of overlay: RGBImage) -> RGBImage {
+        guard overlay.width == 2 * overlay.height else { return overlay }
+        let side = overlay.height
+        var half = RGBImage(width: side, height: side)
+        for y in 0..<side {
+            let from = (y * overlay.width + side) * 3
+            half.pixels.replaceSubrange(y * side * 3..<(y + 1) * side * 3, with: overlay.pixels[from..<from + side * 3])
+        }
+        return half
+    }
+
     private func make(path: String, chosen: [FaceRow]) throws -> [FaceThumbnail] {
         let reader = try VideoReader(fileSystemPath: PathText.bytes(of: path), decodeThreads: 1)
         let locator = try YuNetLocator(detectSize: options.detectSize, retrySize: options.retrySize,
@@ -47,7 +76,8 @@ public struct FaceThumbnails: Sendable {
                 do {
                     if let crop = try alignedCrop(of: face, in: frame.image, locator: locator, aligner: aligner) {
                         let small = crop.resampled(width: ThumbnailChoice.side, height: ThumbnailChoice.side)
-                        thumbnails.append(FaceThumbnail(face: face, jpeg: try StillImage.encodeJPEG(small, quality: quality)))
+                        thumbnails.append(FaceThumbnail(face: face, jpeg: try StillImage.encodeJPEG(small, quality: quality),
+                                                        overlays: maskOverlays(for: face)))
                     }
                 } catch {
                     failure = error

@@ -30,6 +30,9 @@ struct Report: AsyncParsableCommand {
     @Option(help: "Video cards kept in the HTML file itself (default: \(HTMLReportWriter.Settings().inlineCardLimit), and at most \(HTMLReportWriter.Settings().inlineBudgetBytes >> 20) MB of them); with more, the cards go to pages of 100 in a folder beside it (NAME_files/).")
     var inlineCards: Int?
 
+    @Option(help: ArgumentHelp("The scan's --masks folder: its mask overlays are shown over the faces on hover.", valueName: "DIR"))
+    var masks: String?
+
     @Flag(help: "Leave out the face pictures (no video is opened).")
     var noThumbnails = false
 
@@ -64,7 +67,7 @@ struct Report: AsyncParsableCommand {
         }
         let job = HTMLReportJob(
             path: out, run: HTMLReportRun(title: title ?? Self.title(csv: csv), source: csv),
-            thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions),
+            thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions, masksDirectory: masks),
             jobs: jobs ?? RunLimits.defaultJobs,
             // A count given is the only rule: no size cap behind the user's back.
             settings: inlineCards.map { HTMLReportWriter.Settings(inlineCardLimit: $0, inlineBudgetBytes: .max) } ?? .init())

@@ -52,7 +52,8 @@ struct ScanCommand: AsyncParsableCommand {
             extra: pipeline.fingerprintFields)
         request.html = arguments.html.map {
             HTMLReportJob(path: $0, run: HTMLReportRun(title: Report.title(csv: arguments.csv), source: arguments.csv),
-                          thumbnails: FaceThumbnails(options: faces.alignOptions), jobs: arguments.limits.jobCount)
+                          thumbnails: FaceThumbnails(options: faces.alignOptions, masksDirectory: arguments.masks),
+                          jobs: arguments.limits.jobCount)
         }
         let code = await ScanExecution.run(request, analyzer: pipeline.analyzer, progress: logs.progress)
         AbandonedAnalyses.settle(exitCode: code)
