@@ -72,8 +72,12 @@ def test_a_short_training_run_exports_what_the_engine_loads(tmp_path):
     from Training.tests.test_video_training import synthetic_video_cache
     cache = synthetic_video_cache(tmp_path / "cache", size=64)
     out = tmp_path / "run"
-    assert train_classnseg.main(["--cache", str(cache), "--out", str(out), "--steps", "2", "--reals", "2",
-                                 "--threads", "1"]) == 0
+    threads = torch.get_num_threads()
+    try:  # main() sets torch's thread count for the process; later tests must not inherit it
+        assert train_classnseg.main(["--cache", str(cache), "--out", str(out), "--steps", "2", "--reals", "2",
+                                     "--threads", "1"]) == 0
+    finally:
+        torch.set_num_threads(threads)
     with safe_open(str(out / "model.safetensors"), "pt") as handle:
         card, keys = handle.metadata(), set(handle.keys())
     assert card["architecture"] == "classnseg" and card["scaling"] == "imagenet"

@@ -58,3 +58,16 @@ def test_imagenet_checkpoint_has_exactly_these_keys(committed):
     ours = dict((k, s) for k, s in committed["keys"])
     assert set(imagenet) == set(ours)
     assert {k for k in ours if imagenet[k] != ours[k]} == {"_fc.weight", "_fc.bias"}
+
+
+def test_the_reference_does_not_depend_on_the_callers_thread_count(committed):
+    """torch's float32 resize rounds a pixel differently on one thread: the reference pins its
+    own count, so a process (or an earlier test) that set one thread still matches the fixture."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        logits = golden.logits(golden.formula_model(), committed["crops"])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
+    np.testing.assert_allclose(logits, committed["logits"], rtol=0, atol=1e-9)
