@@ -6,15 +6,7 @@ import TestSupport
 /// parser's 64) and still succeeds on --help / --version.
 @Suite struct ExitCodeTests {
     /// `.build/<config>/deepfake-scan`, next to the test bundle.
-    static var binary: URL? {
-        var directory = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("deepfake-scan")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }
+    static var binary: URL? { BuiltProgram.deepfakeScan }
 
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
         guard let executable = binary else {

@@ -19,15 +19,7 @@ import TestSupport
     }
 
     /// `.build/<config>/deepfake-scan`, next to the test bundle.
-    static var binary: URL? {
-        var directory = Bundle.main.bundleURL
-        for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent("deepfake-scan")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            directory.deleteLastPathComponent()
-        }
-        return nil
-    }
+    static var binary: URL? { BuiltProgram.deepfakeScan }
 
     static var missing: String? {
         if chromium == nil { return "no chromium (apt-get install chromium, or make setup)" }
