@@ -28,19 +28,55 @@ from .pseudofakes.sbi import self_blend
 from .train_video import load_video_cache
 
 
-def batch(data: dict, reals: np.ndarray, count: int, rng: np.random.Generator, robustness: float):
-    """`count` reals and their SBI fakes: images uint8, original-class labels (1 = real), masks."""
-    images, original, masks = [], [], []
+IGNORE = -100  # mask pixels with no target: a labelled fake's manipulated region is unknown
+
+
+def batch(data: dict, reals: np.ndarray, count: int, rng: np.random.Generator, robustness: float,
+          fake_videos: list[list[np.ndarray]] | None = None):
+    """`count` reals and their SBI fakes, plus count // 2 labelled fakes when `fake_videos` (per
+    method, per video: crop indices) is given: images uint8, original-class labels (1 = real),
+    masks (labelled fakes: IGNORE, their manipulated pixels are not known)."""
+    items = []
     for index in rng.choice(reals, size=count, replace=False):
         image, landmarks = data["images"][index], data["landmarks"][index]
         fake = self_blend(image, landmarks, rng)
-        for picture, mask, label in ((image, np.zeros(image.shape[:2], np.float32), 1.0), (fake.image, fake.mask, 0.0)):
-            if rng.random() < 0.5:
-                picture, mask = picture[:, ::-1], mask[:, ::-1]
-            images.append(random_robustness(np.ascontiguousarray(picture), rng, robustness))
-            masks.append(np.ascontiguousarray(mask))
-            original.append(label)
-    return np.stack(images), torch.tensor(original), torch.from_numpy(np.stack(masks) >= 0.5).long()
+        items += [(image, np.zeros(image.shape[:2], np.int64), 1.0),
+                  (fake.image, (fake.mask >= 0.5).astype(np.int64), 0.0)]
+    if fake_videos:
+        for _ in range(count // 2):  # a method uniformly, then a video, then a crop: no family dominates
+            videos = fake_videos[rng.integers(len(fake_videos))]
+            image = data["images"][rng.choice(videos[rng.integers(len(videos))])]
+            items.append((image, np.full(image.shape[:2], IGNORE, np.int64), 0.0))
+    images, original, masks = [], [], []
+    for picture, mask, label in items:
+        if rng.random() < 0.5:
+            picture, mask = picture[:, ::-1], mask[:, ::-1]
+        images.append(random_robustness(np.ascontiguousarray(picture), rng, robustness))
+        masks.append(np.ascontiguousarray(mask))
+        original.append(label)
+    return np.stack(images), torch.tensor(original), torch.from_numpy(np.stack(masks))
+
+
+def labelled_fakes(data: dict, split: str) -> list[list[np.ndarray]]:
+    """The split's labelled fake crops grouped by method, then by video."""
+    fakes = (data["split"] == split) & (data["label"] == 1)
+    return [[np.flatnonzero(fakes & (data["video"] == v)) for v in sorted(set(data["video"][fakes & (data["method"] == m)]))]
+            for m in sorted(set(data["method"][fakes]))]
+
+
+def val_video_auc(model: "ClassNSeg", data: dict, per_video: int = 8) -> float:
+    """Video AUC (mean p_fake over `per_video` evenly spaced crops) of the val split's real videos
+    against its labelled fakes, both variants (as published, re-encoded)."""
+    val = data["split"] == "val"
+    labels, scores = [], []
+    for video in sorted(set(data["video"][val])):
+        crops = np.flatnonzero(val & (data["video"] == video))
+        crops = crops[np.linspace(0, len(crops) - 1, min(per_video, len(crops))).astype(int)]
+        with torch.no_grad():
+            p = model(to_input(torch.from_numpy(np.ascontiguousarray(data["images"][crops]))))["p_fake"]
+        labels.append(int(data["label"][crops[0]]))
+        scores.append(float(p.mean()))
+    return roc_auc(np.array(labels), np.array(scores)) if 0 < sum(labels) < len(labels) else float("nan")
 
 
 def losses(model: ClassNSeg, x: torch.Tensor, original: torch.Tensor, mask: torch.Tensor) -> dict:
@@ -51,7 +87,7 @@ def losses(model: ClassNSeg, x: torch.Tensor, original: torch.Tensor, mask: torc
     halves = latent.reshape(len(x), 2, 64, *latent.shape[2:]) * keep[:, :, None, None, None]
     segmentation, reconstruction = model.decoder(halves.reshape(latent.shape))
     return {"activation": activation,
-            "segmentation": F.nll_loss(torch.log(segmentation.clamp_min(1e-7)), mask),
+            "segmentation": F.nll_loss(torch.log(segmentation.clamp_min(1e-7)), mask, ignore_index=IGNORE),
             "reconstruction": F.mse_loss(reconstruction, x.clamp(-1, 1))}
 
 
@@ -67,6 +103,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0: never)")
     parser.add_argument("--name", default="sbi-classnseg")
+    parser.add_argument("--supervised", action="store_true",
+                        help="add reals // 2 labelled fakes of data/train-videos a batch (method-balanced; no mask loss)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -76,14 +114,15 @@ def main(argv=None) -> int:
     train_reals = np.flatnonzero((data["split"] == "train") & is_real)
     val_reals = np.flatnonzero((data["split"] == "val") & is_real)
     rng = np.random.default_rng(args.seed)
+    train_fakes = labelled_fakes(data, "train") if args.supervised else None
     val = batch(data, val_reals, min(48, len(val_reals)), np.random.default_rng([args.seed, 10**9]), 0.0)
     model = ClassNSeg()
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     log = open(args.out / "log.jsonl", "a")
-    started, step = time.monotonic(), 0
+    started, step, entry = time.monotonic(), 0, {}
     for step in range(1, args.steps + 1):
         model.train()
-        images, original, mask = batch(data, train_reals, args.reals, rng, args.robustness)
+        images, original, mask = batch(data, train_reals, args.reals, rng, args.robustness, train_fakes)
         parts = losses(model, to_input(torch.from_numpy(images)), original, mask)
         loss = sum(parts.values())
         optimiser.zero_grad()
@@ -95,21 +134,30 @@ def main(argv=None) -> int:
             with torch.no_grad():
                 out = model(to_input(torch.from_numpy(val[0])))
             predicted = out["mask"][:, 1] >= 0.5
-            truth = val[2].bool()
+            truth = val[2] == 1
             entry = {"step": step, "minutes": round(minutes, 1), **{k: round(v.item(), 4) for k, v in parts.items()},
                      "val_sbi_auc": roc_auc(1 - val[1].numpy(), out["p_fake"].numpy()),
                      "val_mask_iou": ((predicted & truth).sum() / max((predicted | truth).sum(), 1)).item()}
+            if step % 100 == 0 or step == args.steps:
+                entry["val_video_auc"] = val_video_auc(model, data)
             print(json.dumps(entry), flush=True)
             log.write(json.dumps(entry) + "\n")
             log.flush()
         if args.max_minutes and minutes >= args.max_minutes:
             break
     model.eval()
+    if entry.get("step") != step:  # stopped by --max-minutes between two logged steps
+        with torch.no_grad():
+            out = model(to_input(torch.from_numpy(val[0])))
+        entry = {"step": step, "val_sbi_auc": roc_auc(1 - val[1].numpy(), out["p_fake"].numpy()),
+                 "val_video_auc": val_video_auc(model, data)}
     metadata = {"name": args.name, "architecture": "classnseg", "version": "1", "input_size": "256",
                 "colour_order": "RGB", "scaling": "imagenet", "score_semantics": "p_fake, 1 = fake",
                 "provenance": f"trained by deepfake-scan Training/train_classnseg.py from scratch: {step} steps of "
                               f"{args.reals} real crops of the video cache's train split + their SBI fakes (blend mask "
-                              f"as the segmentation target), Adam lr {args.lr}, robustness p={args.robustness}, seed "
+                              f"as the segmentation target)"
+                              + (f" + {args.reals // 2} labelled fakes of data/train-videos (method-balanced, no mask "
+                                 "loss)" if args.supervised else "") + f", Adam lr {args.lr}, robustness p={args.robustness}, seed "
                               f"{args.seed}, {(time.monotonic() - started) / 60:.0f} min on CPU; class 1 = original as the "
                               "authors', so p_fake = sigmoid(a0 - a1)",
                 "metrics": json.dumps({k: v for k, v in entry.items() if k.startswith("val_")}, sort_keys=True)}

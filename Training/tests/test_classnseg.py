@@ -75,11 +75,30 @@ def test_a_short_training_run_exports_what_the_engine_loads(tmp_path):
     threads = torch.get_num_threads()
     try:  # main() sets torch's thread count for the process; later tests must not inherit it
         assert train_classnseg.main(["--cache", str(cache), "--out", str(out), "--steps", "2", "--reals", "2",
-                                     "--threads", "1"]) == 0
+                                     "--threads", "1", "--supervised"]) == 0
     finally:
         torch.set_num_threads(threads)
     with safe_open(str(out / "model.safetensors"), "pt") as handle:
         card, keys = handle.metadata(), set(handle.keys())
     assert card["architecture"] == "classnseg" and card["scaling"] == "imagenet"
     assert keys == {k for k, _ in golden.key_shapes()}
-    assert "val_sbi_auc" in json.loads(card["metrics"])
+    metrics = json.loads(card["metrics"])
+    assert "val_sbi_auc" in metrics and 0 <= metrics["val_video_auc"] <= 1
+    assert "labelled fakes" in card["provenance"]
+
+
+def test_labelled_fakes_join_the_batch_without_a_mask_target(tmp_path):
+    from Training import train_classnseg
+    from Training.tests.test_video_training import synthetic_video_cache
+    from Training.train_video import load_video_cache
+    data = load_video_cache(synthetic_video_cache(tmp_path / "cache", size=64))
+    reals = np.flatnonzero((data["split"] == "train") & (data["label"] == 0))
+    fakes = train_classnseg.labelled_fakes(data, "train")
+    assert [len(videos) for videos in fakes] == [2, 1]  # dfdc: videos 1 and 5; talkinghead: video 3
+    images, original, masks = train_classnseg.batch(data, reals, 4, np.random.default_rng(0), 0.0, fakes)
+    assert images.shape == (10, 64, 64, 3) and original.tolist() == [1.0, 0.0] * 4 + [0.0] * 2
+    assert (masks[0] == 0).all() and (masks[8:] == train_classnseg.IGNORE).all()
+    assert set(masks[1].unique().tolist()) <= {0, 1}
+    model = train_classnseg.ClassNSeg()
+    parts = train_classnseg.losses(model, train_classnseg.to_input(torch.from_numpy(images)), original, masks)
+    assert all(torch.isfinite(v) for v in parts.values())
