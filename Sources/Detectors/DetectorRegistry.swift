@@ -12,12 +12,17 @@ public enum DetectorRegistry {
         "mesoinception4": { try MesoInception4(loader: $0, card: $1) },
     ]
 
-    public static var names: [String] { factories.keys.sorted() }
+    /// The architecture of an ensemble whose members differ in architecture or input: each member
+    /// is loaded as its own card says and resizes the aligned crops itself.
+    public static let mixedEnsemble = "ensemble"
+
+    public static var names: [String] { (Array(factories.keys) + [mixedEnsemble]).sorted() }
 
     /// Loads `weights` (safetensors with a model card) as the architecture `name`; fails when
     /// the name is unknown, the card is for another architecture, or any tensor mismatches.
     public static func load(name: String, weights: URL) throws -> any Detector {
-        guard let factory = factories[name] else { throw DetectorError.unknownModel(name, known: names) }
+        let factory = factories[name]
+        guard factory != nil || name == mixedEnsemble else { throw DetectorError.unknownModel(name, known: names) }
         let loader = try WeightLoader(url: weights)
         let card = try ModelCard(metadata: loader.metadata)
         guard card.architecture == name else {
@@ -30,8 +35,10 @@ public enum DetectorRegistry {
         if let members = card.ensembleMembers {
             try loader.finish()  // an ensemble file holds no tensors of its own
             model = try EnsembleAveraging.load(members, of: card, from: weights.deletingLastPathComponent(), factory: factory)
-        } else {
+        } else if let factory {
             model = try factory(loader, card)
+        } else {
+            throw DetectorError.unsupportedCard(field: "ensemble_members", value: "absent from an \(mixedEnsemble) card")
         }
         return card.testTimeAugmentation == "hflip" ? FlipAveraging(model) : model
     }
