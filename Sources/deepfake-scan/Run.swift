@@ -7,7 +7,7 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the scan a pipeline file (YAML) describes; options given after it override the file.",
         discussion: """
-        Sections and keys: inputs (paths, recursive, from-list, ext, include-hidden), sampling (frames, fps, \
+        Sections and keys: inputs (paths, recursive, from-list, ext, include-hidden, include, exclude), sampling (frames, fps, \
         keyframes, decode-threads), faces (detect-size, retry-size, search-every, margin, crop-size, min-size, \
         score-floor), model (model, weights — a list for several models —, threshold, ensemble, ensemble-threshold, \
         aggregator, batch-size), outputs (csv, format, jsonl, store), \
