@@ -31,9 +31,12 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     public var maskFlagged: Double?
     public var maskMean: Double?
     public var maskFile: String?
+    /// Each model's p_fake of the crop, by card name, when the run had several models.
+    public var pFakeByModel: [String: Double]?
 
     public init(video: String, frameIndex: Int, seconds: Double, track: Int, box: FaceBox, pFake: Double,
-                maskFlagged: Double? = nil, maskMean: Double? = nil, maskFile: String? = nil) {
+                maskFlagged: Double? = nil, maskMean: Double? = nil, maskFile: String? = nil,
+                pFakeByModel: [String: Double]? = nil) {
         self.video = video
         self.frameIndex = frameIndex
         self.seconds = seconds
@@ -43,11 +46,13 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
         self.maskFlagged = maskFlagged
         self.maskMean = maskMean
         self.maskFile = maskFile
+        self.pFakeByModel = pFakeByModel
     }
 
     enum CodingKeys: String, CodingKey {
         case video, frameIndex = "frame_index", seconds, track, box, pFake = "p_fake"
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
+        case pFakeByModel = "p_fake_by_model"
     }
 
     /// The row as one line of JSON (keys sorted, no newline inside, trailing "\n").

@@ -11,11 +11,12 @@ public enum CSVLayout: String, Sendable, CaseIterable, Codable {
 
 /// Writes the report files of a run. Each file appears whole or not at all.
 public enum ReportWriter {
-    /// The CSV text of `rows` in `layout`, header always present.
-    public static func csv(_ rows: [VideoRow], layout: CSVLayout = .standard) -> String {
+    /// The CSV text of `rows` in `layout`, header always present. `models`: the run's models;
+    /// with two or more the standard layout adds each one's `p_fake.<m>` and `verdict.<m>`.
+    public static func csv(_ rows: [VideoRow], layout: CSVLayout = .standard, models: [String] = []) -> String {
         switch layout {
         case .standard:
-            return CSV.document(header: VideoRow.csvHeader, rows: rows.map(\.csvFields))
+            return CSV.document(header: VideoRow.csvHeader(models: models), rows: rows.map { $0.csvFields(models: models) })
         case .kaggle:
             return CSV.document(
                 header: ["filename", "label"],
@@ -24,8 +25,8 @@ public enum ReportWriter {
     }
 
     /// Writes the CSV atomically (temp file beside it, then rename).
-    public static func writeCSV(_ rows: [VideoRow], layout: CSVLayout = .standard, to url: URL) throws {
-        try AtomicFile.write(Data(csv(rows, layout: layout).utf8), to: url)
+    public static func writeCSV(_ rows: [VideoRow], layout: CSVLayout = .standard, models: [String] = [], to url: URL) throws {
+        try AtomicFile.write(Data(csv(rows, layout: layout, models: models).utf8), to: url)
     }
 
     /// Writes all face rows as JSONL atomically.
@@ -52,10 +53,15 @@ public enum ReportWriter {
             throw ReportError.io(path: url.path, reason: "cannot read (\(error.localizedDescription))")
         }
         let records = try CSV.parse(String(decoding: data, as: UTF8.self))
-        guard let header = records.first, header == VideoRow.csvHeader else {
+        // The contract's columns, then per-model ones of a run with several models.
+        guard let header = records.first else { throw ReportError.badRow("header is not the contract header") }
+        let models: [String]
+        if header == VideoRow.csvHeader { models = [] } else if let named = VideoRow.models(inCSVHeader: header) {
+            models = named
+        } else {
             throw ReportError.badRow("header is not the contract header")
         }
-        return try records.dropFirst().map(VideoRow.init(csvFields:))
+        return try records.dropFirst().map { try VideoRow(csvFields: $0, models: models) }
     }
 
     static func fileName(of path: String) -> String {

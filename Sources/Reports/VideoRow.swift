@@ -29,12 +29,14 @@ public struct VideoRow: Sendable, Equatable, Hashable, Codable {
     public var codec: String?
     public var elapsedSeconds: Double
     public var error: String?
+    /// Each model's verdict when the run had several models (empty with one).
+    public var models: [ModelScore]
 
     public init(
         path: String, status: ScanStatus, pFake: Double?, verdict: Verdict, threshold: Double,
         model: String, aggregator: String, framesSampled: Int = 0, framesWithFace: Int = 0,
         faceTracks: Int = 0, durationSeconds: Double? = nil, width: Int? = nil, height: Int? = nil,
-        codec: String? = nil, elapsedSeconds: Double = 0, error: String? = nil
+        codec: String? = nil, elapsedSeconds: Double = 0, error: String? = nil, models: [ModelScore] = []
     ) {
         self.path = path
         self.status = status
@@ -52,6 +54,7 @@ public struct VideoRow: Sendable, Equatable, Hashable, Codable {
         self.codec = codec
         self.elapsedSeconds = elapsedSeconds
         self.error = error
+        self.models = models
     }
 
     /// An error row for a file that could not be analysed.

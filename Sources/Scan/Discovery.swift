@@ -23,6 +23,12 @@ public struct DiscoveryOptions: Sendable, Equatable {
     /// Lower-case extensions (no dot) taken from directories. Files named explicitly are
     /// always taken: the user asked for them.
     public var extensions: Set<String>
+    /// Files found in a folder are taken only when one of these matches their path relative
+    /// to the folder named (all when empty); files named explicitly are always taken.
+    public var include: [PathGlob] = []
+    /// Files found in a folder whose relative path one of these matches are left out, and so
+    /// are folders they match (not entered). Files named explicitly are always taken.
+    public var exclude: [PathGlob] = []
 
     public static let defaultExtensions: Set<String> = [
         "mp4", "m4v", "mov", "mkv", "webm", "avi", "wmv", "flv", "mpg", "mpeg", "ts", "mts", "m2ts", "3gp",
@@ -90,7 +96,7 @@ public struct Discovery {
         var all = paths
         if let listPath { all += try readList(at: listPath) }
         var walk = Walk()
-        for path in all { visit(absolute(path), named: true, walk: &walk) }
+        for path in all { visit(absolute(path), named: true, root: nil, walk: &walk) }
         return walk.items
     }
 
@@ -139,7 +145,14 @@ public struct Discovery {
         }
     }
 
-    private func visit(_ path: [UInt8], named: Bool, walk: inout Walk) {
+    /// The path below `root` (the folder named), for the include and exclude patterns.
+    private func relative(_ path: [UInt8], to root: [UInt8]) -> String {
+        let prefix = root.last == UInt8(ascii: "/") ? root : root + [UInt8(ascii: "/")]
+        return PathText.text(of: Array(path.starts(with: prefix) ? path.dropFirst(prefix.count) : path[...]))
+    }
+
+    /// `root`: the folder named on the command line that the walk came from; nil for a named path.
+    private func visit(_ path: [UInt8], named: Bool, root: [UInt8]?, walk: inout Walk) {
         guard let info = Self.status(of: path, followingLinks: true) else {
             let reason = String(cString: strerror(errno))
             if let link = Self.status(of: path, followingLinks: false), (link.st_mode & S_IFMT) == S_IFLNK {
@@ -170,7 +183,15 @@ public struct Discovery {
                 }
                 let isDirectory = childInfo.map { ($0.st_mode & S_IFMT) == S_IFDIR } ?? false
                 if !isDirectory && !options.extensions.contains(Self.fileExtension(of: name)) { continue }
-                visit(child, named: false, walk: &walk)
+                let top = root ?? path
+                if !options.exclude.isEmpty || !options.include.isEmpty {
+                    let below = relative(child, to: top)
+                    if options.exclude.contains(where: { $0.matches(relativePath: below) }) { continue }
+                    if !isDirectory && !options.include.isEmpty && !options.include.contains(where: { $0.matches(relativePath: below) }) {
+                        continue
+                    }
+                }
+                visit(child, named: false, root: top, walk: &walk)
             }
         case S_IFREG:
             guard PathText.withCPath(bytes: path, { access($0, R_OK) }) == 0 else {

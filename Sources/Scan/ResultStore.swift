@@ -180,6 +180,12 @@ public final class ResultStore: Sendable {
                 t.add(column: "mask_file", .text)
             }
         }
+        // Runs with several models: each model's verdict per video and p_fake per crop, as
+        // JSON (NULL with one model), so a resumed or nightly run rebuilds every column.
+        migrator.registerMigration("v3-model-results") { db in
+            try db.alter(table: StoredVideo.databaseTableName) { t in t.add(column: "model_results", .text) }
+            try db.alter(table: StoredFace.databaseTableName) { t in t.add(column: "p_fake_by_model", .text) }
+        }
         return migrator
     }
 

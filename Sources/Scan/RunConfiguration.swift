@@ -10,6 +10,11 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
     public var threshold: Double
     /// Further settings that change results (model version, fps, margin …), by name.
     public var extra: [String: String]
+    /// The models of a run with several (`scan --model A --model B`), in column order; with
+    /// one model empty or that one. `model` and `threshold` are then the main verdict's.
+    public var models: [ModelMember]
+    /// How the main verdict is made from the models' (nil: the first model's).
+    public var ensemble: EnsembleRule?
 
     public init(model: String, frames: Int, aggregator: Aggregator, threshold: Double, extra: [String: String] = [:]) {
         self.model = model
@@ -17,6 +22,17 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
         self.aggregator = aggregator
         self.threshold = threshold
         self.extra = extra
+        self.models = []
+        self.ensemble = nil
+    }
+
+    /// A run with several models in one pass; `model` and `threshold` follow from them.
+    public init(models: [ModelMember], ensemble: EnsembleRule?, frames: Int, aggregator: Aggregator,
+                extra: [String: String] = [:]) {
+        self.init(model: Self.modelColumn(members: models, ensemble: ensemble), frames: frames, aggregator: aggregator,
+                  threshold: ensemble?.threshold ?? models.first?.threshold ?? 0.5, extra: extra)
+        self.models = models
+        self.ensemble = ensemble
     }
 
     /// A readable canonical text of the settings, keys sorted: easy to inspect in the store.
@@ -26,6 +42,11 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
         fields["frames"] = String(frames)
         fields["aggregator"] = aggregator.rawValue
         fields["threshold"] = String(threshold)
+        // Only runs with several models have these: one model's fingerprint is as it always was.
+        if models.count > 1 {
+            fields["models"] = models.map { "\($0.name)@\($0.threshold)" }.joined(separator: ",")
+            if let ensemble { fields["ensemble"] = "\(ensemble.method.rawValue)@\(ensemble.threshold)" }
+        }
         return fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: ";")
     }
 }

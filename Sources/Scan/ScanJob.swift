@@ -70,9 +70,11 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         let runner = ScanRunner(analyzer: analyzer, store: store, options: options, progress: progress)
         var result = try await runner.run(items, stop: stop)
         if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
-        try ReportWriter.writeCSV(result.rows, layout: request.layout, to: URL(fileURLWithPath: request.csvPath))
+        let models = options.configuration.columnModels
+        try ReportWriter.writeCSV(result.rows, layout: request.layout, models: models, to: URL(fileURLWithPath: request.csvPath))
         if let newCSVPath = request.newCSVPath {
-            try ReportWriter.writeCSV(result.newRows, layout: request.layout, to: URL(fileURLWithPath: newCSVPath))
+            try ReportWriter.writeCSV(result.newRows, layout: request.layout, models: models,
+                                      to: URL(fileURLWithPath: newCSVPath))
         }
         if let jsonlPath = request.jsonlPath {
             let url = URL(fileURLWithPath: jsonlPath)

@@ -264,23 +264,35 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
 
     private func makeRow(path: String, video: AnalyzedVideo) throws -> (VideoRow, [FaceRow]) {
         let configuration = options.configuration
-        let verdict = try Aggregation.video(
-            video.faces.map(\.score), aggregator: configuration.aggregator, threshold: configuration.threshold)
-        let row = VideoRow(
+        var verdict: VideoVerdict
+        var perModel: [ModelScore] = []
+        if configuration.models.count > 1 {
+            let outcome = try ModelSetVerdicts.verdicts(video.faces, configuration: configuration)
+            verdict = outcome.main
+            perModel = outcome.perModel
+        } else {
+            verdict = try Aggregation.video(
+                video.faces.map(\.score), aggregator: configuration.aggregator, threshold: configuration.threshold)
+        }
+        var row = VideoRow(
             path: path, status: verdict.pFake == nil ? .noFace : .ok, pFake: verdict.pFake,
             verdict: verdict.verdict, threshold: configuration.threshold, model: configuration.model,
             aggregator: configuration.aggregator.rawValue, framesSampled: video.framesSampled,
             framesWithFace: video.framesWithFace, faceTracks: verdict.tracks.count,
             durationSeconds: video.probe.durationSeconds, width: video.probe.width, height: video.probe.height,
             codec: video.probe.codec, error: video.probe.decodeWarning)
+        row.models = perModel
         let overlays = try options.masksDirectory.map {
             try MaskOverlays.write(video.suspicious, video: path, into: $0)
         } ?? [:]
+        let names = configuration.models.map(\.name)
         let faces = video.faces.map {
             FaceRow(video: path, frameIndex: $0.score.frameIndex, seconds: $0.score.seconds,
-                    track: $0.score.trackID, box: $0.box, pFake: $0.score.pFake,
+                    track: $0.score.trackID, box: $0.box, pFake: ModelSetVerdicts.facePFake($0, configuration: configuration),
                     maskFlagged: $0.mask?.flaggedFraction, maskMean: $0.mask?.meanProbability,
-                    maskFile: overlays[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)])
+                    maskFile: overlays[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)],
+                    pFakeByModel: names.count > 1 && $0.modelScores.count == names.count
+                        ? Dictionary(uniqueKeysWithValues: zip(names, $0.modelScores)) : nil)
         }
         return (row, faces)
     }
@@ -295,6 +307,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         let configuration = options.configuration
         return row.model == configuration.model && row.aggregator == configuration.aggregator.rawValue
             && row.threshold == configuration.threshold
+            && (row.status == .error || row.models.map(\.model) == configuration.columnModels)
     }
 
     private func failure(_ path: String, _ message: String) -> VideoRow {

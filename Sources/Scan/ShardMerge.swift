@@ -91,6 +91,11 @@ public enum ShardMerge {
             func refuse(_ what: String, _ a: String, _ b: String) -> ShardMergeError {
                 .refused("mixed \(what): \(first.csvPath) has \(a), \(part.csvPath) has \(b)")
             }
+            // Said apart from other settings: a shard run with a model more or less is the likely mistake.
+            let models = (modelSet(first.manifest.configuration), modelSet(part.manifest.configuration))
+            if models.0 != models.1 {
+                throw refuse("model sets", models.0.joined(separator: ", "), models.1.joined(separator: ", "))
+            }
             if part.manifest.configuration != first.manifest.configuration {
                 throw refuse("configurations", first.manifest.configuration, part.manifest.configuration)
             }
@@ -101,6 +106,17 @@ public enum ShardMerge {
                 throw refuse("CSV layouts", first.manifest.layout, part.manifest.layout)
             }
         }
+    }
+
+    /// The models of a configuration fingerprint (`models=a@0.5,b@0.6` with several, else `model=a`).
+    static func modelSet(_ fingerprint: String) -> [String] {
+        let fields = fingerprint.split(separator: ";").map(String.init)
+        if let several = fields.first(where: { $0.hasPrefix("models=") }) {
+            return several.dropFirst("models=".count).split(separator: ",").map { member in
+                String(member[..<(member.lastIndex(of: "@") ?? member.endIndex)])
+            }
+        }
+        return fields.first { $0.hasPrefix("model=") }.map { [String($0.dropFirst("model=".count))] } ?? []
     }
 
     /// Shards missing, given twice or interrupted, and trees that changed between shard runs.

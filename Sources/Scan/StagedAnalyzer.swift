@@ -60,6 +60,13 @@ public protocol FaceTrackerFactory: Sendable {
 /// threads at once (one per video in flight).
 public protocol CropScoring: Sendable {
     func pFake(of crops: [RGBImage]) throws -> [Double]
+    /// Each model's p_fake of each crop, `[model][crop]`, for a scorer of several models
+    /// that all score the same crops. One model: `[pFake(of:)]`.
+    func pFakeByModel(of crops: [RGBImage]) throws -> [[Double]]
+}
+
+extension CropScoring {
+    public func pFakeByModel(of crops: [RGBImage]) throws -> [[Double]] { [try pFake(of: crops)] }
 }
 
 /// Errors of the staged pipeline itself.
@@ -156,6 +163,8 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
             // take seconds, and a crop's score does not depend on the slice it is in.
             var scores: [Double] = []
             var masks: [MaskSummary?] = []
+            // Per crop, every model's score (several models only).
+            var byModel: [[Double]] = []
             for start in stride(from: 0, to: pending.count, by: Self.cancellationSlice) {
                 if cancelled.isRequested { throw CancellationError() }
                 let slice = pending[start ..< min(start + Self.cancellationSlice, pending.count)]
@@ -168,7 +177,14 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
                     scores += results.map(\.pFake)
                     masks += results.map { MaskSummary($0.mask) }
                 } else {
-                    scores += try scorer.pFake(of: slice.map(\.image))
+                    let perModel = try scorer.pFakeByModel(of: slice.map(\.image))
+                    scores += perModel.first ?? []
+                    if perModel.count > 1 {
+                        if let short = perModel.first(where: { $0.count != slice.count }) {
+                            throw PipelineError.scoreCountMismatch(expected: slice.count, got: short.count)
+                        }
+                        byModel += (0..<slice.count).map { i in perModel.map { $0[i] } }
+                    }
                 }
             }
             modelTime += began.duration(to: clock.now)
@@ -178,7 +194,8 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
             for (index, (crop, p)) in zip(pending, scores).enumerated() {
                 faces.append(ScoredFace(
                     score: FrameScore(frameIndex: crop.frameIndex, seconds: crop.seconds, trackID: crop.trackID, pFake: p),
-                    box: crop.box, mask: index < masks.count ? masks[index] : nil))
+                    box: crop.box, mask: index < masks.count ? masks[index] : nil,
+                    modelScores: index < byModel.count ? byModel[index] : []))
             }
             pending.removeAll(keepingCapacity: true)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Aggregate
 import Reports
@@ -28,12 +29,15 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
     var finishedAt: Double
     /// SHA-256 of the file's bytes (ContentHash); nil in stores written before it was kept.
     var contentSHA256: String?
+    /// Each model's verdict (JSON of `[ModelScore]`) of a run with several models; nil with one.
+    var modelResults: String?
 
     enum CodingKeys: String, CodingKey {
         case path, config, size, mtimeNs = "mtime_ns", status, pFake = "p_fake", verdict, threshold, model,
             aggregator, framesSampled = "frames_sampled", framesWithFace = "frames_with_face",
             faceTracks = "face_tracks", durationS = "duration_s", width, height, codec,
-            elapsedS = "elapsed_s", error, finishedAt = "finished_at", contentSHA256 = "content_sha256"
+            elapsedS = "elapsed_s", error, finishedAt = "finished_at", contentSHA256 = "content_sha256",
+            modelResults = "model_results"
     }
 
     init(key: FileKey, configuration: String, row: VideoRow, finishedAt: Double, contentSHA256: String? = nil) {
@@ -58,6 +62,7 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
         error = row.error
         self.finishedAt = finishedAt
         self.contentSHA256 = contentSHA256
+        modelResults = row.models.isEmpty ? nil : (try? JSONEncoder().encode(row.models)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     var fileKey: FileKey { FileKey(path: path, size: size, modificationNanoseconds: mtimeNs) }
@@ -75,11 +80,18 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
               (status == .ok) == (pFake != nil),
               verdict == Aggregation.verdict(pFake: pFake, threshold: threshold)
         else { return nil }
+        var models: [ModelScore] = []
+        if let modelResults {
+            guard let decoded = try? JSONDecoder().decode([ModelScore].self, from: Data(modelResults.utf8)),
+                  decoded.allSatisfy({ ($0.pFake.map(fraction) ?? true) && ($0.pFake == nil) == ($0.verdict == .unknown) })
+            else { return nil }
+            models = decoded
+        }
         return VideoRow(
             path: path, status: status, pFake: pFake, verdict: verdict, threshold: threshold, model: model,
             aggregator: aggregator, framesSampled: framesSampled, framesWithFace: framesWithFace,
             faceTracks: faceTracks, durationSeconds: durationS, width: width, height: height, codec: codec,
-            elapsedSeconds: elapsedS, error: error)
+            elapsedSeconds: elapsedS, error: error, models: models)
     }
 
     /// SQL condition true for a `face` row whose values the scan could have written (NULL,
@@ -87,7 +99,8 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
     static let validFaceCondition: String = {
         let reals = ["seconds", "box_x", "box_y", "box_w", "box_h"].map { "typeof(\($0)) = 'real' AND abs(\($0)) < 1e12" }
         let counts = ["frame_index", "track"].map { "typeof(\($0)) = 'integer' AND \($0) >= 0" }
-        return (["typeof(p_fake) = 'real' AND p_fake BETWEEN 0 AND 1", "seconds >= 0", "box_w >= 0", "box_h >= 0"]
+        return (["typeof(p_fake) = 'real' AND p_fake BETWEEN 0 AND 1", "seconds >= 0", "box_w >= 0", "box_h >= 0",
+                 "(p_fake_by_model IS NULL OR json_valid(p_fake_by_model))"]
             + reals + counts).joined(separator: " AND ")
     }()
 }
@@ -110,11 +123,14 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
     var maskFlagged: Double?
     var maskMean: Double?
     var maskFile: String?
+    /// JSON object of each model's p_fake of the crop, by name; nil with one model.
+    var pFakeByModel: String?
 
     enum CodingKeys: String, CodingKey {
         case id, path, config, frameIndex = "frame_index", seconds, track, boxX = "box_x", boxY = "box_y",
             boxW = "box_w", boxH = "box_h", pFake = "p_fake"
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
+        case pFakeByModel = "p_fake_by_model"
     }
 
     init(face: FaceRow, path: String, configuration: String) {
@@ -132,12 +148,18 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
         maskFlagged = face.maskFlagged
         maskMean = face.maskMean
         maskFile = face.maskFile
+        pFakeByModel = face.pFakeByModel.flatMap { scores in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return (try? encoder.encode(scores)).map { String(decoding: $0, as: UTF8.self) }
+        }
     }
 
     var face: FaceRow {
         FaceRow(
             video: path, frameIndex: frameIndex, seconds: seconds, track: track,
             box: FaceBox(x: boxX, y: boxY, width: boxW, height: boxH), pFake: pFake,
-            maskFlagged: maskFlagged, maskMean: maskMean, maskFile: maskFile)
+            maskFlagged: maskFlagged, maskMean: maskMean, maskFile: maskFile,
+            pFakeByModel: pFakeByModel.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) })
     }
 }

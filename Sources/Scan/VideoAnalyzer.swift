@@ -27,11 +27,15 @@ public struct ScoredFace: Sendable, Equatable {
     public var box: FaceBox
     /// Statistics of the crop's manipulation mask, when the run makes masks (`scan --masks`).
     public var mask: MaskSummary?
+    /// Each model's p_fake of the crop in a run with several models, in model order (the
+    /// first is `score.pFake`); empty with one model.
+    public var modelScores: [Double]
 
-    public init(score: FrameScore, box: FaceBox, mask: MaskSummary? = nil) {
+    public init(score: FrameScore, box: FaceBox, mask: MaskSummary? = nil, modelScores: [Double] = []) {
         self.score = score
         self.box = box
         self.mask = mask
+        self.modelScores = modelScores
     }
 }
 

@@ -46,6 +46,49 @@ enum ModelLocation {
         }
     }
 
+    /// One model of `scan`: the weights and the threshold given with it (`NAME@T`, `FILE@T`).
+    struct Request: Equatable {
+        var choice: Choice
+        var threshold: Double?
+    }
+
+    /// The models `scan --model … --weights …` names, in order: one `--model` with one
+    /// `--weights` is still the architecture to load the weights as; otherwise each `--model`
+    /// is a bundled model, then each `--weights` a file loaded as its card says. None: the
+    /// one model `choose` finds (environment, bundled default).
+    static func chooseAll(models: [String], weights: [String],
+                          environment: [String: String] = ProcessInfo.processInfo.environment,
+                          catalog: () -> ModelCatalog = { .bundled }) throws -> [Request] {
+        let named = models.map { splitThreshold($0, isFile: false) }
+        let files = weights.map { splitThreshold($0, isFile: true) }
+        if named.count <= 1 && files.count <= 1 {
+            let choice = try choose(weights: files.first?.text, model: named.first?.text, environment: environment, catalog: catalog)
+            return [Request(choice: choice, threshold: files.first?.threshold ?? named.first?.threshold)]
+        }
+        var requests: [Request] = []
+        for model in named {
+            requests.append(Request(choice: Choice(weights: try bundled(model.text, catalog: catalog)), threshold: model.threshold))
+        }
+        for file in files {
+            requests.append(Request(choice: Choice(weights: try existing(file.text, origin: "--weights")), threshold: file.threshold))
+        }
+        return requests
+    }
+
+    private static func bundled(_ name: String, catalog: () -> ModelCatalog) throws -> URL {
+        do { return try catalog().resolve(name).file } catch { throw Failure.catalog(error) }
+    }
+
+    /// `NAME@0.6` → (NAME, 0.6). A suffix that is no number within 0…1 stays part of the name,
+    /// and so does anything after '@' in the name of a file that exists as written.
+    static func splitThreshold(_ text: String, isFile: Bool) -> (text: String, threshold: Double?) {
+        if isFile && FileManager.default.fileExists(atPath: text) { return (text, nil) }
+        guard let at = text.lastIndex(of: "@"), let value = Double(text[text.index(after: at)...]),
+              (0...1).contains(value), at != text.startIndex
+        else { return (text, nil) }
+        return (String(text[..<at]), value)
+    }
+
     private static func existing(_ path: String, origin: String) throws -> URL {
         guard FileManager.default.fileExists(atPath: path) else { throw Failure.missing(path, origin: origin) }
         return URL(fileURLWithPath: path)

@@ -8,6 +8,8 @@ import Yams
 struct PipelineFile {
     enum Kind: String {
         case text, integer, number, flag, list
+        /// A text, or a list of texts and `{name|file: …, threshold: T}` mappings: `--k` once per item.
+        case models
     }
 
     struct Key {
@@ -25,6 +27,8 @@ struct PipelineFile {
             Key(name: "from-list", kind: .text, help: "a file of more paths, one per line"),
             Key(name: "ext", kind: .list, help: "extensions taken from folders"),
             Key(name: "include-hidden", kind: .flag, help: "also names starting with '.'"),
+            Key(name: "include", kind: .list, help: "globs: only files in folders whose relative path matches one"),
+            Key(name: "exclude", kind: .list, help: "globs: files and folders left out of the folders scanned"),
         ]),
         ("sampling", [
             Key(name: "frames", kind: .integer, help: "evenly spaced frames per video"),
@@ -42,9 +46,11 @@ struct PipelineFile {
             Key(name: "score-floor", kind: .number, help: "lowest face detection score kept"),
         ]),
         ("model", [
-            Key(name: "model", kind: .text, help: "a bundled model's name (or an architecture for weights)"),
-            Key(name: "weights", kind: .text, help: "a .safetensors file with a model card"),
-            Key(name: "threshold", kind: .number, help: "p_fake at or above which a video is fake"),
+            Key(name: "model", kind: .models, help: "a bundled model's name (or an architecture for weights); a list for several models"),
+            Key(name: "weights", kind: .models, help: "a .safetensors file with a model card; a list for several"),
+            Key(name: "threshold", kind: .number, help: "p_fake at or above which a video is fake (one model)"),
+            Key(name: "ensemble", kind: .text, help: "several models: mean, the contract's verdict from the mean p_fake"),
+            Key(name: "ensemble-threshold", kind: .number, help: "the ensemble's threshold (default: mean of the models')"),
             Key(name: "aggregator", kind: .text, help: "mean, median, max, confident or vote"),
             Key(name: "batch-size", kind: .integer, help: "face crops per model call"),
         ]),
@@ -125,6 +131,8 @@ struct PipelineFile {
         case .text:
             guard case .scalar = value, let text = value.string else { throw problem(value, "'\(key.name)' must be a text") }
             arguments += [option, text]
+        case .models:
+            for text in try modelItems(key, value) { arguments += [option, text] }
         case .list:
             let items: [Node] = value.sequence.map(Array.init) ?? [value]
             let texts = try items.map { item -> String in
@@ -136,6 +144,37 @@ struct PipelineFile {
             case "ext": arguments += [option, texts.joined(separator: ",")]
             default: for text in texts { arguments += [option, text] }
             }
+        }
+    }
+
+    /// `model:`/`weights:` items: `NAME` or `{name: NAME, threshold: T}` (`file:` for weights),
+    /// each `--model NAME@T` as the command line writes a model's own threshold.
+    private func modelItems(_ key: Key, _ value: Node) throws -> [String] {
+        let items: [Node] = value.sequence.map(Array.init) ?? [value]
+        let nameKey = key.name == "weights" ? "file" : "name"
+        return try items.map { item -> String in
+            if case .scalar = item, let text = item.string { return text }
+            guard let fields = item.mapping else {
+                throw problem(item, "'\(key.name)' items must be texts or mappings of \(nameKey) and threshold")
+            }
+            var name: String?
+            var threshold: String?
+            for (fieldNode, fieldValue) in fields {
+                switch fieldNode.string {
+                case nameKey:
+                    guard case .scalar = fieldValue, let text = fieldValue.string else { throw problem(fieldValue, "'\(nameKey)' must be a text") }
+                    name = text
+                case "threshold":
+                    guard let number = fieldValue.float, (0...1).contains(number), let text = fieldValue.string else {
+                        throw problem(fieldValue, "'threshold' must be a number within 0…1")
+                    }
+                    threshold = text
+                default:
+                    throw problem(fieldNode, "unknown key '\(fieldNode.string ?? "")' in a '\(key.name)' item (keys: \(nameKey), threshold)")
+                }
+            }
+            guard let name else { throw problem(item, "a '\(key.name)' item needs '\(nameKey)'") }
+            return threshold.map { "\(name)@\($0)" } ?? name
         }
     }
 

@@ -13,6 +13,7 @@ extension Aggregator: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
 }
 extension CSVLayout: ExpressibleByArgument {}
+extension EnsembleRule.Method: ExpressibleByArgument {}
 
 struct ScanArguments: ParsableArguments {
     @Argument(help: "Video files and directories.")
@@ -30,11 +31,34 @@ struct ScanArguments: ParsableArguments {
     @Flag(name: .customLong("include-hidden"), help: "Also take files and directories whose names start with '.'.")
     var includeHidden = false
 
-    @Option(help: "Architecture to load the weights as (default: the one their model card names).")
-    var model: String?
+    @Option(help: ArgumentHelp(
+        "Take only the files found in folders whose path below the folder matches GLOB (repeatable; * ? [a-z] **; "
+            + "a GLOB without '/' matches the file name). Files named explicitly are always taken.", valueName: "GLOB"))
+    var include: [String] = []
 
-    @Option(help: "Detector weights (.safetensors with a model card; default: the bundled default model).")
-    var weights: String?
+    @Option(help: ArgumentHelp(
+        "Leave out the files (and folders) found in folders whose path below the folder matches GLOB (repeatable; "
+            + "as --include). Files named explicitly are always taken.", valueName: "GLOB"))
+    var exclude: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "A bundled model; repeat for several models in one pass (one decode, every model scores the same faces; "
+            + "CSV columns p_fake.NAME, verdict.NAME). NAME@T: that model's threshold. With one --weights: the "
+            + "architecture to load them as.", valueName: "NAME[@T]"))
+    var model: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Detector weights (.safetensors with a model card; default: the bundled default model); repeatable like "
+            + "--model, after whose models they come. FILE@T: its threshold.", valueName: "FILE[@T]"))
+    var weights: [String] = []
+
+    @Option(help: ArgumentHelp("With several models, the verdict of the contract's p_fake and verdict columns: mean (of the "
+            + "models' p_fake); default: the first model's."))
+    var ensemble: EnsembleRule.Method?
+
+    @Option(name: .customLong("ensemble-threshold"),
+            help: "p_fake at or above which the ensemble calls a video fake (default: the mean of the models' thresholds).")
+    var ensembleThreshold: Double?
 
     @Option(help: "How a face track's frame scores combine.")
     var aggregator = Aggregator.default
@@ -80,6 +104,15 @@ struct ScanArguments: ParsableArguments {
         if paths.isEmpty && listFile == nil { throw ValidationError("give at least one path or --from-list FILE") }
         if resume && rescan { throw ValidationError("--resume and --rescan exclude each other") }
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be within 0…1") }
+        if modelCount > 1 && threshold != nil {
+            throw ValidationError("--threshold is one model's: with several, give each its own as --model NAME@T")
+        }
+        if ensemble != nil && modelCount < 2 { throw ValidationError("--ensemble needs at least two models") }
+        if let ensembleThreshold {
+            if ensemble == nil { throw ValidationError("--ensemble-threshold needs --ensemble") }
+            if !(0...1).contains(ensembleThreshold) { throw ValidationError("--ensemble-threshold must be within 0…1") }
+        }
+        if masks != nil && modelCount > 1 { throw ValidationError("--masks takes one model") }
         if let shard, (try? Shard(parsing: shard)) == nil { throw ValidationError("--shard must be K/N with 1 ≤ K ≤ N, e.g. 2/4") }
         if let extensions, DiscoveryOptions.parseExtensions(extensions).isEmpty {
             throw ValidationError("--ext needs at least one extension")
@@ -87,6 +120,11 @@ struct ScanArguments: ParsableArguments {
         if jsonl == csv || store == csv || (store != nil && store == jsonl) {
             throw ValidationError("--csv, --jsonl and --store must be different files")
         }
+    }
+
+    /// How many models the run has: one `--model` with one `--weights` is one model.
+    var modelCount: Int {
+        model.count <= 1 && weights.count <= 1 ? 1 : model.count + weights.count
     }
 
     /// The files the run writes, each named by its option.
@@ -116,6 +154,8 @@ struct ScanArguments: ParsableArguments {
     private var discoveryOptions: DiscoveryOptions {
         var discovery = DiscoveryOptions(recursive: recursive, includeHidden: includeHidden)
         if let extensions { discovery.extensions = DiscoveryOptions.parseExtensions(extensions) }
+        discovery.include = include.map(PathGlob.init)
+        discovery.exclude = exclude.map(PathGlob.init)
         return discovery
     }
 
@@ -125,9 +165,22 @@ struct ScanArguments: ParsableArguments {
     /// decide: the model's name for the CSV, the frame count, the threshold the model card
     /// calibrated, and further fingerprint fields.
     func request(model: String, frames: Int, cardThreshold: Double?, extra: [String: String] = [:]) throws -> ScanRequest {
-        let configuration = RunConfiguration(
-            model: model, frames: frames, aggregator: aggregator,
-            threshold: threshold ?? cardThreshold ?? 0.5, extra: extra)
+        try request(members: [ModelMember(name: model, threshold: threshold ?? cardThreshold ?? 0.5)], frames: frames, extra: extra)
+    }
+
+    /// The same for the models loaded (`ScanPipeline.members`): one keeps the single-model
+    /// configuration as it always was; several get their columns and the `--ensemble` rule.
+    func request(members: [ModelMember], frames: Int, extra: [String: String] = [:]) throws -> ScanRequest {
+        let configuration: RunConfiguration
+        if members.count == 1 {
+            configuration = RunConfiguration(
+                model: members[0].name, frames: frames, aggregator: aggregator, threshold: members[0].threshold, extra: extra)
+        } else {
+            let rule = ensemble.map {
+                EnsembleRule(method: $0, threshold: ensembleThreshold ?? EnsembleRule.defaultThreshold(of: members))
+            }
+            configuration = RunConfiguration(models: members, ensemble: rule, frames: frames, aggregator: aggregator, extra: extra)
+        }
         return ScanRequest(
             paths: paths, listFile: listFile, discovery: discoveryOptions,
             options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan,

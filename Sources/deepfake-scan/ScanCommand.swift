@@ -33,8 +33,9 @@ struct ScanCommand: AsyncParsableCommand {
         do {
             try arguments.checkOutputs()
             arguments.unsearchedFolderNotes.forEach { FileHandle.standardError.write(Data($0.utf8)) }
-            pipeline = try ScanPipeline(weights: arguments.weights, model: arguments.model, sampling: sampling,
-                                        faces: faces, batchSize: batchSize, jobs: arguments.limits.jobCount)
+            let models = try ModelLocation.chooseAll(models: arguments.model, weights: arguments.weights)
+            pipeline = try ScanPipeline(models: models, sampling: sampling, faces: faces, batchSize: batchSize,
+                                        jobs: arguments.limits.jobCount)
             if let masks = arguments.masks {
                 guard pipeline.makesMasks else {
                     throw ValidationError("--masks: \(pipeline.card.name) (\(pipeline.card.architecture)) makes no masks; "
@@ -48,7 +49,7 @@ struct ScanCommand: AsyncParsableCommand {
             throw ExitCode(EntryPoint.usageErrorCode)
         }
         var request = try arguments.request(
-            model: pipeline.card.name, frames: sampling.frameCountForReport, cardThreshold: pipeline.card.threshold,
+            members: pipeline.members(threshold: arguments.threshold), frames: sampling.frameCountForReport,
             extra: pipeline.fingerprintFields)
         request.html = arguments.html.map {
             HTMLReportJob(path: $0, run: HTMLReportRun(title: Report.title(csv: arguments.csv), source: arguments.csv),

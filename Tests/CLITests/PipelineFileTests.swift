@@ -83,3 +83,67 @@ import TestSupport
         #expect(rows.first?.framesSampled == 3 && rows.first?.status == .ok)
     }
 }
+
+/// The `model` section's list form: several models, each with its own threshold.
+@Suite struct PipelineModelListTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-models-\(UUID().uuidString)")
+
+    func write(_ text: String) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("p.yml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func aListOfModelsWithThresholds() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = try write("""
+            outputs:
+              csv: o.csv
+            inputs:
+              exclude: ["**/tmp/**", "*.part.mp4"]
+              include: "*.mp4"
+            model:
+              model:
+                - sbi-meso4
+                - name: video-efficientnet-lite0
+                  threshold: 0.6
+              weights: [{file: w.safetensors, threshold: 0.25}]
+              ensemble: mean
+              ensemble-threshold: 0.55
+            """)
+        let file = try PipelineFile(path: path)
+        #expect(file.arguments == ["--csv", "o.csv", "--exclude", "**/tmp/**", "--exclude", "*.part.mp4", "--include", "*.mp4",
+                                   "--model", "sbi-meso4", "--model", "video-efficientnet-lite0@0.6",
+                                   "--weights", "w.safetensors@0.25", "--ensemble", "mean", "--ensemble-threshold", "0.55"])
+        let command = try ScanCommand.parse(try Run.parse([path, "x.mp4"]).scanArguments().arguments)
+        #expect(command.arguments.model == ["sbi-meso4", "video-efficientnet-lite0@0.6"] && command.arguments.modelCount == 3)
+        #expect(command.arguments.exclude == ["**/tmp/**", "*.part.mp4"] && command.arguments.include == ["*.mp4"])
+        // Models on the command line replace the file's (they would add up otherwise).
+        let overridden = try ScanCommand.parse(try Run.parse([path, "x.mp4", "--model", "sbi-meso4", "--model=sbi-mesoinception4"])
+            .scanArguments().arguments)
+        #expect(overridden.arguments.model == ["sbi-meso4", "sbi-mesoinception4"] && overridden.arguments.weights.isEmpty)
+        // The single-model form is as it was.
+        let single = try write("outputs:\n  csv: o.csv\nmodel:\n  model: sbi-meso4\n  threshold: 0.7\n")
+        #expect(try PipelineFile(path: single).arguments == ["--csv", "o.csv", "--model", "sbi-meso4", "--threshold", "0.7"])
+    }
+
+    @Test(arguments: [
+        ("outputs:\n  csv: o.csv\nmodel:\n  model:\n    - nam: x\n", ":5: unknown key 'nam' in a 'model' item"),
+        ("outputs:\n  csv: o.csv\nmodel:\n  model:\n    - name: x\n      threshold: 2\n", ":6: 'threshold' must be a number within 0…1"),
+        ("outputs:\n  csv: o.csv\nmodel:\n  model:\n    - threshold: 0.5\n", ":5: a 'model' item needs 'name'"),
+        ("outputs:\n  csv: o.csv\nmodel:\n  weights:\n    - name: x\n", ":5: unknown key 'name' in a 'weights' item"),
+    ])
+    func badItemsNameTheirLine(_ text: String, _ expected: String) throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = try write(text)
+        #expect { try PipelineFile(path: path) } throws: { error in "\(error)".contains(expected) }
+    }
+
+    @Test func thresholdsWrittenWithTheModel() {
+        #expect(ModelLocation.splitThreshold("sbi-meso4@0.6", isFile: false) == ("sbi-meso4", 0.6))
+        #expect(ModelLocation.splitThreshold("sbi-meso4", isFile: false) == ("sbi-meso4", nil))
+        #expect(ModelLocation.splitThreshold("odd@name", isFile: false) == ("odd@name", nil))
+        #expect(ModelLocation.splitThreshold("x@1.5", isFile: false) == ("x@1.5", nil))
+    }
+}

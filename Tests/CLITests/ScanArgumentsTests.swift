@@ -50,7 +50,7 @@ import Scan
         ])
         let request = try arguments.request(model: "mesoinception4", frames: 16, cardThreshold: 0.62, extra: ["margin": "1.3"])
         #expect(request.paths == ["a.mp4", "dir"])
-        #expect(arguments.model == "mesoinception4" && arguments.weights == "w.safetensors")
+        #expect(arguments.model == ["mesoinception4"] && arguments.weights == ["w.safetensors"] && arguments.modelCount == 1)
         #expect(request.listFile == "list.txt")
         #expect(request.discovery == DiscoveryOptions(recursive: true, includeHidden: true, extensions: ["mp4", "mkv"]))
         #expect(request.options.configuration.fingerprint
