@@ -117,7 +117,7 @@ let package = Package(
         // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging", "TestSupport"]),
-        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
+        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode", "Scan"]),
 
         // ---- the engine: CBLAS → Tensor → NN → Detectors ----
         // OpenBLAS cblas (Debian libopenblas-dev, pthread build).
