@@ -90,7 +90,7 @@ let package = Package(
             dependencies: ["FaceAlign", "Imaging", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "TestSupport"]),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "Reports", "TestSupport"]),
         // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
         .executableTarget(
             name: "face-bench",
