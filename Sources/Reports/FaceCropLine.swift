@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// One line of `deepfake-scan faces`' faces.jsonl: the face-row schema of `scan --jsonl`
 /// (`FaceRow`'s video, frame_index, seconds, track, box — same keys, same meaning) with the

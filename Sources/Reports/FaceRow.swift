@@ -1,21 +1,5 @@
 import Foundation
-
-/// A face box in source-frame pixels (top-left corner, size).
-public struct FaceBox: Sendable, Equatable, Hashable, Codable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    enum CodingKeys: String, CodingKey { case x, y, width = "w", height = "h" }
-}
+import Imaging
 
 /// One line of `scan --jsonl`: the score of one face crop. Its keys are the project's one face-row
 /// schema (docs/output-format.md): `video` (the path as scanned), `frame_index` (presentation
