@@ -61,7 +61,7 @@ let package = Package(
         // Frame scores → track scores → video verdict. Pure functions, no I/O.
         .target(name: "Aggregate"),
         // CSV / Kaggle CSV / JSONL / summary text from scan results. Changes no score.
-        .target(name: "Reports", dependencies: ["Aggregate", .product(name: "Mustache", package: "swift-mustache"),
+        .target(name: "Reports", dependencies: ["Aggregate", "Imaging", .product(name: "Mustache", package: "swift-mustache"),
                                                 .product(name: "Logging", package: "swift-log")]),
         // Discovery, results store (SQLite), bounded-concurrency orchestration. Formats nothing.
         .target(
@@ -74,9 +74,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate", "Imaging"]),
         // The HTML report in headless chromium: skipped with a message without chromium.
-        .testTarget(name: "HTMLReportBrowserTests", dependencies: ["deepfake-scan", "Reports", "TestSupport"]),
+        .testTarget(name: "HTMLReportBrowserTests", dependencies: ["deepfake-scan", "Reports", "Imaging", "TestSupport"]),
         .testTarget(
             name: "ScanTests",
             dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "Detectors", "VideoDecode", "TestSupport", .product(name: "Logging", package: "swift-log")]),
@@ -90,7 +90,7 @@ let package = Package(
             dependencies: ["FaceAlign", "Imaging", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "TestSupport"]),
+        .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "Reports", "TestSupport"]),
         // `make bench-faces`: face stage vs plain YuNet at ≤ 640 px on the same frames.
         .executableTarget(
             name: "face-bench",
@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["deepfake-scan", "Scan", "Reports", "Aggregate", "Evaluation", "Tensor", "CPUFeatures", "TestSupport",
+            dependencies: ["deepfake-scan", "Scan", "Reports", "Aggregate", "Evaluation", "Imaging", "Tensor", "CPUFeatures", "TestSupport",
                            .product(name: "Yams", package: "Yams")]),
 
         // Scores against labels: AUC, AP, log loss, EER, confusion matrix, per category. Metrics are pure.
@@ -117,7 +117,7 @@ let package = Package(
         // Open, probe, GOP-aware frame sampling, rotation, RGB frames. Knows no faces.
         .target(name: "VideoDecode", dependencies: ["CFFmpeg", "Imaging"]),
         .testTarget(name: "VideoDecodeTests", dependencies: ["VideoDecode", "Imaging", "TestSupport"]),
-        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode"]),
+        .testTarget(name: "DecodeCLITests", dependencies: ["deepfake-scan", "VideoDecode", "Scan"]),
 
         // ---- the engine: CBLAS → Tensor → NN → Detectors ----
         // OpenBLAS cblas (Debian libopenblas-dev, pthread build).

@@ -117,7 +117,7 @@ struct PixelRegion: Equatable {
     }
 
     /// `box` grown by `factor` around its centre, clipped to the image; nil when nothing is left.
-    static func around(_ box: BoundingBox, grownBy factor: Double, in image: RGBImage) -> PixelRegion? {
+    static func around(_ box: FaceBox, grownBy factor: Double, in image: RGBImage) -> PixelRegion? {
         let c = box.center, half = max(box.width, box.height) * factor / 2
         let x0 = max(0, Int((c.x - half).rounded(.down))), y0 = max(0, Int((c.y - half).rounded(.down)))
         let x1 = min(image.width, Int((c.x + half).rounded(.up))), y1 = min(image.height, Int((c.y + half).rounded(.up)))

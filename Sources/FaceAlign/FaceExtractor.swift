@@ -47,7 +47,7 @@ public struct AlignedFace: Sendable, Equatable {
     /// Track within the video, 0-based in order of first appearance.
     public var trackID: Int
     /// Detector box in the original frame's pixels.
-    public var box: BoundingBox
+    public var box: FaceBox
     /// The 5 landmarks in the original frame's pixels (`FiveLandmarks` order).
     public var landmarks: FiveLandmarks
     /// Detector confidence in [0, 1].
@@ -68,7 +68,7 @@ public final class FaceExtractor {
     private let aligner: FaceAligner
     private var tracker: FaceTracker
     /// Boxes kept in the previous sampled frame: where to look first in this one.
-    private var previousBoxes: [BoundingBox] = []
+    private var previousBoxes: [FaceBox] = []
     private var framesSinceSearch = 0
 
     /// Uses `locator` instead of YuNet (tests, other detectors).

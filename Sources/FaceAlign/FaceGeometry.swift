@@ -1,3 +1,5 @@
+import Imaging
+
 /// A point in image pixels: x to the right, y down, pixel (i, j) centred on (i, j) as in
 /// OpenCV, so the detector's integer coordinates and the warp agree.
 public struct Point: Sendable, Equatable, Hashable, Codable {
@@ -10,31 +12,8 @@ public struct Point: Sendable, Equatable, Hashable, Codable {
     }
 }
 
-/// An axis-aligned box in image pixels.
-public struct BoundingBox: Sendable, Equatable, Hashable, Codable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    public var area: Double { max(0, width) * max(0, height) }
+extension FaceBox {
     public var center: Point { Point(x: x + width / 2, y: y + height / 2) }
-
-    /// Intersection over union, 0 when the boxes do not overlap.
-    public func iou(_ other: BoundingBox) -> Double {
-        let left = max(x, other.x), right = min(x + width, other.x + other.width)
-        let top = max(y, other.y), bottom = min(y + height, other.y + other.height)
-        guard right > left, bottom > top else { return 0 }
-        let intersection = (right - left) * (bottom - top)
-        return intersection / (area + other.area - intersection)
-    }
 }
 
 /// The five landmarks every face carries, in this order (the detector's and the template's):
@@ -44,13 +23,13 @@ public typealias FiveLandmarks = [Point]
 
 /// One face as a `FaceLocator` reports it, in the coordinates of the image it was given.
 public struct DetectedFace: Sendable, Equatable {
-    public var box: BoundingBox
+    public var box: FaceBox
     /// Five points, see `FiveLandmarks`.
     public var landmarks: FiveLandmarks
     /// Detector confidence in [0, 1].
     public var score: Double
 
-    public init(box: BoundingBox, landmarks: FiveLandmarks, score: Double) {
+    public init(box: FaceBox, landmarks: FiveLandmarks, score: Double) {
         precondition(landmarks.count == 5, "a face needs 5 landmarks, got \(landmarks.count)")
         self.box = box
         self.landmarks = landmarks

@@ -10,12 +10,12 @@ public protocol FaceLocator: AnyObject {
     /// Faces near `hints` only — boxes where faces were in the previous sampled frame. Cheaper
     /// than a whole-frame search and may give finer landmarks, but misses faces elsewhere, so
     /// callers still search whole frames now and then.
-    func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace]
+    func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace]
 }
 
 extension FaceLocator {
     /// Locators without a local search look at the whole frame.
-    public func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+    public func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace] {
         try detect(in: image)
     }
 }

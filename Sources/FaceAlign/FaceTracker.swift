@@ -1,3 +1,4 @@
+import Imaging
 /// Links faces across the sampled frames of one video into tracks.
 ///
 /// Each new face joins the track whose last box overlaps it most (IoU), or failing any overlap
@@ -27,7 +28,7 @@ public struct FaceTracker: Sendable {
 
     private struct Track {
         var id: Int
-        var box: BoundingBox
+        var box: FaceBox
         var lastFrame: Int
     }
 
@@ -45,7 +46,7 @@ public struct FaceTracker: Sendable {
 
     /// Track ids for the faces of the next sampled frame, in the order of `boxes`.
     /// Call once per sampled frame, faces or not, so missed frames are counted.
-    public mutating func assign(_ boxes: [BoundingBox]) -> [Int] {
+    public mutating func assign(_ boxes: [FaceBox]) -> [Int] {
         let frame = framesSeen
         framesSeen += 1
         tracks.removeAll { frame - $0.lastFrame > options.maxMissedFrames + 1 }
@@ -77,7 +78,7 @@ public struct FaceTracker: Sendable {
 
     /// How well `box` continues a track ending in `last`: IoU in (0, 1] when they overlap
     /// enough, else a negative value growing with the centre distance; nil = not linkable.
-    private func affinity(_ last: BoundingBox, _ box: BoundingBox) -> Double? {
+    private func affinity(_ last: FaceBox, _ box: FaceBox) -> Double? {
         let sizeRatio = max(last.area, box.area) / max(min(last.area, box.area), 1e-9)
         guard sizeRatio <= options.maxSizeRatio * options.maxSizeRatio else { return nil }
         let iou = last.iou(box)

@@ -71,7 +71,7 @@ public final class YuNetLocator: FaceLocator {
         return detect(in: image, region: region, size: size)
     }
 
-    public func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+    public func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace] {
         var found: [DetectedFace] = []
         for hint in hints {
             guard let region = PixelRegion.around(hint, grownBy: Self.hintRegionGrowth, in: image) else { continue }
@@ -87,7 +87,7 @@ public final class YuNetLocator: FaceLocator {
     /// False when the box runs over a region edge that is not the frame's edge: the face was
     /// cut by the search window (it moved further than expected), so its landmarks are not
     /// trusted and the caller falls back to a whole-frame search.
-    static func isWhole(_ box: BoundingBox, in region: PixelRegion, of image: RGBImage) -> Bool {
+    static func isWhole(_ box: FaceBox, in region: PixelRegion, of image: RGBImage) -> Bool {
         let slack = 0.02 * Double(max(region.width, region.height))
         let (left, top) = (Double(region.x), Double(region.y))
         let (right, bottom) = (left + Double(region.width), top + Double(region.height))
@@ -125,7 +125,7 @@ public final class YuNetLocator: FaceLocator {
         let ox = Double(region.x), oy = Double(region.y)
         return (0..<min(count, 1024)).map { i in
             let face = values + 16 * i
-            let box = BoundingBox(x: ox + Double(face[1]) * fx, y: oy + Double(face[2]) * fy,
+            let box = FaceBox(x: ox + Double(face[1]) * fx, y: oy + Double(face[2]) * fy,
                                   width: Double(face[3]) * fx, height: Double(face[4]) * fy)
             let landmarks = (0..<5).map { k in
                 Point(x: ox + (Double(face[5 + 2 * k]) + 0.5) * fx - 0.5,

@@ -1,23 +1,10 @@
 import Foundation
+import Imaging
 
-/// A face box in source-frame pixels (top-left corner, size).
-public struct FaceBox: Sendable, Equatable, Hashable, Codable {
-    public var x: Double
-    public var y: Double
-    public var width: Double
-    public var height: Double
-
-    public init(x: Double, y: Double, width: Double, height: Double) {
-        self.x = x
-        self.y = y
-        self.width = width
-        self.height = height
-    }
-
-    enum CodingKeys: String, CodingKey { case x, y, width = "w", height = "h" }
-}
-
-/// One JSONL line: the score of one face crop.
+/// One line of `scan --jsonl`: the score of one face crop. Its keys are the project's one face-row
+/// schema (docs/output-format.md): `video` (the path as scanned), `frame_index` (presentation
+/// order), `seconds`, `track`, `box` ({x, y, w, h} in source-frame pixels), then the model's
+/// keys. `faces` writes the same first five keys with its own after them (`FaceCropLine`).
 public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     public var video: String
     public var frameIndex: Int
@@ -56,19 +43,24 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     }
 
     /// The row as one line of JSON (keys sorted, no newline inside, trailing "\n").
-    public func jsonLine() throws -> String {
+    public func jsonLine() throws -> String { try Self.jsonLine(encoding: self) }
+
+    /// Parses the lines of a JSONL file (blank lines ignored).
+    public static func parseLines(_ text: String) throws -> [FaceRow] { try parseLines(text, as: FaceRow.self) }
+
+    /// How every face-row file writes a line: keys sorted, slashes as they are, trailing "\n".
+    static func jsonLine<Line: Encodable>(encoding line: Line) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
+        let data = try encoder.encode(line)
         // JSONEncoder escapes control characters, so a newline in a path cannot split the line.
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// Parses the lines of a JSONL file (blank lines ignored).
-    public static func parseLines(_ text: String) throws -> [FaceRow] {
+    static func parseLines<Line: Decodable>(_ text: String, as type: Line.Type) throws -> [Line] {
         let decoder = JSONDecoder()
         return try text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
-            try decoder.decode(FaceRow.self, from: Data($0.utf8))
+            try decoder.decode(Line.self, from: Data($0.utf8))
         }
     }
 }

@@ -92,7 +92,7 @@ public struct FaceThumbnails: Sendable {
 
     /// The aligned crop of the face YuNet finds closest to the scan's box (nil when none overlaps it).
     private func alignedCrop(of face: FaceRow, in image: RGBImage, locator: YuNetLocator, aligner: FaceAligner) throws -> RGBImage? {
-        let box = BoundingBox(x: face.box.x, y: face.box.y, width: face.box.width, height: face.box.height)
+        let box = face.box
         let found = try locator.detect(in: image, near: [box])
         guard let best = found.max(by: { $0.box.iou(box) < $1.box.iou(box) }), best.box.iou(box) >= 0.3 else { return nil }
         return aligner.align(best.landmarks, in: image)?.crop

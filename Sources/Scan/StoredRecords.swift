@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Aggregate
+import Imaging
 import Reports
 
 /// A `video` table row: the file key, the configuration and the CSV row.

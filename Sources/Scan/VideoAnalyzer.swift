@@ -1,4 +1,5 @@
 import Aggregate
+import Imaging
 import Reports
 
 /// What is known about a video's stream, whatever happened to its faces.

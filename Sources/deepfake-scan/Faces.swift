@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceAlign
 import Foundation
 import Imaging
+import Reports
 import VideoDecode
 
 /// `deepfake-scan faces VIDEO|IMAGE… --out DIR`: aligned face crops as PNG plus faces.jsonl.
@@ -44,7 +45,7 @@ struct Faces: ParsableCommand {
                 let summary = try extract(input, options: options) { face in
                     let file = folder + "/" + String(format: "f%06d-t%d.png", face.frameIndex, face.trackID)
                     try StillImage.writePNG(face.crop, to: out + "/" + file)
-                    try list.write(contentsOf: Data((FaceRecord(source: input, face: face, cropFile: file).jsonLine() + "\n").utf8))
+                    try list.write(contentsOf: Data(FaceCropLine(video: input, face: face, cropFile: file).jsonLine().utf8))
                 }
                 print("\(input): \(summary)")
             } catch {
@@ -109,41 +110,14 @@ struct CropFolders {
     }
 }
 
-/// One line of faces.jsonl. Coordinates in pixels rounded to 0.01; `box` is [x, y, w, h] in the
-/// source frame, landmarks are 5 [x, y] pairs (left eye, right eye, nose, mouth left, mouth
-/// right as seen in the image), `crop` is relative to the output folder.
-struct FaceRecord: Codable, Equatable {
-    var source: String
-    var frame: Int
-    var seconds: Double
-    var track: Int
-    var box: [Double]
-    var landmarks: [[Double]]
-    var cropLandmarks: [[Double]]
-    var score: Double
-    var crop: String
-
-    enum CodingKeys: String, CodingKey {
-        case source, frame, seconds, track, box, landmarks, score, crop
-        case cropLandmarks = "crop_landmarks"
-    }
-
-    init(source: String, face: AlignedFace, cropFile: String) {
+extension FaceCropLine {
+    /// The line of one aligned face: pixel coordinates rounded to 0.01, seconds to 1 µs.
+    init(video: String, face: AlignedFace, cropFile: String) {
         func r(_ v: Double) -> Double { (v * 100).rounded() / 100 }
-        self.source = source
-        frame = face.frameIndex
-        seconds = (face.seconds * 1e6).rounded() / 1e6
-        track = face.trackID
-        box = [face.box.x, face.box.y, face.box.width, face.box.height].map(r)
-        landmarks = face.landmarks.map { [r($0.x), r($0.y)] }
-        cropLandmarks = face.cropLandmarks.map { [r($0.x), r($0.y)] }
-        score = r(face.score)
-        crop = cropFile
-    }
-
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        self.init(video: video, frameIndex: face.frameIndex, seconds: (face.seconds * 1e6).rounded() / 1e6,
+                  track: face.trackID,
+                  box: FaceBox(x: r(face.box.x), y: r(face.box.y), width: r(face.box.width), height: r(face.box.height)),
+                  landmarks: face.landmarks.map { [r($0.x), r($0.y)] },
+                  cropLandmarks: face.cropLandmarks.map { [r($0.x), r($0.y)] }, score: r(face.score), crop: cropFile)
     }
 }

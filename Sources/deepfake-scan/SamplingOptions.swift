@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import Scan
 import VideoDecode
 
 /// Which frames of a video are decoded: shared by `frames` and `scan`.
 struct SamplingOptions: ParsableArguments {
-    static let defaultFrameCount = 32
+    static let defaultFrameCount = ScanPipeline.defaultSampling.reportedFrameCount
 
     @Option(help: "Evenly spaced frames per video: indices round(linspace(0, n-1, N)) (default \(Self.defaultFrameCount)).")
     var frames: Int?
@@ -16,20 +17,12 @@ struct SamplingOptions: ParsableArguments {
     var keyframes = false
 
     @Option(name: .customLong("decode-threads"),
-            help: "Decoder threads per video (default: the cores shared out among the videos run at once, \(Self.minimumAutomaticDecodeThreads)…\(Self.maximumAutomaticDecodeThreads)).")
+            help: "Decoder threads per video (default: the cores shared out among the videos run at once, \(ScanPipeline.minimumAutomaticDecodeThreads)…\(ScanPipeline.maximumAutomaticDecodeThreads)).")
     var decodeThreads: Int?
 
-    /// One thread per decoder at --jobs = cores was slower on a shared machine (fewer threads
-    /// get a smaller share of busy cores) for about the same CPU: docs/benchmarks.md.
-    static let minimumAutomaticDecodeThreads = 2
-    /// More FFmpeg frame threads than this add memory (a frame each) for little speed.
-    static let maximumAutomaticDecodeThreads = 8
-
-    /// `--decode-threads`, else the cores shared out among `jobs` videos decoding at once,
-    /// within 2…8: `--jobs 1` on 16 cores decodes with 8 threads, the default (one video per
-    /// core) with 2.
+    /// `--decode-threads`, else the library's choice with the jobs (`ScanPipeline.automaticDecodeThreads`).
     func decodeThreadCount(jobs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        decodeThreads ?? min(max(Self.minimumAutomaticDecodeThreads, cores / max(1, jobs)), Self.maximumAutomaticDecodeThreads)
+        decodeThreads ?? ScanPipeline.automaticDecodeThreads(jobs: jobs, cores: cores)
     }
 
     func validate() throws {

@@ -171,17 +171,13 @@ struct ScanArguments: ParsableArguments {
     /// The same for the models loaded (`ScanPipeline.members`): one keeps the single-model
     /// configuration as it always was; several get their columns and the `--ensemble` rule.
     func request(members: [ModelMember], frames: Int, extra: [String: String] = [:]) throws -> ScanRequest {
-        let configuration: RunConfiguration
-        if members.count == 1 {
-            configuration = RunConfiguration(
-                model: members[0].name, frames: frames, aggregator: aggregator, threshold: members[0].threshold, extra: extra)
-        } else {
-            let rule = ensemble.map {
-                EnsembleRule(method: $0, threshold: ensembleThreshold ?? EnsembleRule.defaultThreshold(of: members))
-            }
-            configuration = RunConfiguration(models: members, ensemble: rule, frames: frames, aggregator: aggregator, extra: extra)
-        }
-        return ScanRequest(
+        try request(configuration: RunConfiguration(members: members, ensemble: ensemble, ensembleThreshold: ensembleThreshold,
+                                                    frames: frames, aggregator: aggregator, extra: extra))
+    }
+
+    /// The library request of this run with `configuration` (`ScanPipeline.configuration`).
+    func request(configuration: RunConfiguration) throws -> ScanRequest {
+        ScanRequest(
             paths: paths, listFile: listFile, discovery: discoveryOptions,
             options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan,
                                  masksDirectory: masks),

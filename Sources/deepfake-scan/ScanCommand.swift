@@ -1,4 +1,5 @@
 import ArgumentParser
+import Detectors
 import Foundation
 import Reports
 import Scan
@@ -48,9 +49,9 @@ struct ScanCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
         }
-        var request = try arguments.request(
-            members: pipeline.members(threshold: arguments.threshold), frames: sampling.frameCountForReport,
-            extra: pipeline.fingerprintFields)
+        var request = try arguments.request(configuration: pipeline.configuration(
+            aggregator: arguments.aggregator, threshold: arguments.threshold, ensemble: arguments.ensemble,
+            ensembleThreshold: arguments.ensembleThreshold))
         request.html = arguments.html.map {
             HTMLReportJob(path: $0, run: HTMLReportRun(title: Report.title(csv: arguments.csv), source: arguments.csv),
                           thumbnails: FaceThumbnails(options: faces.alignOptions, masksDirectory: arguments.masks),
@@ -62,20 +63,7 @@ struct ScanCommand: AsyncParsableCommand {
     }
 }
 
-extension SamplingOptions: CustomStringConvertible {
-    /// The sampling mode as the results store's fingerprint writes it.
-    var description: String {
-        switch sampling {
-        case let .evenly(count): return "evenly:\(count)"
-        case let .everySeconds(interval): return "every:\(interval)s"
-        case .keyframes: return "keyframes"
-        case let .nearestKeyframes(count): return "nearest-keyframes:\(count)"
-        }
-    }
-
+extension SamplingOptions {
     /// The CSV's frames setting: the requested count, 0 for --fps / --keyframes.
-    var frameCountForReport: Int {
-        if case let .evenly(count) = sampling { return count }
-        return 0
-    }
+    var frameCountForReport: Int { sampling.reportedFrameCount }
 }

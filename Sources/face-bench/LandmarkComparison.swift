@@ -40,7 +40,7 @@ final class LandmarkComparison {
             let looks = try locators.map { locator in
                 try locator.detect(in: image, near: [face.box]).max { $0.box.iou(face.box) < $1.box.iou(face.box) }
             }
-            let moved = BoundingBox(x: face.box.x + 0.05 * face.box.width, y: face.box.y - 0.05 * face.box.width,
+            let moved = FaceBox(x: face.box.x + 0.05 * face.box.width, y: face.box.y - 0.05 * face.box.width,
                                     width: face.box.width, height: face.box.height)
             for i in looks.indices {
                 guard let a = looks[i]?.landmarks else { continue }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import Reports
 import Testing
 @testable import Evaluation

@@ -139,11 +139,4 @@ import TestSupport
         let path = try write(text)
         #expect { try PipelineFile(path: path) } throws: { error in "\(error)".contains(expected) }
     }
-
-    @Test func thresholdsWrittenWithTheModel() {
-        #expect(ModelLocation.splitThreshold("sbi-meso4@0.6", isFile: false) == ("sbi-meso4", 0.6))
-        #expect(ModelLocation.splitThreshold("sbi-meso4", isFile: false) == ("sbi-meso4", nil))
-        #expect(ModelLocation.splitThreshold("odd@name", isFile: false) == ("odd@name", nil))
-        #expect(ModelLocation.splitThreshold("x@1.5", isFile: false) == ("x@1.5", nil))
-    }
 }

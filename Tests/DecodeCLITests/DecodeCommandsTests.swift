@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Scan
 import Testing
 import VideoDecode
 @testable import deepfake_scan
@@ -32,9 +33,9 @@ import VideoDecode
         #expect(automatic.decodeThreadCount(jobs: 1, cores: 2) == 2)
         #expect(automatic.decodeThreadCount(jobs: 4, cores: 16) == 4)
         #expect(automatic.decodeThreadCount(jobs: 2, cores: 12) == 6)
-        #expect(automatic.decodeThreadCount(jobs: 1, cores: 12) == SamplingOptions.maximumAutomaticDecodeThreads)
+        #expect(automatic.decodeThreadCount(jobs: 1, cores: 12) == ScanPipeline.maximumAutomaticDecodeThreads)
         #expect(automatic.decodeThreadCount(jobs: 8, cores: 2) == 2)
-        #expect(automatic.decodeThreadCount(jobs: 1, cores: 64) == SamplingOptions.maximumAutomaticDecodeThreads)
+        #expect(automatic.decodeThreadCount(jobs: 1, cores: 64) == ScanPipeline.maximumAutomaticDecodeThreads)
         let given = try SamplingOptions.parse(["--decode-threads", "3"])
         #expect(given.decodeThreadCount(jobs: 2, cores: 2) == 3)
         #expect(given.decodeThreadCount(jobs: 1, cores: 64) == 3)

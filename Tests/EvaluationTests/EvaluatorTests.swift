@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Reports
 import Testing
 @testable import Evaluation

@@ -71,20 +71,20 @@ final class DetectorInputTests: XCTestCase {
 
     func testRegionAroundABoxIsGrownAndClipped() {
         let image = RGBImage(width: 100, height: 80)
-        let inside = PixelRegion.around(BoundingBox(x: 40, y: 30, width: 10, height: 10), grownBy: 2, in: image)
+        let inside = PixelRegion.around(FaceBox(x: 40, y: 30, width: 10, height: 10), grownBy: 2, in: image)
         XCTAssertEqual(inside, PixelRegion(x: 35, y: 25, width: 20, height: 20))
-        let atEdge = PixelRegion.around(BoundingBox(x: 90, y: 70, width: 20, height: 20), grownBy: 2, in: image)
+        let atEdge = PixelRegion.around(FaceBox(x: 90, y: 70, width: 20, height: 20), grownBy: 2, in: image)
         XCTAssertEqual(atEdge, PixelRegion(x: 80, y: 60, width: 20, height: 20))
-        XCTAssertNil(PixelRegion.around(BoundingBox(x: 300, y: 300, width: 10, height: 10), grownBy: 2, in: image))
+        XCTAssertNil(PixelRegion.around(FaceBox(x: 300, y: 300, width: 10, height: 10), grownBy: 2, in: image))
     }
 
     func testAFaceCutByTheSearchWindowIsNotWhole() {
         let image = RGBImage(width: 200, height: 100)
         let region = PixelRegion(x: 50, y: 0, width: 100, height: 100)
-        XCTAssertTrue(YuNetLocator.isWhole(BoundingBox(x: 70, y: 20, width: 50, height: 50), in: region, of: image))
-        XCTAssertFalse(YuNetLocator.isWhole(BoundingBox(x: 40, y: 20, width: 50, height: 50), in: region, of: image),
+        XCTAssertTrue(YuNetLocator.isWhole(FaceBox(x: 70, y: 20, width: 50, height: 50), in: region, of: image))
+        XCTAssertFalse(YuNetLocator.isWhole(FaceBox(x: 40, y: 20, width: 50, height: 50), in: region, of: image),
                        "runs over the window's left edge")
-        XCTAssertTrue(YuNetLocator.isWhole(BoundingBox(x: 70, y: -5, width: 50, height: 50), in: region, of: image),
+        XCTAssertTrue(YuNetLocator.isWhole(FaceBox(x: 70, y: -5, width: 50, height: 50), in: region, of: image),
                       "the top edge is the frame's edge: a face cut by the frame is still taken")
     }
 }

@@ -13,7 +13,7 @@ private final class FixedLocator: FaceLocator {
         calls.append("whole")
         return faces
     }
-    func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+    func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace] {
         calls.append("near")
         return faces.filter { face in hints.contains { $0.iou(face.box) > 0.3 } }
     }
@@ -23,7 +23,7 @@ final class FaceExtractorTests: XCTestCase {
     private func face(side: Double, score: Double, x: Double = 100) -> DetectedFace {
         let template = FaceTemplate(cropSize: Int(side), margin: 1)
         let landmarks = template.points.map { Point(x: $0.x + x, y: $0.y + 50) }
-        return DetectedFace(box: BoundingBox(x: x, y: 50, width: side, height: side), landmarks: landmarks, score: score)
+        return DetectedFace(box: FaceBox(x: x, y: 50, width: side, height: side), landmarks: landmarks, score: score)
     }
 
     func testScoreAndSizeFloorsDropFacesAndBestScoreComesFirst() throws {
@@ -38,7 +38,7 @@ final class FaceExtractorTests: XCTestCase {
         XCTAssertEqual(faces.map(\.frameIndex), [7, 7])
         XCTAssertEqual(faces[0].seconds, 0.28)
         XCTAssertEqual(faces[0].crop.width, 256)
-        XCTAssertEqual(faces[0].box, BoundingBox(x: 500, y: 50, width: 90, height: 90))
+        XCTAssertEqual(faces[0].box, FaceBox(x: 500, y: 50, width: 90, height: 90))
     }
 
     func testCustomFloorsAndCropSize() throws {
@@ -75,7 +75,7 @@ final class FaceExtractorTests: XCTestCase {
         final class CoarseDoubting: FaceLocator {
             var coarseScore = 0.9
             private(set) var calls: [String] = []
-            let face = DetectedFace(box: BoundingBox(x: 100, y: 50, width: 100, height: 100),
+            let face = DetectedFace(box: FaceBox(x: 100, y: 50, width: 100, height: 100),
                                     landmarks: FaceTemplate(cropSize: 100, margin: 1).points.map { Point(x: $0.x + 100, y: $0.y + 50) },
                                     score: 0.85)
             func detect(in image: RGBImage) throws -> [DetectedFace] {
@@ -84,7 +84,7 @@ final class FaceExtractorTests: XCTestCase {
                 coarse.score = coarseScore
                 return [coarse]
             }
-            func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] {
+            func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace] {
                 calls.append("near")
                 return hints.contains { $0.iou(face.box) > 0.3 } ? [face] : []
             }
@@ -103,10 +103,10 @@ final class FaceExtractorTests: XCTestCase {
     func testAProposalTheCloseLookRejectsIsDropped() throws {
         final class Doubting: FaceLocator {
             func detect(in image: RGBImage) throws -> [DetectedFace] {
-                [DetectedFace(box: BoundingBox(x: 10, y: 10, width: 80, height: 80),
+                [DetectedFace(box: FaceBox(x: 10, y: 10, width: 80, height: 80),
                               landmarks: FaceTemplate(cropSize: 80, margin: 1).points, score: 0.7)]
             }
-            func detect(in image: RGBImage, near hints: [BoundingBox]) throws -> [DetectedFace] { [] }
+            func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace] { [] }
         }
         let extractor = FaceExtractor(locator: Doubting())
         XCTAssertEqual(try extractor.process(RGBImage(width: 200, height: 200), frameIndex: 0, seconds: 0), [])

@@ -1,9 +1,10 @@
 import FaceAlign
+import Imaging
 import XCTest
 
 final class FaceTrackerTests: XCTestCase {
-    private func box(_ x: Double, _ y: Double, _ side: Double = 100) -> BoundingBox {
-        BoundingBox(x: x, y: y, width: side, height: side)
+    private func box(_ x: Double, _ y: Double, _ side: Double = 100) -> FaceBox {
+        FaceBox(x: x, y: y, width: side, height: side)
     }
 
     func testTwoMovingFacesKeepTheirTracks() {

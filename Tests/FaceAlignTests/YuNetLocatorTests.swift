@@ -31,7 +31,7 @@ final class YuNetLocatorTests: XCTestCase {
         for (width, height) in [(1, 1), (2, 3), (8, 8), (31, 17), (64, 5), (5, 640)] {
             let image = RGBImage(width: width, height: height)
             XCTAssertEqual(try locator.detect(in: image), [], "\(width)×\(height)")
-            XCTAssertEqual(try locator.detect(in: image, near: [BoundingBox(x: 0, y: 0, width: 4, height: 4)]), [])
+            XCTAssertEqual(try locator.detect(in: image, near: [FaceBox(x: 0, y: 0, width: 4, height: 4)]), [])
         }
     }
 
@@ -69,7 +69,7 @@ final class YuNetLocatorTests: XCTestCase {
         var errors: [Double] = []
         for dx in [-0.05, 0, 0.05] {
             for dy in [-0.05, 0, 0.05] {
-                let hint = BoundingBox(x: whole.box.x + dx * whole.box.width, y: whole.box.y + dy * whole.box.width,
+                let hint = FaceBox(x: whole.box.x + dx * whole.box.width, y: whole.box.y + dy * whole.box.width,
                                        width: whole.box.width, height: whole.box.height)
                 let near = try locator.detect(in: frame, near: [hint]).filter { $0.score >= 0.6 }
                 XCTAssertEqual(near.count, 1, "hint moved (\(dx), \(dy))")
@@ -81,7 +81,7 @@ final class YuNetLocatorTests: XCTestCase {
         let nearError = errors.reduce(0, +) / Double(errors.count)
         XCTAssertLessThan(nearError, 0.1 * eyeDistance, "near: \(errors)")
         XCTAssertLessThan(nearError, meanError(whole.landmarks))
-        XCTAssertEqual(try locator.detect(in: frame, near: [BoundingBox(x: 100, y: 1500, width: 300, height: 300)]), [],
+        XCTAssertEqual(try locator.detect(in: frame, near: [FaceBox(x: 100, y: 1500, width: 300, height: 300)]), [],
                        "nothing near a hint without a face")
     }
 
@@ -135,7 +135,7 @@ final class YuNetLocatorTests: XCTestCase {
         XCTAssertTrue(defaults.contains(TestImages.packageRoot.appendingPathComponent(".deps/yuface").path))
     }
 
-    private func assertPlausible(_ landmarks: FiveLandmarks, in box: BoundingBox, file: StaticString = #filePath,
+    private func assertPlausible(_ landmarks: FiveLandmarks, in box: FaceBox, file: StaticString = #filePath,
                                  line: UInt = #line) {
         let (leftEye, rightEye, nose, leftMouth, rightMouth) = (landmarks[0], landmarks[1], landmarks[2], landmarks[3], landmarks[4])
         XCTAssertLessThan(leftEye.x, nose.x, file: file, line: line)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceAlign
 import Foundation
+import Reports
 import Scan
 import Testing
 import VideoDecode
@@ -21,9 +22,9 @@ import TestSupport
         FileManager.default.temporaryDirectory.appendingPathComponent("faces-\(UUID().uuidString)").path
     }
 
-    private func records(in out: String) throws -> [FaceRecord] {
+    private func records(in out: String) throws -> [FaceCropLine] {
         let text = try String(contentsOfFile: out + "/faces.jsonl", encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(FaceRecord.self, from: Data($0.utf8)) }
+        return try FaceCropLine.parseLines(text)
     }
 
     @Test(.enabled(if: haveYuFace, "needs `make setup-yuface`"))
@@ -34,14 +35,19 @@ import TestSupport
         let lines = try records(in: out)
         #expect(lines.count == 4)
         #expect(lines.map(\.track) == [0, 0, 0, 0])
-        #expect(lines.map(\.frame) == lines.map(\.frame).sorted())
+        #expect(lines.map(\.frameIndex) == lines.map(\.frameIndex).sorted())
         let first = try #require(lines.first)
-        #expect(first.source == Self.realVideo)
+        #expect(first.video == Self.realVideo)
         #expect(first.crop == "astronaut_real/f000000-t0.png")
-        #expect(first.box.count == 4 && first.landmarks.count == 5 && first.cropLandmarks.count == 5)
+        #expect(first.box.width > 0 && first.landmarks.count == 5 && first.cropLandmarks.count == 5)
         #expect(first.score >= 0.6)
         let crop = try StillImage.read(path: out + "/" + first.crop)
         #expect(crop.width == 256 && crop.height == 256)
+        // The scan's face-row keys (docs/output-format.md): it wrote source, frame and box as a list.
+        let text = try String(contentsOfFile: out + "/faces.jsonl", encoding: .utf8)
+        let raw = try #require(JSONSerialization.jsonObject(with: Data(text.split(separator: "\n")[0].utf8)) as? [String: Any])
+        #expect(Set(raw.keys) == ["video", "frame_index", "seconds", "track", "box", "landmarks", "crop_landmarks", "score", "crop"])
+        #expect((raw["box"] as? [String: Double]).map { Set($0.keys) } == ["x", "y", "w", "h"])
         for (got, want) in zip(first.cropLandmarks, FaceTemplate().points) {
             #expect(abs(got[0] - want.x) < 12 && abs(got[1] - want.y) < 12)
         }
@@ -56,7 +62,7 @@ import TestSupport
         let lines = try records(in: out)
         #expect(lines.count == 1, "the portrait has one face, the coffee cup none")
         let face = try #require(lines.first)
-        #expect(face.frame == 0 && face.seconds == 0 && face.crop == "astronaut-256/f000000-t0.png")
+        #expect(face.frameIndex == 0 && face.seconds == 0 && face.crop == "astronaut-256/f000000-t0.png")
         let crop = try StillImage.read(path: out + "/" + face.crop)
         #expect(crop.width == 112)
     }

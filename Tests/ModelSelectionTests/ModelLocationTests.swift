@@ -1,9 +1,8 @@
 import Detectors
 import Foundation
 import Testing
-@testable import deepfake_scan
 
-/// Which weights `scan` and `eval` load: --weights > --model > DEEPFAKE_SCAN_WEIGHTS > bundled default.
+/// Which weights `scan` and `eval` load (the library's `ModelLocation`): --weights > --model > DEEPFAKE_SCAN_WEIGHTS > bundled default.
 @Suite final class ModelLocationTests {
     let directory: URL
     let explicit: URL
@@ -61,5 +60,23 @@ import Testing
         let missing = message(nil, nil, [:], catalog: ModelCatalog(directory: directory.appendingPathComponent("absent")))
         #expect(missing.hasPrefix("the bundled models folder \(directory.path)/absent is missing"))
         #expect(missing.contains("--weights FILE.safetensors or set \(ModelLocation.environmentVariable)"))
+    }
+
+    @Test func thresholdsWrittenWithTheModel() {
+        #expect(ModelLocation.splitThreshold("sbi-meso4@0.6", isFile: false) == ("sbi-meso4", 0.6))
+        #expect(ModelLocation.splitThreshold("sbi-meso4", isFile: false) == ("sbi-meso4", nil))
+        #expect(ModelLocation.splitThreshold("odd@name", isFile: false) == ("odd@name", nil))
+        #expect(ModelLocation.splitThreshold("x@1.5", isFile: false) == ("x@1.5", nil))
+    }
+
+    /// Several models: the named ones first, then the files, each with its own threshold; one
+    /// `--model` with one `--weights` is still one model (the architecture to load it as).
+    @Test func severalModelsComeInOrderWithTheirThresholds() throws {
+        let requests = try ModelLocation.chooseAll(models: ["beta@0.3", "alpha"], weights: [explicit.path + "@0.7"],
+                                                   environment: [:], catalog: { self.catalog })
+        #expect(requests.map(\.choice.weights.lastPathComponent) == ["beta.safetensors", "alpha.safetensors", "explicit.safetensors"])
+        #expect(requests.map(\.threshold) == [0.3, nil, 0.7])
+        let one = try ModelLocation.chooseAll(models: ["meso4"], weights: [explicit.path], environment: [:], catalog: { self.catalog })
+        #expect(one == [.init(choice: .init(weights: explicit, architecture: "meso4"), threshold: nil)])
     }
 }

@@ -1,5 +1,6 @@
 import Aggregate
 import Foundation
+import Imaging
 import Testing
 @testable import Reports
 

@@ -1,5 +1,6 @@
 import Foundation
 import Aggregate
+import Imaging
 import Reports
 @testable import Scan
 

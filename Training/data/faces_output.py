@@ -1,14 +1,16 @@
 """Reading what `deepfake-scan faces INPUT… --out DIR` writes: aligned 256×256 PNG crops and
-DIR/faces.jsonl, one JSON object per face. Faces.swift (FaceRecord) writes
-  {"box": [x, y, w, h], "crop": "STEM/f000012-t0.png", "crop_landmarks": [[x, y] × 5],
-   "frame": 12, "landmarks": [[x, y] × 5], "score": 0.98, "seconds": 0.48,
-   "source": "INPUT as given", "track": 0}
+DIR/faces.jsonl, one JSON object per face, in the face-row schema `scan --jsonl` also writes
+(docs/output-format.md; Reports/FaceCropLine.swift) plus the faces command's own keys:
+  {"box": {"h": h, "w": w, "x": x, "y": y}, "crop": "STEM/f000012-t0.png",
+   "crop_landmarks": [[x, y] × 5], "frame_index": 12, "landmarks": [[x, y] × 5],
+   "score": 0.98, "seconds": 0.48, "track": 0, "video": "INPUT as given"}
 with box and landmarks in the input's pixels, crop_landmarks in crop pixels.
 
-The reader accepts the field spellings below so that it keeps working while the faces
-command settles; `FACES_JSONL_KEYS` is the single place to adjust. FaceAlign's `AlignedFace`
-carries landmarks twice (frame pixels and crop pixels): when a crop-specific key is present,
-a plain "landmarks" is taken as the frame's.
+Files written before the schema was shared spell three keys differently — "source" for
+"video", "frame" for "frame_index", "box" as [x, y, w, h] — and caches built then still hold
+them, so both spellings are read (`FACES_JSONL_KEYS`, the single place to adjust; it also
+takes a few other spellings). When a crop-specific landmarks key is present, a plain
+"landmarks" is taken as the frame's.
 """
 
 import json
@@ -19,13 +21,13 @@ import numpy as np
 
 FACES_JSONL_KEYS = {
     "crop": ("crop", "crop_file", "cropFile", "file"),
-    "source": ("source", "input", "path"),
+    "video": ("video", "source", "input", "path"),
     "landmarks": ("crop_landmarks", "cropLandmarks", "landmarks_crop"),
     "frame_landmarks": ("frame_landmarks", "frameLandmarks", "source_landmarks"),
     "score": ("score", "confidence"),
     "box": ("box", "bbox"),
     "track": ("track", "track_id", "trackID", "trackId", "track_index"),
-    "frame": ("frame", "frame_index", "frameIndex"),
+    "frame_index": ("frame_index", "frame", "frameIndex"),
 }
 
 
@@ -33,7 +35,7 @@ FACES_JSONL_KEYS = {
 class FaceRow:
     """One aligned face: crop PNG, 5 landmarks in crop pixels, detector score, box in the
     input's pixels (x, y, w, h) when given, track id and frame index when given, and the 5
-    landmarks in the input's pixels and the input's path when given."""
+    landmarks in the input's pixels and the input's path (`video`, also for a photo) when given."""
 
     crop: Path
     landmarks: np.ndarray
@@ -41,8 +43,8 @@ class FaceRow:
     score: float
     box: tuple[float, float, float, float] | None
     track: int | None
-    frame: int | None
-    source: str | None = None
+    frame_index: int | None
+    video: str | None = None
 
 
 def _pick(obj: dict, field: str, required: bool = True):
@@ -82,7 +84,7 @@ def read_faces(directory: Path) -> list[FaceRow]:
             continue
         try:
             obj = json.loads(line)
-            track, frame = _pick(obj, "track", False), _pick(obj, "frame", False)
+            track, frame = _pick(obj, "track", False), _pick(obj, "frame_index", False)
             crop_points = _pick(obj, "landmarks", False)
             frame_points = _pick(obj, "frame_landmarks", False)
             if crop_points is None:  # only one set given: it is the crop's
@@ -99,8 +101,8 @@ def read_faces(directory: Path) -> list[FaceRow]:
                     score=float(_pick(obj, "score", False) or 0.0),
                     box=_box(_pick(obj, "box", False)),
                     track=None if track is None else int(track),
-                    frame=None if frame is None else int(frame),
-                    source=_pick(obj, "source", False),
+                    frame_index=None if frame is None else int(frame),
+                    video=_pick(obj, "video", False),
                 )
             )
         except (ValueError, KeyError, TypeError) as error:
@@ -138,8 +140,8 @@ def video_subject(rows: list[FaceRow]) -> list[FaceRow]:
     seen: set[int] = set()
     unique = []
     for row in rows:
-        if row.frame is None or row.frame not in seen:
+        if row.frame_index is None or row.frame_index not in seen:
             unique.append(row)
-        if row.frame is not None:
-            seen.add(row.frame)
+        if row.frame_index is not None:
+            seen.add(row.frame_index)
     return unique

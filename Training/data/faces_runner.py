@@ -124,15 +124,15 @@ def run_batch(batch: Batch, template: str, binary: str, video_args: str, utk_pad
 
 def rows_per_job(batch: Batch) -> dict[Job, list[FaceRow]]:
     """The batch's faces.jsonl rows, by input: a single-input batch owns every row; otherwise
-    each row's `source` field names its input (as given, or by file name)."""
+    each row's `video` field (`source` in older files) names its input (as given, or by file name)."""
     rows = read_faces(batch.faces_dir)
     if len(batch.jobs) == 1:
         return {batch.jobs[0]: rows}
     by_path = {str(job.input): job for job in batch.jobs} | {job.input.name: job for job in batch.jobs}
     owned: dict[Job, list[FaceRow]] = {job: [] for job in batch.jobs}
     for row in rows:
-        job = None if row.source is None else by_path.get(row.source) or by_path.get(Path(row.source).name)
+        job = None if row.video is None else by_path.get(row.video) or by_path.get(Path(row.video).name)
         if job is None:
-            raise ValueError(f"{batch.faces_dir}/faces.jsonl: face of unknown input {row.source!r}")
+            raise ValueError(f"{batch.faces_dir}/faces.jsonl: face of unknown input {row.video!r}")
         owned[job].append(row)
     return owned

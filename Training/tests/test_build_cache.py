@@ -47,8 +47,10 @@ FAKE_FACES = textwrap.dedent(
                 name = f"face_{number:04d}_{n:02d}.png"
                 Image.new("RGB", (256, 256), (width % 256, track, n)).save(out / name)
                 frame_points = [[x * width / 256 - shift, y * height / 256] for x, y in points]
-                row = {"box": box, "crop": name, "crop_landmarks": points, "frame": frame, "landmarks": frame_points,
-                       "score": 0.9, "seconds": frame / 25, "source": str(source), "track": track}
+                x, y, w, h = box
+                row = {"box": {"h": h, "w": w, "x": x, "y": y}, "crop": name, "crop_landmarks": points,
+                       "frame_index": frame, "landmarks": frame_points, "score": 0.9, "seconds": frame / 25,
+                       "track": track, "video": str(source)}
                 jsonl.write(json.dumps(row) + "\\n")
     sys.exit(1 if any("Broken" in p.name for p in inputs) else 0)
     """
@@ -147,7 +149,7 @@ def test_faces_jsonl_spellings_and_errors(tmp_path):
     (tmp_path / "faces.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
     a, b = read_faces(tmp_path)
     assert a.crop == tmp_path / "a.png" and a.box == (1.0, 2.0, 3.0, 4.0) and a.landmarks[4].tolist() == [8, 9]
-    assert b.track == 3 and b.frame == 9 and b.box is None and b.score == pytest.approx(0.7)
+    assert b.track == 3 and b.frame_index == 9 and b.box is None and b.score == pytest.approx(0.7)
     assert a.frame_landmarks is None and b.frame_landmarks is None  # one set given: the crop's
     both = {"crop": "d.png", "landmarks": [5] * 10, "crop_landmarks": [1] * 10}
     (tmp_path / "faces.jsonl").write_text(json.dumps(both) + "\n")
@@ -156,6 +158,22 @@ def test_faces_jsonl_spellings_and_errors(tmp_path):
     (tmp_path / "faces.jsonl").write_text(json.dumps({"crop": "c.png", "landmarks": [1, 2]}) + "\n")
     with pytest.raises(ValueError, match="faces.jsonl:1"):
         read_faces(tmp_path)
+
+
+def test_faces_jsonl_of_the_shared_schema_and_of_older_files_read_alike(tmp_path):
+    """faces.jsonl now has scan --jsonl's keys (video, frame_index, box as an object); files
+    written before (source, frame, box as a list) are still in caches on disk."""
+    common = {"crop": "a.png", "crop_landmarks": [1] * 10, "landmarks": [5] * 10, "score": 0.9, "seconds": 0.4, "track": 2}
+    current = common | {"video": "v.mp4", "frame_index": 10, "box": {"h": 4, "w": 3, "x": 1, "y": 2}}
+    older = common | {"source": "v.mp4", "frame": 10, "box": [1, 2, 3, 4]}
+    read = []
+    for line in (current, older):
+        (tmp_path / "faces.jsonl").write_text(json.dumps(line) + "\n")
+        (row,) = read_faces(tmp_path)
+        read.append(row)
+    for row in read:
+        assert (row.video, row.frame_index, row.track, row.box) == ("v.mp4", 10, 2, (1.0, 2.0, 3.0, 4.0))
+        assert (row.landmarks == 1).all() and (row.frame_landmarks == 5).all()
 
 
 def test_subject_choice_without_boxes_or_tracks(tmp_path):
@@ -173,12 +191,12 @@ def test_rows_are_matched_to_inputs_by_path_or_name(tmp_path):
     jobs = tuple(Job("lfw", f"lfw:{n}", tmp_path / f"{n}.jpg", tmp_path / f"{n}.jpg") for n in ("a", "b"))
     batch = Batch(jobs, tmp_path / "out")
     batch.faces_dir.mkdir()
-    lines = [{"source": str(tmp_path / "a.jpg"), "crop": "1.png", "landmarks": [0] * 10},
-             {"source": "elsewhere/b.jpg", "crop": "2.png", "landmarks": [0] * 10}]
+    lines = [{"video": str(tmp_path / "a.jpg"), "crop": "1.png", "landmarks": [0] * 10},
+             {"source": "elsewhere/b.jpg", "crop": "2.png", "landmarks": [0] * 10}]  # an older file's key
     (batch.faces_dir / "faces.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
     owned = rows_per_job(batch)
     assert [r.crop.name for r in owned[jobs[0]]] == ["1.png"] and [r.crop.name for r in owned[jobs[1]]] == ["2.png"]
-    lines.append({"source": "c.jpg", "crop": "3.png", "landmarks": [0] * 10})
+    lines.append({"video": "c.jpg", "crop": "3.png", "landmarks": [0] * 10})
     (batch.faces_dir / "faces.jsonl").write_text("\n".join(json.dumps(line) for line in lines))
     with pytest.raises(ValueError, match="unknown input"):
         rows_per_job(batch)

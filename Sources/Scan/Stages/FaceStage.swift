@@ -26,9 +26,7 @@ final class ExtractorTracking: FaceTracking {
 
     func crops(in frame: SampledFrame) throws -> [FaceCrop] {
         try extractor.process(frame.image, frameIndex: frame.index, seconds: frame.seconds).map { face in
-            FaceCrop(frameIndex: face.frameIndex, seconds: face.seconds, trackID: face.trackID,
-                     box: FaceBox(x: face.box.x, y: face.box.y, width: face.box.width, height: face.box.height),
-                     image: face.crop)
+            FaceCrop(frameIndex: face.frameIndex, seconds: face.seconds, trackID: face.trackID, box: face.box, image: face.crop)
         }
     }
 }

@@ -1,23 +1,31 @@
-import Detectors
 import Foundation
 
-/// Which weight file `scan` and `eval` load, first match wins: `--weights FILE` (with
-/// `--model` as the architecture to load it as), `--model NAME` (a bundled model), the
-/// environment variable, the bundled default model.
-enum ModelLocation {
-    static let environmentVariable = "DEEPFAKE_SCAN_WEIGHTS"
+/// Which weight file a scan loads, as `scan` and `eval` choose it; first match wins: a weight
+/// file (`--weights FILE`, with `--model` as the architecture to load it as), a catalog model
+/// (`--model NAME`), the file the environment variable names, the catalog's default model.
+/// The messages of `Failure` name the CLI options, since they are what the user typed.
+public enum ModelLocation {
+    /// Names a weight file to use when no model or file is given.
+    public static let environmentVariable = "DEEPFAKE_SCAN_WEIGHTS"
 
-    struct Choice: Equatable {
-        var weights: URL
+    /// One weight file to load.
+    public struct Choice: Sendable, Equatable {
+        public var weights: URL
         /// The architecture to insist on; nil: the one the card names.
-        var architecture: String?
+        public var architecture: String?
+
+        public init(weights: URL, architecture: String? = nil) {
+            self.weights = weights
+            self.architecture = architecture
+        }
     }
 
-    enum Failure: Error, CustomStringConvertible {
+    /// A file that is not there, or a catalog without the model asked for.
+    public enum Failure: Error, CustomStringConvertible {
         case missing(String, origin: String)
         case catalog(ModelCatalogError)
 
-        var description: String {
+        public var description: String {
             switch self {
             case let .missing(path, origin): return "no weight file at \(path) (\(origin))"
             case let .catalog(error):
@@ -31,7 +39,9 @@ enum ModelLocation {
         }
     }
 
-    static func choose(weights: String?, model: String?,
+    /// The one weight file of `weights` (a path), `model` (a catalog name, or the architecture
+    /// to load `weights` as), the environment, the catalog's default, in that order.
+    public static func choose(weights: String?, model: String?,
                        environment: [String: String] = ProcessInfo.processInfo.environment,
                        catalog: () -> ModelCatalog = { .bundled }) throws -> Choice {
         if let weights { return Choice(weights: try existing(weights, origin: "--weights"), architecture: model) }
@@ -47,16 +57,22 @@ enum ModelLocation {
     }
 
     /// One model of `scan`: the weights and the threshold given with it (`NAME@T`, `FILE@T`).
-    struct Request: Equatable {
-        var choice: Choice
-        var threshold: Double?
+    public struct Request: Sendable, Equatable {
+        public var choice: Choice
+        /// nil: the threshold the run's options or the model card give.
+        public var threshold: Double?
+
+        public init(choice: Choice, threshold: Double? = nil) {
+            self.choice = choice
+            self.threshold = threshold
+        }
     }
 
     /// The models `scan --model … --weights …` names, in order: one `--model` with one
     /// `--weights` is still the architecture to load the weights as; otherwise each `--model`
     /// is a bundled model, then each `--weights` a file loaded as its card says. None: the
     /// one model `choose` finds (environment, bundled default).
-    static func chooseAll(models: [String], weights: [String],
+    public static func chooseAll(models: [String], weights: [String],
                           environment: [String: String] = ProcessInfo.processInfo.environment,
                           catalog: () -> ModelCatalog = { .bundled }) throws -> [Request] {
         let named = models.map { splitThreshold($0, isFile: false) }
@@ -81,7 +97,7 @@ enum ModelLocation {
 
     /// `NAME@0.6` → (NAME, 0.6). A suffix that is no number within 0…1 stays part of the name,
     /// and so does anything after '@' in the name of a file that exists as written.
-    static func splitThreshold(_ text: String, isFile: Bool) -> (text: String, threshold: Double?) {
+    public static func splitThreshold(_ text: String, isFile: Bool) -> (text: String, threshold: Double?) {
         if isFile && FileManager.default.fileExists(atPath: text) { return (text, nil) }
         guard let at = text.lastIndex(of: "@"), let value = Double(text[text.index(after: at)...]),
               (0...1).contains(value), at != text.startIndex
