@@ -12,17 +12,12 @@ public enum DetectorRegistry {
         "mesoinception4": { try MesoInception4(loader: $0, card: $1) },
     ]
 
-    /// The architecture of an ensemble whose members differ in architecture or input: each member
-    /// is loaded as its own card says and resizes the aligned crops itself.
-    public static let mixedEnsemble = "ensemble"
-
-    public static var names: [String] { (Array(factories.keys) + [mixedEnsemble]).sorted() }
+    public static var names: [String] { factories.keys.sorted() }
 
     /// Loads `weights` (safetensors with a model card) as the architecture `name`; fails when
     /// the name is unknown, the card is for another architecture, or any tensor mismatches.
     public static func load(name: String, weights: URL) throws -> any Detector {
-        let factory = factories[name]
-        guard factory != nil || name == mixedEnsemble else { throw DetectorError.unknownModel(name, known: names) }
+        guard let factory = factories[name] else { throw DetectorError.unknownModel(name, known: names) }
         let loader = try WeightLoader(url: weights)
         let card = try ModelCard(metadata: loader.metadata)
         guard card.architecture == name else {
@@ -35,10 +30,8 @@ public enum DetectorRegistry {
         if let members = card.ensembleMembers {
             try loader.finish()  // an ensemble file holds no tensors of its own
             model = try EnsembleAveraging.load(members, of: card, from: weights.deletingLastPathComponent(), factory: factory)
-        } else if let factory {
-            model = try factory(loader, card)
         } else {
-            throw DetectorError.unsupportedCard(field: "ensemble_members", value: "absent from an \(mixedEnsemble) card")
+            model = try factory(loader, card)
         }
         return card.testTimeAugmentation == "hflip" ? FlipAveraging(model) : model
     }

@@ -2,10 +2,9 @@ import Foundation
 import Imaging
 import NN
 
-/// A detector made of several models: the member files an ensemble card names
-/// (`ensemble_members`), beside the card's own tensorless file. p_fake is the mean of the
-/// members'. Members share the card's architecture and input, or, on a card whose architecture
-/// is `ensemble`, each is its own model (each resizes the aligned crops itself). Two independently trained models err on different crops, so their
+/// A detector made of several models of one architecture and input: the member files an
+/// ensemble card names (`ensemble_members`), beside the card's own tensorless file. p_fake is
+/// the mean of the members'. Two independently trained models err on different crops, so their
 /// mean ranks held-out pseudo-fakes better than either (docs/models.md); it costs one pass
 /// per member.
 final class EnsembleAveraging: Detector {
@@ -18,13 +17,12 @@ final class EnsembleAveraging: Detector {
         self.card = card
     }
 
-    /// Loads each member of `card` from `folder` with `factory`, or, without one (a mixed
-    /// ensemble), with the factory of the member's own architecture. A member must be the file
-    /// the ensemble was measured with (same SHA-256) and a single model; with a factory it must
-    /// have the ensemble's architecture, input size, colour order and scaling. A member's own
-    /// test-time augmentation is not used (the ensemble card's applies to the whole).
+    /// Loads each member of `card` from `folder` with `factory`. A member must be the file the
+    /// ensemble was measured with (same SHA-256) and a single model with the ensemble's
+    /// architecture, input size, colour order and scaling; its own test-time augmentation is
+    /// not used (the ensemble card's applies to the whole).
     static func load(_ members: [EnsembleMember], of card: ModelCard, from folder: URL,
-                     factory: DetectorRegistry.Factory?) throws -> EnsembleAveraging {
+                     factory: DetectorRegistry.Factory) throws -> EnsembleAveraging {
         let models = try members.map { member -> any Detector in
             let url = folder.appendingPathComponent(member.file)
             guard FileManager.default.fileExists(atPath: url.path) else {
@@ -38,22 +36,15 @@ final class EnsembleAveraging: Detector {
                 throw DetectorError.ensembleMember(file: member.file, problem: "\(error)")
             }
             try checkDigest(of: loader.file, member: member)
-            if memberCard.ensembleMembers != nil {
-                throw DetectorError.ensembleMember(file: member.file, problem: "is itself an ensemble")
-            }
-            guard let factory else {
-                guard let own = DetectorRegistry.factories[memberCard.architecture] else {
-                    throw DetectorError.ensembleMember(file: member.file, problem: "architecture "
-                        + "\(oneLineQuoted(memberCard.architecture)) is not one the engine runs")
-                }
-                return try own(loader, memberCard)
-            }
             let mismatch = [("architecture", memberCard.architecture, card.architecture),
                             ("input_size", String(memberCard.inputSize), String(card.inputSize)),
                             ("colour_order", memberCard.colourOrder, card.colourOrder),
                             ("scaling", memberCard.scaling, card.scaling)].first { $0.1 != $0.2 }
             if let (field, found, expected) = mismatch {
                 throw DetectorError.ensembleMember(file: member.file, problem: "\(field) is \(found), the ensemble's \(expected)")
+            }
+            if memberCard.ensembleMembers != nil {
+                throw DetectorError.ensembleMember(file: member.file, problem: "is itself an ensemble")
             }
             return try factory(loader, memberCard)
         }
