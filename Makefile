@@ -424,7 +424,9 @@ bench-classnseg: weights-classnseg
 # The project's own ClassNSeg (Training/train_classnseg.py) on the video crop cache; then its
 # threshold from the calibration reals (as calibrate-video does), not bundled (docs/classnseg.md).
 CLASSNSEG_RUN ?= out/train-classnseg/run1
+# CLASSNSEG_FLAGS="... --supervised" adds the labelled train-videos fakes (docs/classnseg.md).
+CLASSNSEG_FLAGS ?= --steps 600 --reals 8
 .PHONY: train-classnseg
 train-classnseg: build setup-yuface venv video-cache
-	$(PYTHON) -m Training.train_classnseg --cache $(VIDEO_CACHE) --out $(CLASSNSEG_RUN) --steps 600 --reals 8
+	$(PYTHON) -m Training.train_classnseg --cache $(VIDEO_CACHE) --out $(CLASSNSEG_RUN) $(CLASSNSEG_FLAGS)
 	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(CLASSNSEG_RUN)/model.safetensors
