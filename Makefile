@@ -428,3 +428,18 @@ CLASSNSEG_RUN ?= out/train-classnseg/run1
 train-classnseg: build setup-yuface venv video-cache
 	$(PYTHON) -m Training.train_classnseg --cache $(VIDEO_CACHE) --out $(CLASSNSEG_RUN) --steps 600 --reals 8
 	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(CLASSNSEG_RUN)/model.safetensors
+
+# ---- FakeSpotter (seed 000): neuron coverage of a frozen EfficientNet-Lite0 → 5-layer MLP -------
+# docs/fakespotter.md. Extracts the monitored layers' channel means of ≈ 11 k crops once (≈ 15 min
+# on 2 shared cores), trains the MLP (≈ 1 min), then fits the card's threshold on the calibration
+# reals like calibrate-video. FAKESPOTTER_BACKBONE=imagenet monitors the ImageNet weights instead.
+FAKESPOTTER_RUN ?= out/train-fakespotter/fakespotter
+FAKESPOTTER_BACKBONE ?= Sources/Detectors/Models/video-efficientnet-lite0.safetensors
+.PHONY: train-fakespotter golden-fakespotter
+train-fakespotter: build setup-yuface venv video-cache
+	$(PYTHON) -m Training.train_fakespotter --cache $(VIDEO_CACHE) --out $(FAKESPOTTER_RUN) \
+		--backbone $(FAKESPOTTER_BACKBONE) --name fakespotter
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(FAKESPOTTER_RUN)/model.safetensors
+
+golden-fakespotter: venv
+	$(PYTHON) -m Training.reference.fakespotter_golden --out Tests/Fixtures/fakespotter_golden.json

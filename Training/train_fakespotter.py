@@ -4,13 +4,14 @@ activated-neuron coverage vectors.
 
     python -m Training.train_fakespotter --out out/train-fakespotter/RUN \
         [--backbone Sources/Detectors/Models/video-efficientnet-lite0.safetensors | --backbone imagenet] \
-        [--batches 150] [--epochs 60] [--lr 1e-3] [--seed 1]
+        [--batches 80] [--val-stride 2] [--epochs 60] [--lr 1e-3] [--seed 1]
 
 1. Samples: `--batches` batches of Training/train_video.py's VideoBatches (reals of the train split,
    an SBI pseudo-fake of each, half as many labelled train-videos fakes, all mirrored and degraded
-   alike by random_robustness), and the val split's crops as they are plus SBI fakes of half of
-   its reals. The backbone is frozen, so each image's per-layer channel means are extracted once
-   (features.npz in --out, reused by a rerun with the same backbone and sample).
+   alike by random_robustness), every `--val-stride`-th crop of the val split as it is, and SBI
+   fakes of every second of those reals. The backbone is frozen, so each image's per-layer
+   channel means are extracted once (features.npz in --out, reused by a rerun with the same
+   backbone and sample). 80 batches: 4,800 crops, with the val crops ≈ 6,000 forward passes.
 2. θ_l = mean activation of layer l over the sample's real crops; coverage = activation > θ_l.
 3. The MLP learns with binary cross-entropy and SGD momentum 0.9 (the paper's optimiser; its
    learning rate, 1e-4, barely moves in a CPU budget, so --lr defaults to 1e-3), on a fixed
@@ -82,9 +83,9 @@ def samples(data: dict, seed: int, batches: int, reals: int, robustness: float) 
     return np.concatenate(images), np.concatenate(labels)
 
 
-def val_sbi_images(data: dict, seed: int) -> np.ndarray:
-    """SBI fakes of every second val real crop, with a fixed draw."""
-    reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))[::2]
+def val_sbi_images(data: dict, seed: int, stride: int) -> np.ndarray:
+    """SBI fakes of every `stride`-th val real crop, with a fixed draw."""
+    reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))[::stride]
     rng = np.random.default_rng([seed, 10**9])
     return np.stack([self_blend(data["images"][i], data["landmarks"][i], rng).image for i in reals])
 
@@ -92,7 +93,7 @@ def val_sbi_images(data: dict, seed: int) -> np.ndarray:
 def features(args, model: FakeSpotter, data: dict) -> dict:
     """Channel means of the training sample, the val crops and the val SBI fakes (cached in --out)."""
     key = {"backbone": args.backbone_id, "seed": args.seed, "batches": args.batches, "reals": args.reals,
-           "robustness": args.robustness, "layers": list(LAYER_NAMES)}
+           "robustness": args.robustness, "val_stride": args.val_stride, "layers": list(LAYER_NAMES)}
     path = args.out / "features.npz"
     if path.exists():
         with np.load(path) as cached:
@@ -100,8 +101,8 @@ def features(args, model: FakeSpotter, data: dict) -> dict:
                 return {k: cached[k] for k in cached.files if k != "key"}
     started = time.monotonic()
     images, labels = samples(data, args.seed, args.batches, args.reals, args.robustness)
-    val = np.flatnonzero(data["split"] == "val")
-    sbi = val_sbi_images(data, args.seed)
+    val = np.flatnonzero(data["split"] == "val")[::args.val_stride]
+    sbi = val_sbi_images(data, args.seed, 2 * args.val_stride)
     out = {"train": extract(model, images), "train_labels": labels, "val": extract(model, data["images"][val]),
            "val_index": val, "val_sbi": extract(model, sbi)}
     print(f"extracted {len(images)} + {len(val)} + {len(sbi)} crops in {time.monotonic() - started:.0f} s", flush=True)
@@ -157,9 +158,10 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--backbone", default=str(DEFAULT_BACKBONE), help="an EfficientNet-Lite0 safetensors, or imagenet")
     parser.add_argument("--self-contained", action="store_true", help="store the backbone's tensors in model.safetensors")
-    parser.add_argument("--batches", type=int, default=150, help="VideoBatches batches whose crops train the MLP")
+    parser.add_argument("--batches", type=int, default=80, help="VideoBatches batches whose crops train the MLP")
     parser.add_argument("--reals", type=int, default=24, help="real crops a batch (each with its SBI fake)")
     parser.add_argument("--robustness", type=float, default=0.3)
+    parser.add_argument("--val-stride", type=int, default=2, help="every n-th val crop (SBI fakes: every 2n-th real)")
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch", type=int, default=64)
