@@ -4,7 +4,7 @@ activated-neuron coverage vectors.
 
     python -m Training.train_fakespotter --out out/train-fakespotter/RUN \
         [--backbone Sources/Detectors/Models/video-efficientnet-lite0.safetensors | --backbone imagenet] \
-        [--batches 80] [--val-stride 2] [--epochs 60] [--lr 1e-3] [--seed 1]
+        [--batches 80] [--val-stride 2] [--epochs 20] [--lr 1e-3] [--seed 1]
 
 1. Samples: `--batches` batches of Training/train_video.py's VideoBatches (reals of the train split,
    an SBI pseudo-fake of each, half as many labelled train-videos fakes, all mirrored and degraded
@@ -162,10 +162,10 @@ def main(argv=None) -> int:
     parser.add_argument("--reals", type=int, default=24, help="real crops a batch (each with its SBI fake)")
     parser.add_argument("--robustness", type=float, default=0.3)
     parser.add_argument("--val-stride", type=int, default=2, help="every n-th val crop (SBI fakes: every 2n-th real)")
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--eval-every", type=int, default=10, help="epochs")
+    parser.add_argument("--eval-every", type=int, default=5, help="epochs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
