@@ -105,7 +105,8 @@ def features(args, model: FakeSpotter, data: dict) -> dict:
     sbi = val_sbi_images(data, args.seed, 2 * args.val_stride)
     out = {"train": extract(model, images), "train_labels": labels, "val": extract(model, data["images"][val]),
            "val_index": val, "val_sbi": extract(model, sbi)}
-    print(f"extracted {len(images)} + {len(val)} + {len(sbi)} crops in {time.monotonic() - started:.0f} s", flush=True)
+    out["extract_seconds"] = np.array(time.monotonic() - started)
+    print(f"extracted {len(images)} + {len(val)} + {len(sbi)} crops in {out['extract_seconds']:.0f} s", flush=True)
     np.savez(path, key=json.dumps(key), **out)
     return out
 
@@ -197,6 +198,7 @@ def main(argv=None) -> int:
     train_classifier(model, coverage, labels, args.epochs, args.lr, args.batch, args.seed, report)
     active = coverage[labels == 0].mean().item()
     seconds = time.monotonic() - started
+    extraction = float(feats.get("extract_seconds", 0.0))  # a rerun's cached extraction counts too
 
     tensors = exported_tensors(model.state_dict())
     metadata = {}
@@ -215,7 +217,8 @@ def main(argv=None) -> int:
                   f"thresholds = mean activation over the {int((labels == 0).sum())} real training crops; 5-layer MLP, BCE, "
                   f"SGD momentum 0.9 lr {args.lr}, {args.epochs} epochs of {train_count} crops ({args.batches} VideoBatches "
                   f"batches of data/train-videos + data/real-videos train groups: reals, their SBI fakes, labelled fakes, "
-                  f"mirrored, robustness p={args.robustness}); seed {args.seed}; {seconds / 60:.0f} min on CPU; "
+                  f"mirrored, robustness p={args.robustness}); seed {args.seed}; feature extraction {extraction / 60:.0f} min, "
+                  f"this run {seconds / 60:.0f} min on CPU; "
                   f"{file_note}; val_* metrics: the video cache's val groups")
     metrics = {k: v for k, v in entry.items() if k.startswith("val_")} | {"train_real_coverage": round(active, 4)}
     metadata |= {"name": name, "architecture": "fakespotter", "version": "1", "input_size": str(RECIPE.input_size),
