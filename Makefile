@@ -430,3 +430,19 @@ CLASSNSEG_FLAGS ?= --steps 600 --reals 8
 train-classnseg: build setup-yuface venv video-cache
 	$(PYTHON) -m Training.train_classnseg --cache $(VIDEO_CACHE) --out $(CLASSNSEG_RUN) $(CLASSNSEG_FLAGS)
 	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(CLASSNSEG_RUN)/model.safetensors
+
+# ---- FakeSpotter (seed 000): neuron coverage of a frozen EfficientNet-Lite0 → 5-layer MLP -------
+# docs/fakespotter.md. Extracts the monitored layers' channel means of ≈ 5.8 k crops once (≈ 13 min
+# on 2 shared cores), trains the MLP (3–8 min), then fits the card's threshold on the calibration
+# reals like calibrate-video. FAKESPOTTER_BACKBONE=imagenet monitors the ImageNet weights instead
+# (measured with FAKESPOTTER_FLAGS="--lr 1e-2 --epochs 60"; worse, docs/fakespotter.md).
+FAKESPOTTER_RUN ?= out/train-fakespotter/fakespotter
+FAKESPOTTER_BACKBONE ?= Sources/Detectors/Models/video-efficientnet-lite0.safetensors
+.PHONY: train-fakespotter golden-fakespotter
+train-fakespotter: build setup-yuface venv video-cache
+	$(PYTHON) -m Training.train_fakespotter --cache $(VIDEO_CACHE) --out $(FAKESPOTTER_RUN) \
+		--backbone $(FAKESPOTTER_BACKBONE) --name fakespotter $(FAKESPOTTER_FLAGS)
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(FAKESPOTTER_RUN)/model.safetensors
+
+golden-fakespotter: venv
+	$(PYTHON) -m Training.reference.fakespotter_golden --out Tests/Fixtures/fakespotter_golden.json

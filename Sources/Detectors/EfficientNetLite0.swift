@@ -28,26 +28,32 @@ public final class EfficientNetLite0: Detector {
         (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1),
     ]
 
-    public init(loader: WeightLoader, card: ModelCard) throws {
+    public convenience init(loader: WeightLoader, card: ModelCard) throws {
+        try self.init(loader: loader, card: card, keyPrefix: "")
+        try loader.finish()
+    }
+
+    /// Takes the backbone's tensors, named `keyPrefix` + the keys above, and leaves `loader`
+    /// open: a FakeSpotter file holds its backbone under `backbone.` beside tensors of its own.
+    init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String) throws {
         self.card = card
         input = try CropInput(card: card)
-        stem = try Self.convBatchNorm(loader, "_conv_stem", "_bn0", inChannels: 3, outChannels: Self.stemChannels,
+        stem = try Self.convBatchNorm(loader, prefix + "_conv_stem", prefix + "_bn0", inChannels: 3, outChannels: Self.stemChannels,
                                       kernel: 3, stride: 2)
         var blocks: [InvertedResidual] = []
         var channels = Self.stemChannels
         for stage in Self.stages {
             for repeatIndex in 0..<stage.repeats {
-                blocks.append(try InvertedResidual(loader, "_blocks.\(blocks.count)", inChannels: channels,
+                blocks.append(try InvertedResidual(loader, "\(prefix)_blocks.\(blocks.count)", inChannels: channels,
                                                    expansion: stage.expansion, kernel: stage.kernel,
                                                    stride: repeatIndex == 0 ? stage.stride : 1, outChannels: stage.channels))
                 channels = stage.channels
             }
         }
         self.blocks = blocks
-        head = try Self.convBatchNorm(loader, "_conv_head", "_bn1", inChannels: channels,
+        head = try Self.convBatchNorm(loader, prefix + "_conv_head", prefix + "_bn1", inChannels: channels,
                                       outChannels: Self.headChannels, kernel: 1)
-        classifier = try Linear.load(loader, "_fc", inFeatures: Self.headChannels, outFeatures: 1)
-        try loader.finish()
+        classifier = try Linear.load(loader, prefix + "_fc", inFeatures: Self.headChannels, outFeatures: 1)
     }
 
     public func pFake(crops: [RGBImage]) throws -> [Float] {
@@ -59,13 +65,21 @@ public final class EfficientNetLite0: Detector {
     /// Planes of at most this many values (20×20 and below) are run for all crops at once.
     static let batchedPlane = 400
 
-    /// `[crops.count, 1]` logits of p_fake. The large early planes go through one crop at a time,
-    /// so each layer's activations stay in cache; from the 20×20 planes on, the crops are
-    /// stacked channel-major (`[C, N, H, W]`), the layout the later layers work in. Every
-    /// matrix product is still one crop's, so a crop scores the same alone or in any batch.
+    /// `[crops.count, 1]` logits of p_fake.
     func logits(_ crops: [RGBImage]) -> Tensor {
         guard !crops.isEmpty else { return Tensor(zeros: [0, 1]) }
+        return dense(features(crops).head, classifier)
+    }
+
+    /// The head's global means `[N, 1280]` (what `_fc` reads), and for each block index in
+    /// `monitored` the channel means of that block's output, `[N, C]`. The large early planes go
+    /// through one crop at a time, so each layer's activations stay in cache; from the 20×20
+    /// planes on, the crops are stacked channel-major (`[C, N, H, W]`), the layout the later
+    /// layers work in. Every matrix product is still one crop's, so a crop scores the same alone
+    /// or in any batch.
+    func features(_ crops: [RGBImage], monitoring monitored: Set<Int> = []) -> (head: Tensor, blocks: [Int: Tensor]) {
         var early: [Float] = []
+        var earlyMeans: [Int: [Float]] = [:]
         var shape = ImageShape(batch: 0, channels: 0, height: 0, width: 0)
         var firstBatched = 0
         for index in crops.indices {
@@ -75,18 +89,27 @@ public final class EfficientNetLite0: Detector {
             firstBatched = 0
             while firstBatched < blocks.count && ImageShape(of: x).plane > Self.batchedPlane {
                 x = blocks[firstBatched](channelMajor: x, workspace: workspace)
+                if monitored.contains(firstBatched) {  // [C, 1] = this crop's C means
+                    earlyMeans[firstBatched, default: []].append(contentsOf: globalAvgPool(x).storage)
+                }
                 firstBatched += 1
             }
             shape = ImageShape(of: x)
             early.append(contentsOf: x.storage)
         }
+        var means: [Int: Tensor] = [:]
+        for (block, values) in earlyMeans {
+            means[block] = Tensor(shape: [crops.count, values.count / max(crops.count, 1)], storage: values)
+        }
         // Per-crop outputs side by side are NCHW [N, C, H, W]; swapped, channel-major.
         var x = swappingLeadingAxes(Tensor(shape: [crops.count, shape.batch, shape.height, shape.width], storage: early))
-        for block in blocks[firstBatched...] { x = block(channelMajor: x, workspace: workspace) }
+        for index in blocks.indices.dropFirst(firstBatched) {
+            x = blocks[index](channelMajor: x, workspace: workspace)
+            if monitored.contains(index) { means[index] = swappingLeadingAxes(globalAvgPool(x)) }
+        }
         x = pointwiseConv2d(channelMajor: x, head, epilogue: .relu6)
         // Means per (channel, crop) → [C, N] → [N, C]; dropout is inference-free.
-        let features = swappingLeadingAxes(globalAvgPool(x))
-        return dense(features, classifier)
+        return (swappingLeadingAxes(globalAvgPool(x)), means)
     }
 
     /// NCHW `[1, C, H, W]` as channel-major `[C, 1, H, W]` (the same values in the same order).

@@ -48,6 +48,9 @@ public struct ModelCatalog: Sendable {
                 for member in card.ensembleMembers ?? [] {  // an ensemble's weights are its members'
                     count += Self.parameterCount(try SafeTensorsFile(url: directory.appendingPathComponent(member.file)))
                 }
+                if let backbone = FakeSpotter.backboneFile(weights.metadata) {  // and a FakeSpotter's, its backbone's
+                    count += Self.parameterCount(try SafeTensorsFile(url: directory.appendingPathComponent(backbone)))
+                }
                 models.append(CatalogModel(file: url, card: card, parameterCount: count))
             } catch {
                 unreadable.append((file, "\(error)"))
