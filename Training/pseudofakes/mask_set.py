@@ -5,8 +5,8 @@ ground-truth mask and a labels TSV.
     python -m Training.pseudofakes.mask_set --cache out/video-cache --out out/pseudofake-masks [--crops 200] [--seed 18]
 
 The reals are `--crops` crops of the video crop cache's *val* real videos (train-videos and
-real-videos clips whose identities the split keeps out of training; dev-wild is never in the
-cache), chosen as Training/reference/classnseg_masks.py chooses them, and each gets one SBI
+real-videos clips whose identities the split keeps out of training; the evaluation sets are never
+in the cache), chosen as Training/reference/classnseg_masks.py chooses them, and each gets one SBI
 self-blend from one seeded stream in crop order: the same seed gives the same files, byte for
 byte, and the same set the reference measures. A pixel of a fake is manipulated where the blend
 weight is ≥ 0.5 (mask PNG value 255, else 0); a real's mask is all zero.
