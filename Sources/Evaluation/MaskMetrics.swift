@@ -60,7 +60,7 @@ public struct MaskMetrics: Sendable, Equatable, Codable {
     public var iouPooled: Double?
     /// Fakes: the mean of each fake's IoU, over the fakes where either mask has a pixel.
     public var iouMeanPerImage: Double?
-    /// Fakes whose IoU is undefined (neither mask flags a pixel), left out of the mean.
+    /// Fakes whose IoU is undefined (no pixel manipulated in the truth, none flagged), left out of the mean.
     public var fakesWithEmptyMasks: Int
     /// Fakes: share of pixels manipulated in the truth, and flagged by the model.
     public var truthFraction: Double?

@@ -101,7 +101,7 @@ extension EvaluationReport {
         line("fakes pixel accuracy", number(m.pixelAccuracy))
         line("fakes IoU (pooled)", number(m.iouPooled))
         line("fakes IoU (mean/image)", number(m.iouMeanPerImage)
-            + (m.fakesWithEmptyMasks > 0 ? "  (\(m.fakesWithEmptyMasks) fake(s) with neither mask flagged left out)" : ""))
+            + (m.fakesWithEmptyMasks > 0 ? "  (left out: \(m.fakesWithEmptyMasks) fake(s) with nothing manipulated and nothing flagged)" : ""))
         line("fakes area", "manipulated " + percent(m.truthFraction) + ", flagged " + percent(m.flaggedFractionFakes))
         line("reals flagged area", percent(m.flaggedFractionReals) + " of their pixels ("
             + "\(m.realsWithFlaggedPixels) of \(m.reals) reals with any pixel flagged)")

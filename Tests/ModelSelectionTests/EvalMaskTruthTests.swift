@@ -9,8 +9,8 @@ import VideoDecode
 @testable import deepfake_scan
 
 /// `eval --mask-truth` end to end: made-up ClassNSeg weights (the golden fixture's keys and
-/// shapes, deterministic values), two real and two fake crops, and ground-truth masks chosen
-/// from the model's own masks so the expected numbers follow whatever the weights flag:
+/// shapes, deterministic values, the mask's bias centred), two real and two fake crops, and
+/// ground-truth masks chosen from the model's own masks so the expected numbers follow whatever the weights flag:
 /// fake A's truth is exactly its flagged pixels (IoU 1), fake B's exactly the others (IoU 0).
 @Suite final class EvalMaskTruthTests {
     let directory: URL
@@ -23,15 +23,29 @@ import VideoDecode
     init() throws {
         let directory = try SyntheticWeights.temporaryDirectory("eval-masks")
         self.directory = directory
-        weights = try SyntheticWeights.writeClassNSeg(into: directory)
+        let names = ["r0", "r1", "fA", "fB"]
+        let crops = names.enumerated().map { Self.crop(seed: $0.offset) }
+        // Made-up weights flag all or nothing; shift the mask logit (channel 1's last bias) by
+        // the median pixel's until both fakes are partly flagged.
+        var shift: Float = 0, results: [(pFake: Float, mask: ManipulationMask)] = []
+        var weights = directory
+        for _ in 0..<8 {
+            weights = try SyntheticWeights.writeClassNSeg(into: directory, maskLogitShift: shift)
+            results = try (DetectorRegistry.load(weights: weights) as! any MaskingDetector).pFakeAndMasks(crops: crops)
+            let mixed = results[2...].allSatisfy { (0.05...0.95).contains($0.mask.flaggedFraction) }
+            if mixed { break }
+            let logits = results.flatMap(\.mask.probabilities).map { p -> Double in
+                let q = min(max(Double(p), 1e-30), 1 - 1e-16)
+                return log(q / (1 - q))
+            }.sorted()
+            shift -= Float(logits[logits.count / 2])
+        }
+        self.weights = weights
         labels = directory.appendingPathComponent("set/labels.tsv").path
         for folder in ["set/crops", "set/masks"] {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
-        let names = ["r0", "r1", "fA", "fB"]
-        let crops = names.enumerated().map { Self.crop(seed: $0.offset) }
-        let model = try DetectorRegistry.load(weights: weights) as! any MaskingDetector
-        for (name, result) in zip(names, try model.pFakeAndMasks(crops: crops)) {
+        for (name, result) in zip(names, results) {
             flagged[name] = result.mask.probabilities.map { $0 >= 0.5 }
             pFake[name] = result.pFake
         }
@@ -166,7 +180,8 @@ import VideoDecode
 extension SyntheticWeights {
     /// ClassNSeg weights with every key and shape of Tests/Fixtures/classnseg_golden.json,
     /// deterministic made-up values (positive running variances).
-    static func writeClassNSeg(into directory: URL) throws -> URL {
+    /// `maskLogitShift` is added to the manipulated channel's last bias (`segmenter.12.bias[1]`).
+    static func writeClassNSeg(into directory: URL, maskLogitShift: Float = 0) throws -> URL {
         let fixture = PackageFolder.root.appendingPathComponent("Tests/Fixtures/classnseg_golden.json")
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: fixture)) as! [String: Any]
         var tensors: [String: Tensor] = [:]
@@ -179,7 +194,7 @@ extension SyntheticWeights {
                 if key.hasSuffix("running_mean") || key.hasSuffix("bias") { return Float(0.05 * wave) }
                 return Float(wave * (key.hasSuffix(".weight") && shape.count > 1 ? 1.5 / fanIn.squareRoot() : 1))
             }
-            tensors[key] = Tensor(shape: shape, storage: values)
+            tensors[key] = Tensor(shape: shape, storage: key == "segmenter.12.bias" ? [values[0], values[1] + maskLogitShift] : values)
         }
         let card = ModelCard(name: "tiny-classnseg", architecture: "classnseg", version: "1", inputSize: 256,
                              colourOrder: "RGB", scaling: "imagenet", provenance: "synthetic weights of ModelSelectionTests")

@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from Training.pseudofakes import mask_set
@@ -68,3 +69,44 @@ def test_the_command_writes_a_set_from_a_video_cache(tmp_path):
     assert mask_set.main(["--cache", str(cache), "--out", str(tmp_path / "set"), "--crops", "3", "--seed", "2"]) == 0
     rows = list(csv.DictReader(open(tmp_path / "set/labels.tsv", newline=""), delimiter="\t"))
     assert len(rows) == 6 and {r["video"] for r in rows} == {"v6.mp4"}  # the synthetic cache's one val real
+
+
+def test_the_mask_reference_measures_a_sets_files(tmp_path):
+    """Training/reference/classnseg_masks.py --labels on a set whose fake truth is made the
+    model's own flagged pixels: accuracy and IoU 1, the reals' flagged share as predicted."""
+    torch = pytest.importorskip("torch")
+    from safetensors.numpy import save_file
+
+    from Training.importers import classnseg_torch
+    from Training.models.classnseg import ClassNSeg, to_input
+    from Training.reference import classnseg_masks
+
+    images, landmarks = faces(count=2, size=64)
+    torch.manual_seed(0)
+    model = ClassNSeg().eval()
+    with torch.no_grad():  # a random model's mask is ~0.53 everywhere: centre it on the median
+        probe = model(to_input(torch.from_numpy(images)))["mask"][:, 1]
+        model.decoder.segmenter[-2].bias[1] -= torch.logit(probe).median()
+    torch.save(model.encoder.state_dict(), tmp_path / "t_encoder_1.pt")
+    torch.save(model.decoder.state_dict(), tmp_path / "t_decoder_1.pt")
+    state, metadata = classnseg_torch.convert(str(tmp_path / "t_encoder_1.pt"), str(tmp_path / "t_decoder_1.pt"))
+    weights = str(tmp_path / "t.safetensors")
+    save_file(state, weights, metadata=metadata)
+
+    labels = mask_set.write_set(tmp_path / "set", images, landmarks, ["v"] * 2, seed=3)
+    files = mask_set.read_set(labels)
+    fake = files["is_fake"]
+    _, flagged = classnseg_masks.predict(weights, files["images"])
+    assert 0 < flagged[fake].mean() < 1  # the random model flags part of each crop
+    rows: list = []
+    result = classnseg_masks.measure(weights, files["images"][~fake], files["images"][fake], flagged[fake], rows)
+    assert result["pixel_accuracy"] == 1 and result["iou_pooled"] == 1 and result["iou_mean_per_crop"] == 1
+    assert result["flagged_fraction_reals"] == pytest.approx(flagged[~fake].mean())
+    assert [r[2] for r in rows] == [int(m.sum()) for m in flagged[~fake]] + [int(m.sum()) for m in flagged[fake]]
+
+    out = tmp_path / "rows.csv"
+    assert classnseg_masks.main(["--labels", str(labels), "--weights", weights, "--per-image", str(out)]) == 0
+    written = list(csv.DictReader(open(out, newline="")))
+    assert [r["path"] for r in written] == ["real/0000.png", "real/0001.png", "fake/0000.png", "fake/0001.png"]
+    truth = files["truth"][fake]
+    assert [int(r["truth_pixels"]) for r in written[2:]] == [int(t.sum()) for t in truth]
