@@ -446,3 +446,16 @@ train-fakespotter: build setup-yuface venv video-cache
 
 golden-fakespotter: venv
 	$(PYTHON) -m Training.reference.fakespotter_golden --out Tests/Fixtures/fakespotter_golden.json
+
+# Held-out SBI pseudo-fakes with known masks (Training/pseudofakes/mask_set.py: val real crops of
+# the video cache, their self-blends, the blend masks) and ClassNSeg's mask pixel accuracy and IoU
+# on them with `eval --mask-truth` (docs/classnseg.md); MASK_WEIGHTS=… for other weights.
+MASK_SET ?= out/pseudofake-masks
+MASK_WEIGHTS ?= $(CLASSNSEG_WEIGHTS)/classnseg-full.safetensors $(CLASSNSEG_WEIGHTS)/classnseg-finetune.safetensors
+.PHONY: pseudofake-masks eval-masks
+pseudofake-masks: venv video-cache
+	$(PYTHON) -m Training.pseudofakes.mask_set --cache $(VIDEO_CACHE) --out $(MASK_SET)
+
+eval-masks: build pseudofake-masks
+	@for weights in $(MASK_WEIGHTS); do echo "== $$weights"; \
+		$(BIN) eval $(MASK_SET)/labels.tsv --mask-truth --weights $$weights || exit 1; done

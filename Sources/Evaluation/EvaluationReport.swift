@@ -50,6 +50,8 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public var paired: PairedAUC?
     /// Video-level calibration: p_fake in 10 bins against the observed fake rate.
     public var reliability: ReliabilityDiagram?
+    /// Manipulation masks against known ones (`eval --mask-truth`); its rows are then images.
+    public var masks: MaskMetrics?
 
     /// Pretty JSON with snake_case keys, sorted; an undefined metric is absent.
     public func json() throws -> String {

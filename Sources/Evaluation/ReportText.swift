@@ -10,12 +10,18 @@ extension EvaluationReport {
         case .scan: source = "from the scan"
         case .standard: source = "default"
         }
-        lines += Self.summaryLines(title: "Video level", unit: "videos", video, thresholdNote: source)
+        // A mask evaluation scores still images (aligned crops), one row each.
+        let (title, unit) = masks == nil ? ("Video level", "videos") : ("Image level", "images")
+        lines += Self.summaryLines(title: title, unit: unit, video, thresholdNote: source)
         if let paired {
             lines.append("  " + "paired AUC".padding(toLength: 20, withPad: " ", startingAt: 0) + Self.number(paired.auc)
                 + "  (\(paired.pairs) fake/real pairs in \(paired.groups) \(paired.column)s)")
         }
         if let reliability { lines += Self.reliabilityLines(reliability) }
+        if let masks {
+            lines.append("")
+            lines += Self.maskLines(masks)
+        }
         if let frame {
             lines.append("")
             lines += Self.summaryLines(title: "Frame level", unit: "face crops", frame, thresholdNote: source)
@@ -83,6 +89,23 @@ extension EvaluationReport {
         line("  fake", pad(c.truePositives) + "  " + pad(c.falseNegatives))
         line("  real", pad(c.falsePositives) + "  " + pad(c.trueNegatives))
         lines += s.notes.map { "  note: \($0)" }
+        return lines
+    }
+
+    /// The mask metrics: fakes (accuracy, IoU), reals (false-positive area), all images.
+    static func maskLines(_ m: MaskMetrics) -> [String] {
+        var lines = ["Masks: \(m.fakes) fakes, \(m.reals) reals (a pixel is flagged at mask probability ≥ "
+            + String(format: "%g", m.flagThreshold) + ")"]
+        func line(_ name: String, _ value: String) { lines.append("  " + name.padding(toLength: 24, withPad: " ", startingAt: 0) + value) }
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
+        line("fakes pixel accuracy", number(m.pixelAccuracy))
+        line("fakes IoU (pooled)", number(m.iouPooled))
+        line("fakes IoU (mean/image)", number(m.iouMeanPerImage)
+            + (m.fakesWithEmptyMasks > 0 ? "  (left out: \(m.fakesWithEmptyMasks) fake(s) with nothing manipulated and nothing flagged)" : ""))
+        line("fakes area", "manipulated " + percent(m.truthFraction) + ", flagged " + percent(m.flaggedFractionFakes))
+        line("reals flagged area", percent(m.flaggedFractionReals) + " of their pixels ("
+            + "\(m.realsWithFlaggedPixels) of \(m.reals) reals with any pixel flagged)")
+        line("all pixel accuracy", number(m.pixelAccuracyAll))
         return lines
     }
 

@@ -23,8 +23,11 @@ struct Eval: AsyncParsableCommand {
             --weights FILE or the default model, and --perturb SPEC scans them a second time \
             with degraded frames and reports the AUC drop. Label paths are matched to the \
             scan's paths exactly, else by their longest unique common ending; unmatched paths \
-            are listed. Exit codes: 0 done, 1 some videos errored (counted per --no-face), \
-            2 usage or input error, 3 interrupted.
+            are listed. With --mask-truth the paths are aligned face crops (images) with a mask \
+            column naming each one's ground-truth mask (white = manipulated; empty for a real: \
+            none), scored whole by a masking model (classnseg): the report adds the masks' pixel \
+            accuracy and IoU on the fakes and the area flagged on the reals. Exit codes: 0 done, \
+            1 some videos errored (counted per --no-face), 2 usage or input error, 3 interrupted.
             """)
 
     @Argument(help: "Labels file (TSV or CSV).")
@@ -58,6 +61,11 @@ struct Eval: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: ArgumentHelp(
+        "LABELS lists aligned face crops with a mask column (ground-truth masks): score each whole with a masking "
+            + "model and report mask pixel accuracy and IoU; --csv keeps a row per image."))
+    var maskTruth = false
+
     @OptionGroup(title: "Scanning the labelled videos (without --scores)") var scan: EvalScanOptions
     @OptionGroup(title: "Frame sampling") var sampling: SamplingOptions
     @OptionGroup(title: "Faces") var faces: FaceOptions
@@ -68,7 +76,14 @@ struct Eval: AsyncParsableCommand {
         if by.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             throw ValidationError("--by needs a column name")
         }
-        if scores != nil {
+        if maskTruth {
+            let videoOnly = scores != nil || facesFile != nil || scan.perturb != nil || sampling.frames != nil
+                || sampling.fps != nil || sampling.keyframes
+            if videoOnly {
+                throw ValidationError("--mask-truth scores still images: --scores, --faces, --perturb and frame sampling "
+                    + "are for videos")
+            }
+        } else if scores != nil {
             let scanning = [scan.model, scan.weights, scan.perturb, scan.csv].contains { $0 != nil }
                 || sampling.frames != nil || sampling.fps != nil || sampling.keyframes
             if scanning {
@@ -94,6 +109,7 @@ struct Eval: AsyncParsableCommand {
     ) async -> Int32 {
         do {
             let table = try LabelTable.read(path: labels)
+            if maskTruth { return try evaluateMasks(table, catalog: catalog, print: output) }
             guard let scores else {
                 return try await scanAndEvaluate(table, progress: progress, catalog: catalog, print: output, printError: printError)
             }
