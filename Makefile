@@ -233,7 +233,7 @@ test-train: venv
 
 # ---- Detectors: EfficientNet-Lite0 parity and bench -----------------------------------------
 # The golden parity fixture (formula weights and crops, PyTorch float64 outputs; the Swift tests
-# rebuild the weights from the same formula) and images/s at 160 px, ours vs ONNX Runtime.
+# rebuild the weights from the same formula) and images/s at the card's input size, ours vs ONNX Runtime.
 # EFFNET_WEIGHTS=file.safetensors benchmarks trained weights instead of the formula ones.
 EFFNET_WEIGHTS ?=
 .PHONY: golden-efficientnet test-efficientnet bench-efficientnet

@@ -4,17 +4,20 @@
 
 Without --weights it uses the formula weights of Training/reference/efficientnet_golden.py
 (the speed of a network does not depend on its values). Inputs: 32 random 256×256 RGB crops,
-as the face stage gives them. Ours includes the resize to 160 and the scaling; ORT is timed on
-ready float tensors made by Training.recipes.to_input. One worker, then two, each with one
+as the face stage gives them. Both run at the input size the weights' model card names (as
+`scan` does: 128 px for the bundled models); ours includes the resize and the scaling, ORT is
+timed on ready float tensors made by Training.recipes.to_input. One worker, then two, each with one
 BLAS / intra-op thread; batch 1 and 8. max |Δp| compares the first batch's scores.
 """
 import argparse
+import dataclasses
 import os
 import tempfile
 import warnings
 
 import numpy as np
 import torch
+from safetensors import safe_open
 from safetensors.torch import load_file
 
 from Training.bench.bench_engine import ort_rate, ours_rate
@@ -25,8 +28,15 @@ from Training.reference import efficientnet_golden
 RECIPE = RECIPES["efficientnet_lite0"]
 
 
-def export_onnx(model: torch.nn.Module, path: str) -> None:
-    example = torch.zeros(1, 3, RECIPE.input_size, RECIPE.input_size)
+def card_recipe(weights: str):
+    """The recipe at the input size the weights' model card names: what the engine resizes to."""
+    with safe_open(weights, framework="pt") as f:
+        size = (f.metadata() or {}).get("input_size")
+    return dataclasses.replace(RECIPE, input_size=int(size)) if size else RECIPE
+
+
+def export_onnx(model: torch.nn.Module, path: str, size: int) -> None:
+    example = torch.zeros(1, 3, size, size)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (example,), path, input_names=["crops"], output_names=["logit"],
@@ -48,12 +58,13 @@ def main() -> None:
     if result.unexpected_keys or any(not k.endswith("num_batches_tracked") for k in result.missing_keys):
         raise ValueError(f"{weights} does not fit EfficientNetLite0: {result}")  # only num_batches_tracked is not exported
     onnx_path = os.path.join(tmp, "efficientnet_lite0.onnx")
-    export_onnx(model, onnx_path)
+    recipe = card_recipe(weights)
+    export_onnx(model, onnx_path, recipe.input_size)
     images = np.random.default_rng(2026).integers(0, 256, size=(32, 256, 256, 3), dtype=np.uint8)
     inputs_path = os.path.join(tmp, "inputs.u8")
     images.tofile(inputs_path)
-    floats = to_input(images, RECIPE).contiguous().numpy()
-    print(f"EfficientNet-Lite0 at {RECIPE.input_size}px; {args.seconds:.0f} s per run; "
+    floats = to_input(images, recipe).contiguous().numpy()
+    print(f"EfficientNet-Lite0 at {recipe.input_size}px ({os.path.basename(weights)}); {args.seconds:.0f} s per run; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(f"{'batch':>5} {'workers':>7} {'ours img/s':>11} {'ORT img/s':>10} {'ratio':>6} {'max |Δp|':>9}")
     for batch in (1, 8):
