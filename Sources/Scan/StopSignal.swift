@@ -51,26 +51,60 @@ public final class StopSignal: @unchecked Sendable {
     }
 }
 
+/// Per signal number, the write end of the pipe its handler writes to (-1: none). A plain C
+/// table, not a Swift array, so that the handler touches no reference count.
+nonisolated(unsafe) private let signalPipes: UnsafeMutablePointer<Int32> = {
+    let table = UnsafeMutablePointer<Int32>.allocate(capacity: Int(NSIG))
+    table.initialize(repeating: -1, count: Int(NSIG))
+    return table
+}()
+
+/// Async-signal-safe: one write of the signal number into its pipe (non-blocking; a full pipe
+/// already holds a wake-up).
+private let forwardSignal: @convention(c) (Int32) -> Void = { number in
+    let descriptor = signalPipes[Int(number)]
+    guard descriptor >= 0 else { return }
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(descriptor, &byte, 1)
+}
+
 /// Turns SIGINT and SIGTERM into a `StopSignal` request while it lives; a second signal after
 /// the stop was requested ends the process at once (`exitAtOnce`: exit code 3, what is stored
 /// stays stored). The default actions come back when it is cancelled or released.
+///
+/// A handler that writes to a pipe, read by a dispatch source (the self-pipe way), rather than
+/// a dispatch signal source: on Linux those read a signalfd, which only sees a signal that no
+/// thread handles first, so under load a Ctrl-C could be lost.
 public final class SignalWatcher {
-    private var sources: [DispatchSourceSignal] = []
     private let signals: [Int32]
+    private var reader: DispatchSourceRead?
+    private var pipeEnds: (read: Int32, write: Int32) = (-1, -1)
 
     public init(stop: StopSignal, signals: [Int32] = [SIGINT, SIGTERM],
                 onSecondSignal: @escaping @Sendable (String) -> Void = SignalWatcher.exitAtOnce) {
         self.signals = signals
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return }  // no pipe left: signals keep their default action
+        for end in ends {
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        pipeEnds = (ends[0], ends[1])
+        let readEnd = ends[0]
+        let reader = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: .global())
+        reader.setEventHandler {
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) == 1 {
+                let number = Int32(byte)
+                let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
+                Self.received(name, stop: stop, onSecondSignal: onSecondSignal)
+            }
+        }
+        reader.resume()
+        self.reader = reader
         for number in signals {
-            // Ignored until the source is registered (asynchronously, on resume): a signal in
-            // that window is dropped instead of killing the process. On Linux libdispatch then
-            // installs its own handler that forwards the signal to its signalfd.
-            Foundation.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
-            source.setEventHandler { Self.received(name, stop: stop, onSecondSignal: onSecondSignal) }
-            source.resume()
-            sources.append(source)
+            signalPipes[Int(number)] = ends[1]
+            _ = Foundation.signal(number, forwardSignal)
         }
     }
 
@@ -89,9 +123,15 @@ public final class SignalWatcher {
     }
 
     public func cancel() {
-        for source in sources { source.cancel() }
-        sources.removeAll()
-        for number in signals { Foundation.signal(number, SIG_DFL) }
+        for number in signals where signalPipes[Int(number)] == pipeEnds.write {
+            _ = Foundation.signal(number, SIG_DFL)
+            signalPipes[Int(number)] = -1
+        }
+        reader?.cancel()
+        reader = nil
+        if pipeEnds.write >= 0 { close(pipeEnds.write) }
+        if pipeEnds.read >= 0 { close(pipeEnds.read) }
+        pipeEnds = (-1, -1)
     }
 
     deinit { cancel() }
