@@ -100,6 +100,9 @@ public final class SignalWatcher {
                 Self.received(name, stop: stop, onSecondSignal: onSecondSignal)
             }
         }
+        let writeEnd = ends[1]
+        // Closed once the source has let go of the read end, so that no new file reuses it under it.
+        reader.setCancelHandler { close(readEnd); close(writeEnd) }
         reader.resume()
         self.reader = reader
         for number in signals {
@@ -127,10 +130,8 @@ public final class SignalWatcher {
             _ = Foundation.signal(number, SIG_DFL)
             signalPipes[Int(number)] = -1
         }
-        reader?.cancel()
+        reader?.cancel()  // its cancel handler closes the pipe
         reader = nil
-        if pipeEnds.write >= 0 { close(pipeEnds.write) }
-        if pipeEnds.read >= 0 { close(pipeEnds.read) }
         pipeEnds = (-1, -1)
     }
 
