@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "HTMLReportBrowserTests", dependencies: ["deepfake-scan", "Reports", "Imaging", "TestSupport"]),
         .testTarget(
             name: "ScanTests",
-            dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "Detectors", "VideoDecode", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Scan", "Reports", "Aggregate", "Imaging", "FaceAlign", "Detectors", "VideoDecode", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.

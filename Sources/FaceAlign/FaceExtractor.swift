@@ -56,6 +56,18 @@ public struct AlignedFace: Sendable, Equatable {
     public var crop: RGBImage
     /// The landmarks in crop pixels.
     public var cropLandmarks: FiveLandmarks
+
+    public init(frameIndex: Int, seconds: Double, trackID: Int, box: FaceBox, landmarks: FiveLandmarks,
+                score: Double, crop: RGBImage, cropLandmarks: FiveLandmarks) {
+        self.frameIndex = frameIndex
+        self.seconds = seconds
+        self.trackID = trackID
+        self.box = box
+        self.landmarks = landmarks
+        self.score = score
+        self.crop = crop
+        self.cropLandmarks = cropLandmarks
+    }
 }
 
 /// The face stage for one video: detect → floor → track → align, frame after frame.
@@ -93,13 +105,14 @@ public final class FaceExtractor {
 
     /// The faces of the next sampled frame, best score first. No face is an empty array.
     /// Call for every sampled frame in order (also those without faces: it ages the tracks).
-    public func process(_ image: RGBImage, frameIndex: Int, seconds: Double) throws -> [AlignedFace] {
+    public func faces(in frame: VideoFrame) throws -> [AlignedFace] {
+        let image = frame.image
         let kept = try locateFaces(in: image)
         previousBoxes = kept.map(\.box)
         let trackIDs = tracker.assign(previousBoxes)
         return zip(kept, trackIDs).compactMap { face, trackID in
             guard let alignment = aligner.align(face.landmarks, in: image) else { return nil }
-            return AlignedFace(frameIndex: frameIndex, seconds: seconds, trackID: trackID, box: face.box,
+            return AlignedFace(frameIndex: frame.index, seconds: frame.seconds, trackID: trackID, box: face.box,
                                landmarks: face.landmarks, score: face.score, crop: alignment.crop,
                                cropLandmarks: alignment.cropLandmarks)
         }

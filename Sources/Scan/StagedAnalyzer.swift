@@ -2,38 +2,7 @@ import Foundation
 import Imaging
 import Reports
 import Aggregate
-
-/// One decoded frame chosen by the sampler.
-public struct SampledFrame: Sendable {
-    /// Index in the video's frame order.
-    public var index: Int
-    /// Presentation time in seconds.
-    public var seconds: Double
-    public var image: RGBImage
-
-    public init(index: Int, seconds: Double, image: RGBImage) {
-        self.index = index
-        self.seconds = seconds
-        self.image = image
-    }
-}
-
-/// An aligned face crop ready for the model, with the track it was linked to.
-public struct FaceCrop: Sendable {
-    public var frameIndex: Int
-    public var seconds: Double
-    public var trackID: Int
-    public var box: FaceBox
-    public var image: RGBImage
-
-    public init(frameIndex: Int, seconds: Double, trackID: Int, box: FaceBox, image: RGBImage) {
-        self.frameIndex = frameIndex
-        self.seconds = seconds
-        self.trackID = trackID
-        self.box = box
-        self.image = image
-    }
-}
+import FaceAlign
 
 /// Stage 1 (VideoDecode): decodes the sampled frames of a video and hands them to `onFrame`
 /// one at a time, in presentation order, so only a few full-size frames need to be alive;
@@ -41,14 +10,14 @@ public struct FaceCrop: Sendable {
 /// (Synchronous like `VideoReader.sample(_:onFrame:)`: decoding is blocking C work. The
 /// analyzer calls it on a decoding thread of its own, one call per video.)
 public protocol FrameSource: Sendable {
-    func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
+    func sampleFrames(path: String, onFrame: (VideoFrame) throws -> Bool) throws
         -> (probe: VideoProbe, framesSampled: Int)
 }
 
 /// Stage 2 (FaceAlign): finds, aligns and links faces frame after frame within one video.
 /// Holds per-video state (tracks, detector buffers); never shared between tasks.
 public protocol FaceTracking: AnyObject {
-    func crops(in frame: SampledFrame) throws -> [FaceCrop]
+    func faces(in frame: VideoFrame) throws -> [AlignedFace]
 }
 
 /// Makes a fresh `FaceTracking` for each video.
@@ -140,14 +109,14 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
     public func analyzeBlocking(path: String, cancelled: StopSignal = StopSignal()) throws -> AnalyzedVideo {
         let clock = ContinuousClock()
         let started = clock.now
-        let frames = FrameHandoff<SampledFrame, DecodedStream>(capacity: queueCapacity)
+        let frames = FrameHandoff<VideoFrame, DecodedStream>(capacity: queueCapacity)
         startDecoding(path: path, into: frames, cancelled: cancelled)
         defer {
             frames.stop()
             frames.waitForProducer()
         }
         let tracker = try trackers.makeTracker()
-        var pending: [FaceCrop] = []
+        var pending: [AlignedFace] = []
         var faces: [ScoredFace] = []
         var facesTime = Duration.zero
         var modelTime = Duration.zero
@@ -169,15 +138,15 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
                 if cancelled.isRequested { throw CancellationError() }
                 let slice = pending[start ..< min(start + Self.cancellationSlice, pending.count)]
                 if let masking {
-                    let results = try masking.pFakeAndMasks(of: slice.map(\.image))
+                    let results = try masking.pFakeAndMasks(of: slice.map(\.crop))
                     for (crop, result) in zip(slice, results) {
                         suspicious.offer(SuspiciousCrop(frameIndex: crop.frameIndex, trackID: crop.trackID,
-                                                        pFake: result.pFake, image: crop.image, mask: result.mask))
+                                                        pFake: result.pFake, image: crop.crop, mask: result.mask))
                     }
                     scores += results.map(\.pFake)
                     masks += results.map { MaskSummary($0.mask) }
                 } else {
-                    let perModel = try scorer.pFakeByModel(of: slice.map(\.image))
+                    let perModel = try scorer.pFakeByModel(of: slice.map(\.crop))
                     scores += perModel.first ?? []
                     if perModel.count > 1 {
                         if let short = perModel.first(where: { $0.count != slice.count }) {
@@ -209,7 +178,7 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
             switch next {
             case let .item(frame):
                 let began = clock.now
-                pending += try tracker.crops(in: frame)
+                pending += try tracker.faces(in: frame)
                 facesTime += began.duration(to: clock.now)
                 if pending.count >= batchSize { try flush() }
             case let .end(decoded):
@@ -231,7 +200,7 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
     /// Runs the source on a new thread, handing its frames to `frames` and finishing it with
     /// what the source learnt, or its error. Stops at the next frame on `cancelled` or once
     /// the consumer stopped taking frames.
-    private func startDecoding(path: String, into frames: FrameHandoff<SampledFrame, DecodedStream>, cancelled: StopSignal) {
+    private func startDecoding(path: String, into frames: FrameHandoff<VideoFrame, DecodedStream>, cancelled: StopSignal) {
         let source = self.source
         Thread.detachNewThread {
             let clock = ContinuousClock()

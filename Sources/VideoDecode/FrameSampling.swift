@@ -79,27 +79,6 @@ public enum SeekPolicy: Sendable, Equatable {
     case seekPerFrame
 }
 
-/// One sampled frame.
-public struct DecodedFrame: Sendable {
-    /// Frame number in presentation order, 0-based.
-    public var index: Int
-    /// Presentation timestamp in the stream's time base.
-    public var pts: Int64
-    /// Seconds since the first frame.
-    public var seconds: Double
-    public var isKeyframe: Bool
-    /// Display orientation (rotation applied), packed RGB.
-    public var image: RGBImage
-
-    public init(index: Int, pts: Int64, seconds: Double, isKeyframe: Bool, image: RGBImage) {
-        self.index = index
-        self.pts = pts
-        self.seconds = seconds
-        self.isKeyframe = isKeyframe
-        self.image = image
-    }
-}
-
 /// How a sampling run ended.
 public struct SamplingOutcome: Sendable, Equatable {
     /// Frames handed to the callback.

@@ -8,7 +8,7 @@ extension VideoReader {
     /// and the frames before it have been delivered. Only `onFrame`'s own error is thrown.
     @discardableResult
     public func sample<E: Error>(_ sampling: FrameSampling, seekPolicy: SeekPolicy = .gopAware,
-                                 onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) -> SamplingOutcome {
+                                 onFrame: (VideoFrame) throws(E) -> Bool) throws(E) -> SamplingOutcome {
         var run = SamplingRun(targets: sampling.targets(in: table, secondsPerTick: secondsPerTick))
         if sampling.decodesKeyframesOnly {
             try sampleKeyframes(&run, onFrame: onFrame)
@@ -24,8 +24,8 @@ extension VideoReader {
 
     /// All sampled frames at once (keeps them all in memory; prefer `sample` for long runs).
     public func frames(_ sampling: FrameSampling, seekPolicy: SeekPolicy = .gopAware)
-        -> (frames: [DecodedFrame], outcome: SamplingOutcome) {
-        var frames: [DecodedFrame] = []
+        -> (frames: [VideoFrame], outcome: SamplingOutcome) {
+        var frames: [VideoFrame] = []
         let outcome = sample(sampling, seekPolicy: seekPolicy) { frame in
             frames.append(frame)
             return true
@@ -35,7 +35,7 @@ extension VideoReader {
 
     /// Exact frames: decode forward, seeking to a target's keyframe when the policy says so.
     func sampleTargets<E: Error>(_ run: inout SamplingRun, policy: SeekPolicy,
-                                 onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+                                 onFrame: (VideoFrame) throws(E) -> Bool) throws(E) {
         // The keyframe whose group of pictures the decoder is being fed; nil: position unknown.
         var feedingKeyframe: Int? = freshFromStart ? (table.keyframeIndices.first ?? -1) : nil
         var seekedForTarget: Int? = nil
@@ -95,7 +95,7 @@ extension VideoReader {
     /// Without presentation times: decode everything from the start and number the pictures
     /// as they come out, which is what "frame K" means to ffmpeg too. No seeking, no skipping.
     func sampleByCounting<E: Error>(_ run: inout SamplingRun,
-                                    onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+                                    onFrame: (VideoFrame) throws(E) -> Bool) throws(E) {
         if !freshFromStart {
             guard seek(toKeyframe: -1, &run) else { return }
         }
@@ -119,7 +119,7 @@ extension VideoReader {
     /// frame-threaded decoder never waits for packets that will not come. Keyframes that no
     /// target names are read but not decoded.
     private func sampleKeyframes<E: Error>(_ run: inout SamplingRun,
-                                           onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+                                           onFrame: (VideoFrame) throws(E) -> Bool) throws(E) {
         if !freshFromStart {
             guard seek(toKeyframe: -1, &run) else { return }
         }
@@ -166,7 +166,7 @@ extension VideoReader {
 
     /// Sends one packet (nil: drain) and offers every frame that comes out.
     private func feed<E: Error>(_ packet: UnsafeMutablePointer<AVPacket>?, _ run: inout SamplingRun,
-                                onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+                                onFrame: (VideoFrame) throws(E) -> Bool) throws(E) {
         while true {
             let sent = decoder.send(packet)
             if sent == ffmpegAgain {
@@ -186,7 +186,7 @@ extension VideoReader {
 
     /// Takes every frame the decoder has ready; returns how many came out.
     private func receiveAll<E: Error>(_ run: inout SamplingRun,
-                                      onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) -> Int {
+                                      onFrame: (VideoFrame) throws(E) -> Bool) throws(E) -> Int {
         var received = 0
         while !run.isDone {
             let status = decoder.receive()
@@ -197,14 +197,14 @@ extension VideoReader {
             }
             received += 1
             run.decoded += 1
-            try offerDecodedFrame(&run, onFrame: onFrame)
+            try offerFrame(&run, onFrame: onFrame)
         }
         return received
     }
 
     /// Delivers the decoder's current frame when it is the next target.
-    private func offerDecodedFrame<E: Error>(_ run: inout SamplingRun,
-                                             onFrame: (DecodedFrame) throws(E) -> Bool) throws(E) {
+    private func offerFrame<E: Error>(_ run: inout SamplingRun,
+                                             onFrame: (VideoFrame) throws(E) -> Bool) throws(E) {
         let pts = decoder.framePresentationTime
         let index: Int
         if let counted = run.countedIndex {
@@ -232,8 +232,8 @@ extension VideoReader {
         run.delivered += 1
         // Counted pictures may come without a timestamp: take the table's (decode-order) time.
         let time = run.countedIndex == nil ? pts : table.presentationTimes[min(index, table.count - 1)]
-        let frame = DecodedFrame(index: index, pts: time, seconds: secondsSinceStart(time),
-                                 isKeyframe: table.isKeyframe(index), image: image)
+        let frame = VideoFrame(index: index, seconds: secondsSinceStart(time), image: image, pts: time,
+                               isKeyframe: table.isKeyframe(index))
         if try !onFrame(frame) { run.stopped = true }
     }
 

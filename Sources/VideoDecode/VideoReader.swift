@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Opening reads every packet of the video stream once (demux only, no decoding) to count
 /// the frames and find the keyframes. Holds FFmpeg contexts, so it is not Sendable: use it on
-/// one thread and hand the Sendable `DecodedFrame`s onwards. Memory stays at a few frames.
+/// one thread and hand the Sendable `VideoFrame`s onwards. Memory stays at a few frames.
 public final class VideoReader {
     public let info: VideoInfo
 

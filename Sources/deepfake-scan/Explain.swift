@@ -59,7 +59,7 @@ struct Explain: ParsableCommand {
         for path in images {
             do {
                 let image = try StillImage.read(path: path)
-                let crops = try extractor.map { try $0.process(image, frameIndex: 0, seconds: 0).map(\.crop) } ?? [image]
+                let crops = try extractor.map { try $0.faces(in: VideoFrame(index: 0, seconds: 0, image: image)).map(\.crop) } ?? [image]
                 if crops.isEmpty { print("\(path): no face found") }
                 let stem = names.claim(for: path)
                 for line in try explain(crops, detector: detector, threshold: threshold, stem: stem) {

@@ -62,19 +62,19 @@ struct Faces: ParsableCommand {
                          write: (AlignedFace) throws -> Void) throws -> String {
         let extractor = try FaceExtractor(options: options)
         var counts = (frames: 0, withFace: 0, faces: 0)
-        func take(_ image: RGBImage, index: Int, seconds: Double) throws {
-            let faces = try extractor.process(image, frameIndex: index, seconds: seconds)
+        func take(_ frame: VideoFrame) throws {
+            let faces = try extractor.faces(in: frame)
             counts.frames += 1
             counts.withFace += faces.isEmpty ? 0 : 1
             counts.faces += faces.count
             try faces.forEach(write)
         }
         if Self.isImage(input) {
-            try take(StillImage.read(path: input), index: 0, seconds: 0)
+            try take(VideoFrame(index: 0, seconds: 0, image: StillImage.read(path: input)))
         } else {
             let reader = try VideoReader(path: input, decodeThreads: sampling.decodeThreadCount(jobs: 1))
-            let outcome = try reader.sample(sampling.sampling) { (frame: DecodedFrame) throws -> Bool in
-                try take(frame.image, index: frame.index, seconds: frame.seconds)
+            let outcome = try reader.sample(sampling.sampling) { (frame: VideoFrame) throws -> Bool in
+                try take(frame)
                 return true
             }
             if let error = outcome.error { throw error }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import VideoDecode
 
 /// `deepfake-scan frames VIDEO --out DIR`: the sampled frames as PNG files plus frames.jsonl.
@@ -27,7 +28,7 @@ struct Frames: ParsableCommand {
               let list = FileHandle(forWritingAtPath: listPath) else { throw failure("cannot write \(listPath)") }
         defer { try? list.close() }
         let approximate = sampling.keyframes
-        let outcome = try reader.sample(sampling.sampling) { (frame: DecodedFrame) throws -> Bool in
+        let outcome = try reader.sample(sampling.sampling) { (frame: VideoFrame) throws -> Bool in
             let name = String(format: "frame-%05d.png", frame.index)
             try StillImage.writePNG(frame.image, to: out + "/" + name)
             try list.write(contentsOf: Data((Self.jsonLine(frame, file: name, approximate: approximate) + "\n").utf8))
@@ -37,7 +38,7 @@ struct Frames: ParsableCommand {
         if let error = outcome.error { throw failure("\(video): \(error)") }
     }
 
-    static func jsonLine(_ frame: DecodedFrame, file: String, approximate: Bool) -> String {
+    static func jsonLine(_ frame: VideoFrame, file: String, approximate: Bool) -> String {
         "{\"index\":\(frame.index),\"pts\":\(frame.pts),\"seconds\":\(frame.seconds),"
             + "\"keyframe\":\(frame.isKeyframe),\"approximate\":\(approximate),\"file\":\"\(file)\"}"
     }

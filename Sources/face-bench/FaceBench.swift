@@ -90,7 +90,7 @@ struct FaceBench: ParsableCommand {
             row.height = frame.image.height
             var oursFaces: [AlignedFace] = []
             row.ours += threadCPUMilliseconds {
-                oursFaces = (try? extractor.process(frame.image, frameIndex: frame.index, seconds: frame.seconds)) ?? []
+                oursFaces = (try? extractor.faces(in: frame)) ?? []
             }
             try? landmarks?.add(oursFaces, in: frame.image)
             var plainFound = false

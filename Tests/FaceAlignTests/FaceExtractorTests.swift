@@ -32,7 +32,7 @@ final class FaceExtractorTests: XCTestCase {
             face(side: 30, score: 0.99, x: 400), face(side: 90, score: 0.95, x: 500),
         ])
         let extractor = FaceExtractor(locator: locator)
-        let faces = try extractor.process(RGBImage(width: 800, height: 300), frameIndex: 7, seconds: 0.28)
+        let faces = try extractor.faces(in: VideoFrame(index: 7, seconds: 0.28, image: RGBImage(width: 800, height: 300)))
         XCTAssertEqual(faces.map(\.score), [0.95, 0.7])
         XCTAssertEqual(faces.map(\.trackID), [0, 1])
         XCTAssertEqual(faces.map(\.frameIndex), [7, 7])
@@ -44,7 +44,7 @@ final class FaceExtractorTests: XCTestCase {
     func testCustomFloorsAndCropSize() throws {
         let options = FaceAlignOptions(margin: 1.0, cropSize: 112, minFaceSize: 20, scoreFloor: 0.5)
         let extractor = FaceExtractor(locator: FixedLocator([face(side: 30, score: 0.55)]), options: options)
-        let faces = try extractor.process(RGBImage(width: 300, height: 200), frameIndex: 0, seconds: 0)
+        let faces = try extractor.faces(in: VideoFrame(index: 0, seconds: 0, image: RGBImage(width: 300, height: 200)))
         XCTAssertEqual(faces.count, 1)
         XCTAssertEqual(faces[0].crop.width, 112)
         // Landmarks drawn on the plain ArcFace template land on it exactly.
@@ -58,12 +58,12 @@ final class FaceExtractorTests: XCTestCase {
         let locator = FixedLocator([face(side: 100, score: 0.9)])
         let extractor = FaceExtractor(locator: locator, options: FaceAlignOptions(searchEvery: 3))
         let image = RGBImage(width: 600, height: 300)
-        for index in 0..<5 { _ = try extractor.process(image, frameIndex: index, seconds: 0) }
+        for index in 0..<5 { _ = try extractor.faces(in: VideoFrame(index: index, seconds: 0, image: image)) }
         // A whole-frame search proposes, a close look confirms; then only close looks at the
         // known face, with a whole-frame search for new faces every 3rd frame.
         XCTAssertEqual(locator.calls, ["whole", "near", "near", "near", "near", "whole", "near"])
         locator.faces = [face(side: 100, score: 0.9, x: 400)]
-        let faces = try extractor.process(image, frameIndex: 5, seconds: 0)
+        let faces = try extractor.faces(in: VideoFrame(index: 5, seconds: 0, image: image))
         XCTAssertEqual(locator.calls.suffix(3), ["near", "whole", "near"], "a lost face triggers a whole-frame search")
         XCTAssertEqual(faces.map(\.box.x), [400])
         XCTAssertEqual(faces.map(\.trackID), [1], "a jump of 3 face widths starts a new track")
@@ -92,9 +92,9 @@ final class FaceExtractorTests: XCTestCase {
         let locator = CoarseDoubting()
         let extractor = FaceExtractor(locator: locator, options: FaceAlignOptions(searchEvery: 1))
         let image = RGBImage(width: 400, height: 300)
-        XCTAssertEqual(try extractor.process(image, frameIndex: 0, seconds: 0).map(\.trackID), [0])
+        XCTAssertEqual(try extractor.faces(in: VideoFrame(index: 0, seconds: 0, image: image)).map(\.trackID), [0])
         locator.coarseScore = 0.46
-        let faces = try extractor.process(image, frameIndex: 1, seconds: 0.5)
+        let faces = try extractor.faces(in: VideoFrame(index: 1, seconds: 0.5, image: image))
         XCTAssertEqual(faces.map(\.trackID), [0])
         XCTAssertEqual(faces.map(\.score), [0.85], "score and landmarks come from the close look")
         XCTAssertEqual(locator.calls, ["whole", "near", "near", "whole"], "the proposal already found is not looked at twice")
@@ -109,15 +109,15 @@ final class FaceExtractorTests: XCTestCase {
             func detect(in image: RGBImage, near hints: [FaceBox]) throws -> [DetectedFace] { [] }
         }
         let extractor = FaceExtractor(locator: Doubting())
-        XCTAssertEqual(try extractor.process(RGBImage(width: 200, height: 200), frameIndex: 0, seconds: 0), [])
+        XCTAssertEqual(try extractor.faces(in: VideoFrame(index: 0, seconds: 0, image: RGBImage(width: 200, height: 200))), [])
     }
 
     func testAstronautIsAlignedOntoTheTemplate() throws {
         try TestImages.requireYuFace()
         let extractor = try FaceExtractor()
         let image = try TestImages.astronaut()
-        let first = try extractor.process(image, frameIndex: 0, seconds: 0)
-        let second = try extractor.process(image, frameIndex: 1, seconds: 0.04)
+        let first = try extractor.faces(in: VideoFrame(index: 0, seconds: 0, image: image))
+        let second = try extractor.faces(in: VideoFrame(index: 1, seconds: 0.04, image: image))
         XCTAssertEqual(first.count, 1)
         XCTAssertEqual(second.map(\.trackID), [0], "the same face continues its track")
         let face = try XCTUnwrap(first.first)
@@ -133,7 +133,7 @@ final class FaceExtractorTests: XCTestCase {
     func testNoFaceFrameGivesNoFacesAndNoTrack() throws {
         try TestImages.requireYuFace()
         let extractor = try FaceExtractor()
-        XCTAssertEqual(try extractor.process(TestImages.testPattern(width: 1280, height: 720), frameIndex: 0, seconds: 0), [])
+        XCTAssertEqual(try extractor.faces(in: VideoFrame(index: 0, seconds: 0, image: TestImages.testPattern(width: 1280, height: 720))), [])
         XCTAssertEqual(extractor.trackCount, 0)
     }
 
@@ -170,7 +170,7 @@ final class FaceExtractorTests: XCTestCase {
         let extractor = try FaceExtractor()
         var counts = FaceCounts()
         for (index, image) in try TestImages.sampledFrames(of: video, count: 32) {
-            let faces = try extractor.process(image, frameIndex: index, seconds: 0)
+            let faces = try extractor.faces(in: VideoFrame(index: index, seconds: 0, image: image))
             counts.frames += 1
             if !faces.isEmpty { counts.framesWithFace += 1 }
             for face in faces { counts.facesPerTrack[face.trackID, default: 0] += 1 }

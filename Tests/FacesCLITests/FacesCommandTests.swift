@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaceAlign
+import Imaging
 import Foundation
 import Reports
 import Scan
@@ -106,12 +107,12 @@ import TestSupport
     func faceStageFeedsTheScanPipeline() throws {
         let image = try StillImage.read(path: Self.portrait)
         let tracker = try FaceStage(options: FaceAlignOptions()).makeTracker()
-        let first = try tracker.crops(in: SampledFrame(index: 3, seconds: 0.12, image: image))
-        let second = try tracker.crops(in: SampledFrame(index: 9, seconds: 0.36, image: image))
+        let first = try tracker.faces(in: VideoFrame(index: 3, seconds: 0.12, image: image))
+        let second = try tracker.faces(in: VideoFrame(index: 9, seconds: 0.36, image: image))
         #expect(first.count == 1 && second.count == 1)
         let crop = try #require(first.first)
         #expect(crop.frameIndex == 3 && crop.seconds == 0.12 && crop.trackID == 0)
-        #expect(crop.image.width == 256 && crop.image.height == 256)
+        #expect(crop.crop.width == 256 && crop.crop.height == 256)
         #expect(crop.box.width > 40 && crop.box.x > 0 && crop.box.x + crop.box.width < 256)
         #expect(second.first?.trackID == 0)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Reports
+import FaceAlign
 @testable import Scan
 
 /// What the fake decode and face stages of one analysis did, shared between their threads.
@@ -42,7 +43,7 @@ struct CountingSource: FrameSource {
     /// Called with each frame's index just before it is handed over.
     var willHandOver: (@Sendable (Int) -> Void)?
 
-    func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws -> (probe: VideoProbe, framesSampled: Int) {
+    func sampleFrames(path: String, onFrame: (VideoFrame) throws -> Bool) throws -> (probe: VideoProbe, framesSampled: Int) {
         defer { ledger.sourceReturned() }
         var delivered = 0
         while count.map({ delivered < $0 }) ?? true {
@@ -50,7 +51,7 @@ struct CountingSource: FrameSource {
             let image = RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: UInt8(delivered % 256), count: 12))
             ledger.produce()
             willHandOver?(delivered)
-            guard try onFrame(SampledFrame(index: delivered, seconds: Double(delivered) / 10, image: image)) else { break }
+            guard try onFrame(VideoFrame(index: delivered, seconds: Double(delivered) / 10, image: image)) else { break }
             delivered += 1
         }
         return (VideoProbe(width: 2, height: 2, codec: "counting", decodeWarning: warning), delivered)
@@ -74,11 +75,10 @@ final class LedgerTracker: FaceTracking {
         self.onFrame = onFrame
     }
 
-    func crops(in frame: SampledFrame) throws -> [FaceCrop] {
+    func faces(in frame: VideoFrame) throws -> [AlignedFace] {
         ledger.consume(frame.index)
         try onFrame?(frame.index)
-        return [FaceCrop(frameIndex: frame.index, seconds: frame.seconds, trackID: 0,
-                         box: FaceBox(x: 0, y: 0, width: 2, height: 2), image: frame.image)]
+        return [.fake(in: frame, trackID: 0, box: FaceBox(x: 0, y: 0, width: 2, height: 2), crop: frame.image)]
     }
 }
 
@@ -86,4 +86,12 @@ final class LedgerTracker: FaceTracking {
 /// which only a broken pipeline takes.
 func arrives(_ semaphore: DispatchSemaphore) -> Bool {
     semaphore.wait(timeout: .now() + 10) == .success
+}
+
+extension AlignedFace {
+    /// A face a fake tracker "found": no landmarks, full confidence.
+    static func fake(in frame: VideoFrame, trackID: Int, box: FaceBox, crop: RGBImage) -> AlignedFace {
+        AlignedFace(frameIndex: frame.index, seconds: frame.seconds, trackID: trackID, box: box,
+                    landmarks: [], score: 1, crop: crop, cropLandmarks: [])
+    }
 }

@@ -3,20 +3,21 @@ import Testing
 import Imaging
 import Aggregate
 import Reports
+import FaceAlign
 @testable import Scan
 
 /// Frames of one grey level each, read from a text file of levels ("10 200 30").
 struct GreyFrameSource: FrameSource {
     struct BadLevel: Error {}
 
-    func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws -> (probe: VideoProbe, framesSampled: Int) {
+    func sampleFrames(path: String, onFrame: (VideoFrame) throws -> Bool) throws -> (probe: VideoProbe, framesSampled: Int) {
         let levels = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isWhitespace).map {
             guard let level = UInt8($0) else { throw BadLevel() }
             return level
         }
         for (i, level) in levels.enumerated() {
             let image = RGBImage(width: 8, height: 6, pixels: [UInt8](repeating: level, count: 8 * 6 * 3))
-            guard try onFrame(SampledFrame(index: i * 3, seconds: Double(i) * 0.5, image: image)) else { break }
+            guard try onFrame(VideoFrame(index: i * 3, seconds: Double(i) * 0.5, image: image)) else { break }
         }
         return (VideoProbe(durationSeconds: Double(levels.count) * 0.5, width: 8, height: 6, codec: "grey"), levels.count)
     }
@@ -27,16 +28,16 @@ struct GreyFrameSource: FrameSource {
 final class HalvesTracker: FaceTracking {
     var framesSeen = 0
 
-    func crops(in frame: SampledFrame) throws -> [FaceCrop] {
+    func faces(in frame: VideoFrame) throws -> [AlignedFace] {
         framesSeen += 1
         let level = frame.image.pixels[0]
         guard level > 0 else { return [] }
         let half = RGBImage(width: 4, height: 6, pixels: [UInt8](repeating: level, count: 4 * 6 * 3))
-        var crops = [FaceCrop(frameIndex: frame.index, seconds: frame.seconds, trackID: 0, box: FaceBox(x: 0, y: 0, width: 4, height: 6), image: half)]
+        var crops = [AlignedFace.fake(in: frame, trackID: 0, box: FaceBox(x: 0, y: 0, width: 4, height: 6), crop: half)]
         if level > 100 {
             var dimmer = half
             dimmer.pixels = dimmer.pixels.map { $0 / 2 }
-            crops.append(FaceCrop(frameIndex: frame.index, seconds: frame.seconds, trackID: 1, box: FaceBox(x: 4, y: 0, width: 4, height: 6), image: dimmer))
+            crops.append(.fake(in: frame, trackID: 1, box: FaceBox(x: 4, y: 0, width: 4, height: 6), crop: dimmer))
         }
         return crops
     }

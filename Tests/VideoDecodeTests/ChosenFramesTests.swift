@@ -16,7 +16,7 @@ extension VideoDecodeSuites {
         func framesByIndexAreTheSampledFrames(name: String) throws {
             let sampled = try VideoReader(path: fixtures.path(name)).frames(.evenly(count: 7)).frames
             let wanted = [sampled[5].index, sampled[1].index, sampled[5].index, -3, 1_000_000]
-            var fetched: [DecodedFrame] = []
+            var fetched: [VideoFrame] = []
             let outcome = try VideoReader(path: fixtures.path(name)).sample(indices: wanted) { frame in
                 fetched.append(frame)
                 return true

@@ -11,7 +11,7 @@ extension VideoDecodeSuites {
         init() throws { fixtures = try Fixtures.shared.get() }
 
         /// Checks `frames` against ffmpeg's RGB for the same indices.
-        private func expectMatchesFFmpeg(_ name: String, _ frames: [DecodedFrame]) throws {
+        private func expectMatchesFFmpeg(_ name: String, _ frames: [VideoFrame]) throws {
             let reference = try FFmpegTool.referenceFrames(fixtures.path(name), indices: frames.map(\.index))
             let ours = frames.reduce(into: Data()) { $0.append(contentsOf: $1.image.pixels) }
             #expect(ours.count == reference.count, "\(name): \(ours.count) bytes vs ffmpeg \(reference.count)")
@@ -75,7 +75,7 @@ extension VideoDecodeSuites {
             let path = fixtures.path("h264_gop250.mp4")
             let expected = try VideoReader(path: path).frames(.evenly(count: 6)).frames.map(\.image)
             let lock = NSLock()
-            nonisolated(unsafe) var all: [[DecodedFrame]] = [] // guarded by `lock`
+            nonisolated(unsafe) var all: [[VideoFrame]] = [] // guarded by `lock`
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
                 let frames = (try? VideoReader(path: path).frames(.evenly(count: 6)).frames) ?? []
                 lock.withLock { all.append(frames) }

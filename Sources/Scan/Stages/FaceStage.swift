@@ -12,21 +12,8 @@ public struct FaceStage: FaceTrackerFactory {
     }
 
     public func makeTracker() throws -> any FaceTracking {
-        ExtractorTracking(extractor: try FaceExtractor(options: options))
+        try FaceExtractor(options: options)
     }
 }
 
-/// Adapts one video's `FaceExtractor` to the pipeline's crop type.
-final class ExtractorTracking: FaceTracking {
-    private let extractor: FaceExtractor
-
-    init(extractor: FaceExtractor) {
-        self.extractor = extractor
-    }
-
-    func crops(in frame: SampledFrame) throws -> [FaceCrop] {
-        try extractor.process(frame.image, frameIndex: frame.index, seconds: frame.seconds).map { face in
-            FaceCrop(frameIndex: face.frameIndex, seconds: face.seconds, trackID: face.trackID, box: face.box, image: face.crop)
-        }
-    }
-}
+extension FaceExtractor: FaceTracking {}

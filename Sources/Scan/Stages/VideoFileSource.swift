@@ -21,14 +21,14 @@ public struct VideoFileSource: FrameSource {
 
     /// Throws the decoder's error when not a single frame came out; a later problem (corrupt
     /// packets mid-stream) keeps the frames obtained and is reported as the probe's warning.
-    public func sampleFrames(path: String, onFrame: (SampledFrame) throws -> Bool) throws
+    public func sampleFrames(path: String, onFrame: (VideoFrame) throws -> Bool) throws
         -> (probe: VideoProbe, framesSampled: Int) {
         // `path` is a PathText: open the exact bytes it stands for.
         let reader = try VideoReader(fileSystemPath: PathText.bytes(of: path), decodeThreads: decodeThreads)
         let perturber = perturbations.isEmpty ? nil : try FramePerturber(perturbations)
         let outcome = try reader.sample(sampling) { frame in
             let image = try perturber?.apply(frame.image, noiseSeed: SplitMix64.seed(name: path, index: frame.index))
-            return try onFrame(SampledFrame(index: frame.index, seconds: frame.seconds, image: image ?? frame.image))
+            return try onFrame(VideoFrame(index: frame.index, seconds: frame.seconds, image: image ?? frame.image))
         }
         if let error = outcome.error, outcome.framesDelivered == 0 { throw error }
         // No frame at all is never "no face": nothing was looked at.
