@@ -22,7 +22,7 @@ FIXTURE = pathlib.Path(__file__).resolve().parents[2] / "Tests/Fixtures/mat_gold
 
 def test_twin_gives_four_maps_unit_regional_features_and_one_logit_a_crop():
     torch.manual_seed(0)
-    model = MAT().eval()
+    model = golden.formula_model().float()  # fresh init gives maps of ~1e-6, below the norm's floor
     with torch.no_grad():
         parts = model.parts(torch.randn(2, 3, 128, 128))
     assert parts["attentions"].shape == (2, ATTENTIONS, 8, 8) and (parts["attentions"] >= 0).all()
