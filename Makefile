@@ -447,6 +447,29 @@ train-fakespotter: build setup-yuface venv video-cache
 golden-fakespotter: venv
 	$(PYTHON) -m Training.reference.fakespotter_golden --out Tests/Fixtures/fakespotter_golden.json
 
+# ---- MAT (seed 002): multi-attentional detection on the trained EfficientNet-Lite0 ------------
+# docs/mat.md. Fine-tunes MAT from the bundled video-efficientnet-lite0 on the video crop cache
+# (the default's data) with the regional independence loss and AGDA, capped at MAT_MINUTES of
+# training (resumable: rerunning continues from out/train-mat/RUN/resume.pt), then fits the card's
+# threshold on the calibration reals like calibrate-video. bench-mat: crops per CPU-second, engine
+# vs PyTorch on the same weights.
+MAT_RUN ?= out/train-mat/mat
+MAT_MINUTES ?= 33
+MAT_FLAGS ?=
+MAT_WEIGHTS ?= Sources/Detectors/Models/mat.safetensors
+.PHONY: train-mat golden-mat bench-mat
+train-mat: build setup-yuface venv video-cache
+	$(PYTHON) -m Training.train_mat --cache $(VIDEO_CACHE) --out $(MAT_RUN) --name mat --max-minutes $(MAT_MINUTES) $(MAT_FLAGS)
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(MAT_RUN)/model.safetensors
+
+golden-mat: venv
+	$(PYTHON) -m Training.reference.mat_golden --out Tests/Fixtures/mat_golden.json
+
+bench-mat: venv
+	$(SWIFT) build -c release --product engine-bench
+	$(PYTHON) -m Training.bench.bench_mat --weights $(MAT_WEIGHTS) --engine-bench .build/release/engine-bench \
+		--backbone Sources/Detectors/Models/video-efficientnet-lite0.safetensors
+
 # Held-out SBI pseudo-fakes with known masks (Training/pseudofakes/mask_set.py: val real crops of
 # the video cache, their self-blends, the blend masks) and ClassNSeg's mask pixel accuracy and IoU
 # on them with `eval --mask-truth` (docs/classnseg.md); MASK_WEIGHTS=… for other weights.

@@ -86,7 +86,7 @@ func resizedBilinear(_ image: RGBImage, to size: Int) -> RGBImage {
 
 /// Per output index: the two source indices and their weights (PyTorch's
 /// `compute_indices_weights_linear` in Float32: source = max(scale·(i + ½) − ½, 0)).
-private struct BilinearTaps {
+struct BilinearTaps {
     private let taps: [(Int, Int, Float, Float)]
 
     init(input: Int, output: Int) {

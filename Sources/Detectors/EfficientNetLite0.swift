@@ -163,3 +163,18 @@ struct InvertedResidual {
 extension Epilogue {
     static let relu6 = Epilogue(activation: .relu6)
 }
+
+extension EfficientNetLite0 {
+    /// One crop's feature maps, for detectors that read inside the backbone (MAT): the outputs of
+    /// the blocks in `kept` and the head's map after its ReLU6, each channel-major `[C, 1, H, W]`
+    /// (also NCHW `[1, C, H, W]`: the same values in the same order).
+    func featureMaps(_ crop: RGBImage, keeping kept: Set<Int>) -> (head: Tensor, blocks: [Int: Tensor]) {
+        var x = Self.channelMajor(conv2d(input.tensor([crop][...]), stem, epilogue: .relu6, workspace: workspace))
+        var outputs: [Int: Tensor] = [:]
+        for (index, block) in blocks.enumerated() {
+            x = block(channelMajor: x, workspace: workspace)
+            if kept.contains(index) { outputs[index] = x }
+        }
+        return (pointwiseConv2d(channelMajor: x, head, epilogue: .relu6), outputs)
+    }
+}

@@ -18,12 +18,15 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     public var maskFlagged: Double?
     public var maskMean: Double?
     public var maskFile: String?
+    /// Models with attention maps (`scan --attention`, MAT): the overlay PNGs of the crop's attention
+    /// maps (relative to the attention folder) when it is one of its video's most suspicious.
+    public var attentionFiles: [String]?
     /// Each model's p_fake of the crop, by card name, when the run had several models.
     public var pFakeByModel: [String: Double]?
 
     public init(video: String, frameIndex: Int, seconds: Double, track: Int, box: FaceBox, pFake: Double,
                 maskFlagged: Double? = nil, maskMean: Double? = nil, maskFile: String? = nil,
-                pFakeByModel: [String: Double]? = nil) {
+                attentionFiles: [String]? = nil, pFakeByModel: [String: Double]? = nil) {
         self.video = video
         self.frameIndex = frameIndex
         self.seconds = seconds
@@ -33,12 +36,14 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
         self.maskFlagged = maskFlagged
         self.maskMean = maskMean
         self.maskFile = maskFile
+        self.attentionFiles = attentionFiles
         self.pFakeByModel = pFakeByModel
     }
 
     enum CodingKeys: String, CodingKey {
         case video, frameIndex = "frame_index", seconds, track, box, pFake = "p_fake"
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
+        case attentionFiles = "attention_files"
         case pFakeByModel = "p_fake_by_model"
     }
 

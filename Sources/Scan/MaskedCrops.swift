@@ -10,6 +10,16 @@ public protocol CropMasking: CropScoring {
     /// Whether the loaded model makes masks (a pool of another architecture does not).
     var makesMasks: Bool { get }
     func pFakeAndMasks(of crops: [RGBImage]) throws -> [(pFake: Double, mask: ManipulationMask)]
+    /// Whether the loaded model gives attention maps (MAT).
+    var makesAttention: Bool { get }
+    func pFakeAndAttention(of crops: [RGBImage]) throws -> [(pFake: Double, attention: AttentionMaps)]
+}
+
+extension CropMasking {
+    public var makesAttention: Bool { false }
+    public func pFakeAndAttention(of crops: [RGBImage]) throws -> [(pFake: Double, attention: AttentionMaps)] {
+        throw PipelineError.noAttention
+    }
 }
 
 /// What the JSONL says of one crop's mask.
@@ -30,10 +40,18 @@ public struct SuspiciousCrop: Sendable, Equatable {
     public var trackID: Int
     public var pFake: Double
     public var image: RGBImage
-    public var mask: ManipulationMask
+    /// The manipulation mask (`scan --masks`), or nil when the crop was kept for its attention maps.
+    public var mask: ManipulationMask?
+    /// The attention maps (`scan --attention`), or nil.
+    public var attention: AttentionMaps? = nil
 
     /// The overlay's file name inside the video's folder.
     public var fileName: String { String(format: "f%06d-t%d.png", frameIndex, trackID) }
+
+    /// The overlay file of attention map `index` inside the video's folder.
+    public func attentionFileName(_ index: Int) -> String {
+        String(format: "f%06d-t%d-a%d.png", frameIndex, trackID, index)
+    }
 }
 
 /// The `limit` crops with the highest p_fake seen so far (earlier frame first on ties).
@@ -72,12 +90,38 @@ public enum MaskOverlays {
         try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
         var files: [FrameTrack: String] = [:]
         for crop in crops {
+            guard let mask = crop.mask else { continue }
             let relative = folder + "/" + crop.fileName
             // The mask covers the model's input (256²); a crop aligned at another size is resampled to it.
-            let face = crop.image.width == crop.mask.width && crop.image.height == crop.mask.height ? crop.image
-                : crop.image.resampled(width: crop.mask.width, height: crop.mask.height)
-            try StillImage.writePNG(crop.mask.overlay(on: face), to: directory + "/" + relative)
+            let face = crop.image.width == mask.width && crop.image.height == mask.height ? crop.image
+                : crop.image.resampled(width: mask.width, height: mask.height)
+            try StillImage.writePNG(mask.overlay(on: face), to: directory + "/" + relative)
             files[FrameTrack(frameIndex: crop.frameIndex, trackID: crop.trackID)] = relative
+        }
+        return files
+    }
+}
+
+/// Writes each attention map of one video's suspicious crops over the aligned face (the face
+/// beside itself tinted where the map is high, `AttentionMaps.overlay`) as PNG, in the video's
+/// folder (`MaskOverlays.folderName`) under `directory`.
+public enum AttentionOverlays {
+    /// Every crop's overlays; returns each crop's files relative to `directory`, in map order,
+    /// keyed by (frame index, track).
+    public static func write(_ crops: [SuspiciousCrop], video path: String,
+                             into directory: String) throws -> [FrameTrack: [String]] {
+        let kept = crops.filter { $0.attention != nil }
+        guard !kept.isEmpty else { return [:] }
+        let folder = MaskOverlays.folderName(for: path)
+        try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
+        var files: [FrameTrack: [String]] = [:]
+        for crop in kept {
+            let maps = crop.attention!
+            files[FrameTrack(frameIndex: crop.frameIndex, trackID: crop.trackID)] = try maps.maps.indices.map { index in
+                let relative = folder + "/" + crop.attentionFileName(index)
+                try StillImage.writePNG(maps.overlay(index, on: crop.image), to: directory + "/" + relative)
+                return relative
+            }
         }
         return files
     }

@@ -186,6 +186,10 @@ public final class ResultStore: Sendable {
             try db.alter(table: StoredVideo.databaseTableName) { t in t.add(column: "model_results", .text) }
             try db.alter(table: StoredFace.databaseTableName) { t in t.add(column: "p_fake_by_model", .text) }
         }
+        // `scan --attention` (MAT): the crop's attention overlay files as a JSON array; NULL without.
+        migrator.registerMigration("v4-face-attention") { db in
+            try db.alter(table: StoredFace.databaseTableName) { t in t.add(column: "attention_files", .text) }
+        }
         return migrator
     }
 

@@ -105,6 +105,15 @@ public struct ScanPipeline: Sendable {
         analyzer.suspiciousCropsKept = Self.overlaysPerVideo
     }
 
+    /// Whether the loaded model gives attention maps (never with several models).
+    public var makesAttention: Bool { analyzer.scorer.makesAttention }
+
+    /// Scores with attention maps from now on, keeping each video's `overlaysPerVideo` most suspicious crops.
+    public mutating func keepAttention() {
+        analyzer.suspiciousCropsKept = Self.overlaysPerVideo
+        analyzer.keepsAttention = true
+    }
+
     /// The same pipeline with other frame degradations (the weights are loaded once).
     public func perturbed(by perturbations: [FramePerturbation]) -> ScanPipeline {
         var copy = self
@@ -126,7 +135,9 @@ public struct ScanPipeline: Sendable {
         ]
         if !perturbations.isEmpty { fields["perturb"] = perturbations.specification }
         // Stored rows of a run without masks have no mask statistics to give back.
-        if analyzer.suspiciousCropsKept > 0 { fields["masks"] = String(analyzer.suspiciousCropsKept) }
+        if analyzer.suspiciousCropsKept > 0 {
+            fields[analyzer.keepsAttention ? "attention" : "masks"] = String(analyzer.suspiciousCropsKept)
+        }
         return fields
     }
 }

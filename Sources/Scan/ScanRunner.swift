@@ -16,10 +16,12 @@ public struct ScanOptions: Sendable {
     public var collectFaces: Bool
     /// Folder for the mask overlays of each video's most suspicious crops (`scan --masks`).
     public var masksDirectory: String?
+    /// Folder for the attention-map overlays of each video's most suspicious crops (`scan --attention`).
+    public var attentionDirectory: String?
 
     public init(
         configuration: RunConfiguration, jobs: Int = 1, timeoutSeconds: Double? = 300, rescan: Bool = false,
-        collectFaces: Bool = true, masksDirectory: String? = nil
+        collectFaces: Bool = true, masksDirectory: String? = nil, attentionDirectory: String? = nil
     ) {
         precondition(jobs >= 1, "jobs must be at least 1")
         self.configuration = configuration
@@ -28,6 +30,7 @@ public struct ScanOptions: Sendable {
         self.rescan = rescan
         self.collectFaces = collectFaces
         self.masksDirectory = masksDirectory
+        self.attentionDirectory = attentionDirectory
     }
 }
 
@@ -285,12 +288,16 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         let overlays = try options.masksDirectory.map {
             try MaskOverlays.write(video.suspicious, video: path, into: $0)
         } ?? [:]
+        let attention = try options.attentionDirectory.map {
+            try AttentionOverlays.write(video.suspicious, video: path, into: $0)
+        } ?? [:]
         let names = configuration.models.map(\.name)
         let faces = video.faces.map {
             FaceRow(video: path, frameIndex: $0.score.frameIndex, seconds: $0.score.seconds,
                     track: $0.score.trackID, box: $0.box, pFake: ModelSetVerdicts.facePFake($0, configuration: configuration),
                     maskFlagged: $0.mask?.flaggedFraction, maskMean: $0.mask?.meanProbability,
                     maskFile: overlays[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)],
+                    attentionFiles: attention[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)],
                     pFakeByModel: names.count > 1 && $0.modelScores.count == names.count
                         ? Dictionary(uniqueKeysWithValues: zip(names, $0.modelScores)) : nil)
         }

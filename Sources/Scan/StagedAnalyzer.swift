@@ -46,6 +46,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case stopped
     /// Masks were asked for, but the model makes none.
     case noMasks
+    /// Attention maps were asked for, but the model gives none.
+    case noAttention
 
     public var description: String {
         switch self {
@@ -53,6 +55,7 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
         case let .timedOut(seconds): return "timed out after \(seconds) s"
         case .stopped: return "stopped before it finished"
         case .noMasks: return "masks were asked for, but the model makes none (only classnseg does)"
+        case .noAttention: return "attention maps were asked for, but the model gives none (only mat does)"
         }
     }
 }
@@ -77,6 +80,8 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
     /// `CropMasking` that makes them): each face gets mask statistics, and the video keeps
     /// this many most suspicious crops with their masks for overlays.
     public var suspiciousCropsKept = 0
+    /// With `suspiciousCropsKept`: keep the crops' attention maps (`scan --attention`) instead of masks.
+    public var keepsAttention = false
 
     public init(source: Source, trackers: Trackers, scorer: Scorer, batchSize: Int = 32, queueCapacity: Int = 2) {
         precondition(batchSize > 0, "batchSize must be positive")
@@ -122,8 +127,10 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         var modelTime = Duration.zero
         var waitTime = Duration.zero
         var suspicious = SuspiciousCrops(limit: suspiciousCropsKept)
-        let masking = suspiciousCropsKept > 0 ? scorer as? any CropMasking : nil
-        if suspiciousCropsKept > 0 && masking?.makesMasks != true { throw PipelineError.noMasks }
+        let masking = suspiciousCropsKept > 0 && !keepsAttention ? scorer as? any CropMasking : nil
+        if suspiciousCropsKept > 0 && !keepsAttention && masking?.makesMasks != true { throw PipelineError.noMasks }
+        let attending = suspiciousCropsKept > 0 && keepsAttention ? scorer as? any CropMasking : nil
+        if suspiciousCropsKept > 0 && keepsAttention && attending?.makesAttention != true { throw PipelineError.noAttention }
 
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -145,6 +152,13 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
                     }
                     scores += results.map(\.pFake)
                     masks += results.map { MaskSummary($0.mask) }
+                } else if let attending {
+                    let results = try attending.pFakeAndAttention(of: slice.map(\.image))
+                    for (crop, result) in zip(slice, results) {
+                        suspicious.offer(SuspiciousCrop(frameIndex: crop.frameIndex, trackID: crop.trackID, pFake: result.pFake,
+                                                        image: crop.image, mask: nil, attention: result.attention))
+                    }
+                    scores += results.map(\.pFake)
                 } else {
                     let perModel = try scorer.pFakeByModel(of: slice.map(\.crop))
                     scores += perModel.first ?? []

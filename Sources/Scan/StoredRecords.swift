@@ -124,6 +124,8 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
     var maskFlagged: Double?
     var maskMean: Double?
     var maskFile: String?
+    /// JSON array of the attention overlay files (`scan --attention`); nil without.
+    var attentionFiles: String?
     /// JSON object of each model's p_fake of the crop, by name; nil with one model.
     var pFakeByModel: String?
 
@@ -131,6 +133,7 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
         case id, path, config, frameIndex = "frame_index", seconds, track, boxX = "box_x", boxY = "box_y",
             boxW = "box_w", boxH = "box_h", pFake = "p_fake"
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
+        case attentionFiles = "attention_files"
         case pFakeByModel = "p_fake_by_model"
     }
 
@@ -149,6 +152,7 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
         maskFlagged = face.maskFlagged
         maskMean = face.maskMean
         maskFile = face.maskFile
+        attentionFiles = face.attentionFiles.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }
         pFakeByModel = face.pFakeByModel.flatMap { scores in
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
@@ -161,6 +165,7 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
             video: path, frameIndex: frameIndex, seconds: seconds, track: track,
             box: FaceBox(x: boxX, y: boxY, width: boxW, height: boxH), pFake: pFake,
             maskFlagged: maskFlagged, maskMean: maskMean, maskFile: maskFile,
+            attentionFiles: attentionFiles.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
             pFakeByModel: pFakeByModel.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) })
     }
 }

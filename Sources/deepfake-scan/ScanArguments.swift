@@ -84,6 +84,9 @@ struct ScanArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Write PNG overlays of the manipulation masks of each video's most suspicious crops into DIR; the JSONL gets per-crop mask statistics (models with masks: classnseg).", valueName: "DIR"))
     var masks: String?
 
+    @Option(help: ArgumentHelp("Write PNG overlays of each attention map over the aligned face of each video's \(ScanPipeline.overlaysPerVideo) most suspicious crops into DIR; the JSONL names them (models with attention maps: mat).", valueName: "DIR"))
+    var attention: String?
+
     @OptionGroup var limits: RunLimits
 
     @Option(help: "Results store for resuming (default: the CSV path + .store.sqlite).")
@@ -180,7 +183,7 @@ struct ScanArguments: ParsableArguments {
         ScanRequest(
             paths: paths, listFile: listFile, discovery: discoveryOptions,
             options: ScanOptions(configuration: configuration, jobs: limits.jobCount, timeoutSeconds: limits.timeoutSeconds, rescan: rescan,
-                                 masksDirectory: masks),
+                                 masksDirectory: masks, attentionDirectory: attention),
             csvPath: csv, layout: format, jsonlPath: jsonl,
             storePath: storePath, shard: try shard.map(Shard.init(parsing:)), newCSVPath: newCSV)
     }

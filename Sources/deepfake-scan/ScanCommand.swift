@@ -37,6 +37,9 @@ struct ScanCommand: AsyncParsableCommand {
             let models = try ModelLocation.chooseAll(models: arguments.model, weights: arguments.weights)
             pipeline = try ScanPipeline(models: models, sampling: sampling, faces: faces, batchSize: batchSize,
                                         jobs: arguments.limits.jobCount)
+            if arguments.attention != nil && arguments.masks != nil {
+                throw ValidationError("--attention and --masks cannot be combined")
+            }
             if let masks = arguments.masks {
                 guard pipeline.makesMasks else {
                     throw ValidationError("--masks: \(pipeline.card.name) (\(pipeline.card.architecture)) makes no masks; "
@@ -44,6 +47,14 @@ struct ScanCommand: AsyncParsableCommand {
                 }
                 try FileManager.default.createDirectory(atPath: masks, withIntermediateDirectories: true)
                 pipeline.keepMasks()
+            }
+            if let attention = arguments.attention {
+                guard pipeline.makesAttention else {
+                    throw ValidationError("--attention: \(pipeline.card.name) (\(pipeline.card.architecture)) gives no "
+                                          + "attention maps; use a mat model")
+                }
+                try FileManager.default.createDirectory(atPath: attention, withIntermediateDirectories: true)
+                pipeline.keepAttention()
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -41,10 +41,10 @@ import TestSupport
     }
 
     /// Every bundled model that is not the default: the default's two members, the SBI ensemble and
-    /// its two members, the two Meso models, and FakeSpotter (on the seed-1 member).
+    /// its two members, the two Meso models, FakeSpotter (on the seed-1 member) and MAT.
     @Test(.disabled(if: missing != nil, "\(missing ?? "")"),
           arguments: ["video-efficientnet-lite0", "video-efficientnet-lite0-seed2", bundledName, "sbi-efficientnet-lite0-seed2",
-                      "sbi-efficientnet-lite0-x2", "sbi-meso4", "sbi-mesoinception4", "fakespotter"])
+                      "sbi-efficientnet-lite0-x2", "sbi-meso4", "sbi-mesoinception4", "fakespotter", "mat"])
     func bundledModelTellsTheSamplesApart(model: String) throws {
         try Self.tellsTheSamplesApart(model: model, expectedName: model)
     }

@@ -11,6 +11,7 @@ import NN
 public final class DetectorPool: CropMasking, @unchecked Sendable {
     public let card: ModelCard
     public let makesMasks: Bool
+    public let makesAttention: Bool
     private let load: @Sendable () throws -> any Detector
     // `lock` guards `idle`.
     private let lock = NSLock()
@@ -23,6 +24,7 @@ public final class DetectorPool: CropMasking, @unchecked Sendable {
         let architecture = first.card.architecture
         card = first.card
         makesMasks = first is any MaskingDetector
+        makesAttention = first is any AttentionDetector
         idle = [first]
         load = { try DetectorRegistry.load(name: architecture, weights: weights) }
     }
@@ -38,6 +40,13 @@ public final class DetectorPool: CropMasking, @unchecked Sendable {
         defer { giveBack(detector) }
         guard let masking = detector as? any MaskingDetector else { throw PipelineError.noMasks }
         return try masking.pFakeAndMasks(crops: crops).map { (Double($0.pFake), $0.mask) }
+    }
+
+    public func pFakeAndAttention(of crops: [RGBImage]) throws -> [(pFake: Double, attention: AttentionMaps)] {
+        let detector = try borrow()
+        defer { giveBack(detector) }
+        guard let attending = detector as? any AttentionDetector else { throw PipelineError.noAttention }
+        return try attending.pFakeAndAttention(crops: crops).map { (Double($0.pFake), $0.attention) }
     }
 
     private func borrow() throws -> any Detector {

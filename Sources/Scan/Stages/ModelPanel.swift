@@ -33,4 +33,12 @@ public struct ModelPanel: CropMasking {
         guard makesMasks else { throw PipelineError.noMasks }
         return try pools[0].pFakeAndMasks(of: crops)
     }
+
+    /// Attention maps come from a single model only (`scan --attention` takes one model).
+    public var makesAttention: Bool { pools.count == 1 && pools[0].makesAttention }
+
+    public func pFakeAndAttention(of crops: [RGBImage]) throws -> [(pFake: Double, attention: AttentionMaps)] {
+        guard makesAttention else { throw PipelineError.noAttention }
+        return try pools[0].pFakeAndAttention(of: crops)
+    }
 }

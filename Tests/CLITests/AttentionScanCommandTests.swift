@@ -1,0 +1,56 @@
+import Foundation
+import Reports
+import Testing
+import TestSupport
+
+/// `scan --attention DIR` with the built binary and the bundled MAT, on a lavfi-made video (a face
+/// pasted on a grey background): each of the most suspicious crops gets one PNG per attention map,
+/// the JSONL names them; a model without attention maps is a usage error.
+@Suite(.serialized) struct AttentionScanCommandTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attention-\(UUID().uuidString)").path
+
+    @Test(.disabled(if: MultiModelScanTests.missing != nil, "\(MultiModelScanTests.missing ?? "")"))
+    func theMostSuspiciousCropsGetOneOverlayPerAttentionMap() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let sample = ScanEndToEndTests.packageRoot.appendingPathComponent("Samples/astronaut_real.mp4").path
+        _ = try ChildProcess.ffmpeg([
+            "-f", "lavfi", "-i", "color=c=gray:s=320x320:r=25:d=2", "-i", sample, "-filter_complex",
+            "[1:v]scale=220:220[f];[0:v][f]overlay=50:50:shortest=1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+            folder + "/face.mp4",
+        ])
+        let finished = try ChildProcess.run(
+            try #require(ExitCodeTests.binary).path,
+            ["scan", folder + "/face.mp4", "--model", "mat", "--frames", "10", "--csv", folder + "/out.csv",
+             "--jsonl", folder + "/faces.jsonl", "--attention", folder + "/attention"],
+            environment: ["DEEPFAKE_SCAN_WEIGHTS": nil], stdout: .discard)
+        #expect(finished.status == 0, "\(finished.stderrText)")
+        let faces = try FaceRow.parseLines(String(contentsOfFile: folder + "/faces.jsonl", encoding: .utf8))
+        #expect(faces.count > 3)  // the pasted face is found in most of the 10 frames
+        let named = faces.filter { $0.attentionFiles != nil }
+        #expect(named.count == 3)  // ScanPipeline.overlaysPerVideo
+        // The named crops are the three with the highest p_fake.
+        #expect(Set(named.map(\.pFake)) == Set(faces.map(\.pFake).sorted(by: >).prefix(3)))
+        for face in named {
+            let files = try #require(face.attentionFiles)
+            #expect(files.count == 4)
+            for file in files {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/attention/" + file))
+                #expect(bytes.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
+            }
+        }
+    }
+
+    @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))
+    func aModelWithoutAttentionMapsIsAUsageError() throws {
+        for (options, message) in [
+            (["--model", "sbi-meso4", "--attention", "a"], "gives no attention maps"),
+            (["--model", "mat", "--attention", "a", "--masks", "m"], "cannot be combined"),
+        ] {
+            let finished = try ChildProcess.run(try #require(ExitCodeTests.binary).path,
+                                                ["scan", "nothing.mp4", "--csv", "/tmp/never-\(UUID().uuidString).csv"] + options,
+                                                environment: ["DEEPFAKE_SCAN_WEIGHTS": nil])
+            #expect(finished.status == 2 && finished.stderrText.contains(message), "\(options): \(finished.stderrText)")
+        }
+    }
+}
