@@ -153,10 +153,10 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
                     scores += results.map(\.pFake)
                     masks += results.map { MaskSummary($0.mask) }
                 } else if let attending {
-                    let results = try attending.pFakeAndAttention(of: slice.map(\.image))
+                    let results = try attending.pFakeAndAttention(of: slice.map(\.crop))
                     for (crop, result) in zip(slice, results) {
                         suspicious.offer(SuspiciousCrop(frameIndex: crop.frameIndex, trackID: crop.trackID, pFake: result.pFake,
-                                                        image: crop.image, mask: nil, attention: result.attention))
+                                                        image: crop.crop, mask: nil, attention: result.attention))
                     }
                     scores += results.map(\.pFake)
                 } else {
