@@ -86,8 +86,10 @@ def sample_set(data: dict, ids: np.ndarray, classes: list[str], split: str, per_
         if name == "real" or name in FAMILIES:
             picks = rng.choice(len(reals), size=per_class, replace=per_class > len(reals))
             for k, pick in enumerate(picks):
-                donors = partners[pick][partners[pick] >= 0]
-                donor = reals[rng.choice(donors)] if name == "cross_blend" and len(donors) else -1
+                donor = -1
+                if name == "cross_blend":  # another identity of like pose; any other crop when the split has one identity
+                    donors = partners[pick][partners[pick] >= 0]
+                    donor = reals[rng.choice(donors)] if len(donors) else reals[rng.integers(len(reals))]
                 jobs.append((None if name == "real" else name, int(reals[pick]), int(donor), (seed, label, k, 1),
                              robustness, robustness > 0))
         else:
