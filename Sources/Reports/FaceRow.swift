@@ -20,10 +20,13 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     public var maskFile: String?
     /// Each model's p_fake of the crop, by card name, when the run had several models.
     public var pFakeByModel: [String: Double]?
+    /// Models with manipulation classes (AMTENnet): each class's probability, by class name
+    /// ("real" included; they sum to 1). Absent otherwise.
+    public var manipulationProbabilities: [String: Double]?
 
     public init(video: String, frameIndex: Int, seconds: Double, track: Int, box: FaceBox, pFake: Double,
                 maskFlagged: Double? = nil, maskMean: Double? = nil, maskFile: String? = nil,
-                pFakeByModel: [String: Double]? = nil) {
+                pFakeByModel: [String: Double]? = nil, manipulationProbabilities: [String: Double]? = nil) {
         self.video = video
         self.frameIndex = frameIndex
         self.seconds = seconds
@@ -34,12 +37,14 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
         self.maskMean = maskMean
         self.maskFile = maskFile
         self.pFakeByModel = pFakeByModel
+        self.manipulationProbabilities = manipulationProbabilities
     }
 
     enum CodingKeys: String, CodingKey {
         case video, frameIndex = "frame_index", seconds, track, box, pFake = "p_fake"
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
         case pFakeByModel = "p_fake_by_model"
+        case manipulationProbabilities = "manipulation_probabilities"
     }
 
     /// The row as one line of JSON (keys sorted, no newline inside, trailing "\n").
