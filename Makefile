@@ -482,3 +482,21 @@ pseudofake-masks: venv video-cache
 eval-masks: build pseudofake-masks
 	@for weights in $(MASK_WEIGHTS); do echo "== $$weights"; \
 		$(BIN) eval $(MASK_SET)/labels.tsv --mask-truth --weights $$weights || exit 1; done
+
+# ---- AMTENnet (seed 004): manipulation-trace extractor, multi-class ---------------------------
+# docs/amtennet.md. Samples 400 train crops of every class (reals, four pseudo-manipulation
+# families made from them, the labelled train-videos fakes by family) and the held-out val set
+# once (≈ 4 min), trains ≤ 30 min on 2 threads (resumes from its checkpoint.pt), prints the
+# held-out multi-class accuracy (Training/amtennet_heldout.py, crops and labels.tsv in
+# $(AMTENNET_RUN)/heldout), then fits the card's threshold on the calibration reals.
+AMTENNET_RUN ?= out/train-amtennet/amtennet
+AMTENNET_FLAGS ?=
+.PHONY: train-amtennet golden-amtennet
+train-amtennet: build setup-yuface venv video-cache
+	$(PYTHON) -m Training.train_amtennet --cache $(VIDEO_CACHE) --out $(AMTENNET_RUN) --name amtennet $(AMTENNET_FLAGS)
+	$(PYTHON) -m Training.amtennet_heldout --cache $(VIDEO_CACHE) --weights $(AMTENNET_RUN)/model.safetensors \
+		--out $(AMTENNET_RUN)/heldout
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(AMTENNET_RUN)/model.safetensors
+
+golden-amtennet: venv
+	$(PYTHON) -m Training.reference.amtennet_golden --out Tests/Fixtures/amtennet_golden.json

@@ -6,6 +6,7 @@ public enum DetectorRegistry {
     public typealias Factory = @Sendable (WeightLoader, ModelCard) throws -> any Detector
 
     public static let factories: [String: Factory] = [
+        "amtennet": { try AMTENnet(loader: $0, card: $1) },
         "classnseg": { try ClassNSeg(loader: $0, card: $1) },
         "efficientnet_lite0": { try EfficientNetLite0(loader: $0, card: $1) },
         "fakespotter": { try FakeSpotter(loader: $0, card: $1) },

@@ -52,6 +52,9 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public var reliability: ReliabilityDiagram?
     /// Manipulation masks against known ones (`eval --mask-truth`); its rows are then images.
     public var masks: MaskMetrics?
+    /// A model with manipulation classes against the labels' method column (scores with a
+    /// `manipulation` column and labels with a method column only).
+    public var manipulation: ManipulationConfusion?
 
     /// Pretty JSON with snake_case keys, sorted; an undefined metric is absent.
     public func json() throws -> String {

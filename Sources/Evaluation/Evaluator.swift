@@ -46,6 +46,9 @@ public struct Evaluator: Sendable {
         }
 
         var samples: [(score: LabelledScore, label: LabelledVideo)] = []
+        // Scored videos of a model with classes: label, method and what the scan called them.
+        var calls: [(isFake: Bool, method: String, called: String)] = []
+        let methodColumn = labels.categoryColumns.first { $0.lowercased() == "method" }
         var countedHalf: [String] = []
         var excluded: [String] = []
         for pair in match.pairs {
@@ -61,6 +64,10 @@ public struct Evaluator: Sendable {
                 continue
             }
             samples.append((LabelledScore(score: score, isFake: label.isFake), label))
+            if let methodColumn, let pFake = videos[pair.score].pFake, let guess = videos[pair.score].manipulation {
+                calls.append((label.isFake, label.categories[methodColumn] ?? "",
+                              pFake >= threshold ? guess : ManipulationFamily.real))
+            }
         }
 
         var matching = MatchingSummary(
@@ -90,10 +97,12 @@ public struct Evaluator: Sendable {
         let paired = groupColumn.flatMap { column in
             PairedAUC.compute(column: column, samples.map { ($0.score, $0.label.categories[column] ?? "") })
         }
-        return EvaluationReport(
+        var report = EvaluationReport(
             threshold: threshold, thresholdSource: source, noFace: options.noFace,
             video: video, frame: frame, categories: categories, matching: matching,
             paired: paired, reliability: ReliabilityDiagram(scores))
+        if let methodColumn, !calls.isEmpty { report.manipulation = ManipulationConfusion(column: methodColumn, calls) }
+        return report
     }
 
     /// The labels column that ties each fake to its real source (`group`, any case), if any.

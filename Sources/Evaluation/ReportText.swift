@@ -41,6 +41,10 @@ extension EvaluationReport {
                 lines.append(Self.row(cells) + (entry.note.map { "  " + $0 } ?? ""))
             }
         }
+        if let manipulation {
+            lines.append("")
+            lines += Self.manipulationLines(manipulation)
+        }
         lines.append("")
         lines += matchingLines
         return lines.joined(separator: "\n") + "\n"

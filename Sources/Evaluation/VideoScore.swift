@@ -9,17 +9,21 @@ public struct VideoScore: Sendable, Equatable {
     public var pFake: Double?
     /// The threshold the scan used, when the source says.
     public var threshold: Double?
+    /// A model with manipulation classes: the scan's most likely non-real class of the video.
+    public var manipulation: String?
 
-    public init(path: String, status: ScanStatus, pFake: Double?, threshold: Double? = nil) {
+    public init(path: String, status: ScanStatus, pFake: Double?, threshold: Double? = nil, manipulation: String? = nil) {
         self.path = path
         self.status = status
         self.pFake = pFake
         self.threshold = threshold
+        self.manipulation = manipulation
     }
 
     /// A row of a scan that ran in this process.
     public init(_ row: VideoRow) {
-        self.init(path: row.path, status: row.status, pFake: row.pFake, threshold: row.threshold)
+        self.init(path: row.path, status: row.status, pFake: row.pFake, threshold: row.threshold,
+                  manipulation: row.manipulation)
     }
 
     /// Reads a scan CSV (DESIGN.md contract: `path,status,p_fake,threshold,…`, columns found by
@@ -46,6 +50,7 @@ public struct VideoScore: Sendable, Equatable {
         }
         let statusIndex = columns.firstIndex(of: "status")
         let thresholdIndex = columns.firstIndex(of: "threshold")
+        let manipulationIndex = columns.firstIndex(of: "manipulation")
         return try rows.dropFirst().enumerated().map { offset, row in
             func fail(_ reason: String) -> EvaluationError { .badTable(name: name, row: offset + 2, reason: reason) }
             func number(_ index: Int?, _ column: String) throws -> Double? {
@@ -67,7 +72,8 @@ public struct VideoScore: Sendable, Equatable {
             if status == .ok && pFake == nil { throw fail("status ok without a \(scoreName)") }
             return VideoScore(
                 path: Self.withoutNeutralisingApostrophe(row[pathIndex]), status: status,
-                pFake: status == .ok ? pFake : nil, threshold: try number(thresholdIndex, "threshold"))
+                pFake: status == .ok ? pFake : nil, threshold: try number(thresholdIndex, "threshold"),
+                manipulation: manipulationIndex.flatMap { row[$0].isEmpty ? nil : row[$0] })
         }
     }
 

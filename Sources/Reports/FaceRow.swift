@@ -23,10 +23,14 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
     public var attentionFiles: [String]?
     /// Each model's p_fake of the crop, by card name, when the run had several models.
     public var pFakeByModel: [String: Double]?
+    /// Models with manipulation classes (AMTENnet): each class's probability, by class name
+    /// ("real" included; they sum to 1). Absent otherwise.
+    public var manipulationProbabilities: [String: Double]?
 
     public init(video: String, frameIndex: Int, seconds: Double, track: Int, box: FaceBox, pFake: Double,
                 maskFlagged: Double? = nil, maskMean: Double? = nil, maskFile: String? = nil,
-                attentionFiles: [String]? = nil, pFakeByModel: [String: Double]? = nil) {
+                attentionFiles: [String]? = nil, pFakeByModel: [String: Double]? = nil,
+                manipulationProbabilities: [String: Double]? = nil) {
         self.video = video
         self.frameIndex = frameIndex
         self.seconds = seconds
@@ -38,6 +42,7 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
         self.maskFile = maskFile
         self.attentionFiles = attentionFiles
         self.pFakeByModel = pFakeByModel
+        self.manipulationProbabilities = manipulationProbabilities
     }
 
     enum CodingKeys: String, CodingKey {
@@ -45,6 +50,7 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
         case attentionFiles = "attention_files"
         case pFakeByModel = "p_fake_by_model"
+        case manipulationProbabilities = "manipulation_probabilities"
     }
 
     /// The row as one line of JSON (keys sorted, no newline inside, trailing "\n").

@@ -13,10 +13,13 @@ public enum CSVLayout: String, Sendable, CaseIterable, Codable {
 public enum ReportWriter {
     /// The CSV text of `rows` in `layout`, header always present. `models`: the run's models;
     /// with two or more the standard layout adds each one's `p_fake.<m>` and `verdict.<m>`.
-    public static func csv(_ rows: [VideoRow], layout: CSVLayout = .standard, models: [String] = []) -> String {
+    /// `manipulation`: the model has manipulation classes (the standard layout adds their columns).
+    public static func csv(_ rows: [VideoRow], layout: CSVLayout = .standard, models: [String] = [],
+                           manipulation: Bool = false) -> String {
         switch layout {
         case .standard:
-            return CSV.document(header: VideoRow.csvHeader(models: models), rows: rows.map { $0.csvFields(models: models) })
+            return CSV.document(header: VideoRow.csvHeader(models: models, manipulation: manipulation),
+                                rows: rows.map { $0.csvFields(models: models, manipulation: manipulation) })
         case .kaggle:
             return CSV.document(
                 header: ["filename", "label"],
@@ -25,8 +28,9 @@ public enum ReportWriter {
     }
 
     /// Writes the CSV atomically (temp file beside it, then rename).
-    public static func writeCSV(_ rows: [VideoRow], layout: CSVLayout = .standard, models: [String] = [], to url: URL) throws {
-        try AtomicFile.write(Data(csv(rows, layout: layout, models: models).utf8), to: url)
+    public static func writeCSV(_ rows: [VideoRow], layout: CSVLayout = .standard, models: [String] = [],
+                                manipulation: Bool = false, to url: URL) throws {
+        try AtomicFile.write(Data(csv(rows, layout: layout, models: models, manipulation: manipulation).utf8), to: url)
     }
 
     /// Writes all face rows as JSONL atomically.
@@ -56,12 +60,13 @@ public enum ReportWriter {
         // The contract's columns, then per-model ones of a run with several models.
         guard let header = records.first else { throw ReportError.badRow("header is not the contract header") }
         let models: [String]
-        if header == VideoRow.csvHeader { models = [] } else if let named = VideoRow.models(inCSVHeader: header) {
+        let manipulation = VideoRow.hasManipulation(inCSVHeader: header)
+        if header == VideoRow.csvHeader(models: [], manipulation: manipulation) { models = [] } else if let named = VideoRow.models(inCSVHeader: header) {
             models = named
         } else {
             throw ReportError.badRow("header is not the contract header")
         }
-        return try records.dropFirst().map { try VideoRow(csvFields: $0, models: models) }
+        return try records.dropFirst().map { try VideoRow(csvFields: $0, models: models, manipulation: manipulation) }
     }
 
     static func fileName(of path: String) -> String {

@@ -31,6 +31,10 @@ public struct VideoRow: Sendable, Equatable, Hashable, Codable {
     public var error: String?
     /// Each model's verdict when the run had several models (empty with one).
     public var models: [ModelScore]
+    /// Models with manipulation classes: the most likely non-real class of the worst track (its
+    /// crops' mean class probabilities) and that probability; nil otherwise or without a face.
+    public var manipulation: String?
+    public var manipulationP: Double?
 
     public init(
         path: String, status: ScanStatus, pFake: Double?, verdict: Verdict, threshold: Double,

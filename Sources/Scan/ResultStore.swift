@@ -190,6 +190,15 @@ public final class ResultStore: Sendable {
         migrator.registerMigration("v4-face-attention") { db in
             try db.alter(table: StoredFace.databaseTableName) { t in t.add(column: "attention_files", .text) }
         }
+        // Models with manipulation classes (AMTENnet): the video's most likely class and its
+        // probability, each crop's class probabilities as JSON; NULL for other models.
+        migrator.registerMigration("v5-manipulation-classes") { db in
+            try db.alter(table: StoredVideo.databaseTableName) { t in
+                t.add(column: "manipulation", .text)
+                t.add(column: "manipulation_p", .double)
+            }
+            try db.alter(table: StoredFace.databaseTableName) { t in t.add(column: "manipulation_probabilities", .text) }
+        }
         return migrator
     }
 

@@ -15,6 +15,9 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
     public var models: [ModelMember]
     /// How the main verdict is made from the models' (nil: the first model's).
     public var ensemble: EnsembleRule?
+    /// The classes of a single model with manipulation classes (AMTENnet; "real" first), which
+    /// gives the CSV its `manipulation` columns; nil otherwise.
+    public var manipulationClasses: [String]? = nil
 
     public init(model: String, frames: Int, aggregator: Aggregator, threshold: Double, extra: [String: String] = [:]) {
         self.model = model
@@ -47,6 +50,8 @@ public struct RunConfiguration: Sendable, Equatable, Hashable {
             fields["models"] = models.map { "\($0.name)@\($0.threshold)" }.joined(separator: ",")
             if let ensemble { fields["ensemble"] = "\(ensemble.method.rawValue)@\(ensemble.threshold)" }
         }
+        // Only models with classes have this: every other fingerprint is as it always was.
+        if let manipulationClasses { fields["classes"] = manipulationClasses.joined(separator: ",") }
         return fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: ";")
     }
 }

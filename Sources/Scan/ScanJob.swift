@@ -71,9 +71,11 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         var result = try await runner.run(items, stop: stop)
         if let storeWarning { result.warnings.insert(storeWarning, at: 0) }
         let models = options.configuration.columnModels
-        try ReportWriter.writeCSV(result.rows, layout: request.layout, models: models, to: URL(fileURLWithPath: request.csvPath))
+        let manipulation = options.configuration.manipulationClasses != nil
+        try ReportWriter.writeCSV(result.rows, layout: request.layout, models: models, manipulation: manipulation,
+                                  to: URL(fileURLWithPath: request.csvPath))
         if let newCSVPath = request.newCSVPath {
-            try ReportWriter.writeCSV(result.newRows, layout: request.layout, models: models,
+            try ReportWriter.writeCSV(result.newRows, layout: request.layout, models: models, manipulation: manipulation,
                                       to: URL(fileURLWithPath: newCSVPath))
         }
         if let jsonlPath = request.jsonlPath {

@@ -90,8 +90,17 @@ public struct ScanPipeline: Sendable {
     /// makes the main verdict from theirs, at `ensembleThreshold` or the mean of their own.
     public func configuration(aggregator: Aggregator = .default, threshold: Double? = nil,
                               ensemble: EnsembleRule.Method? = nil, ensembleThreshold: Double? = nil) -> RunConfiguration {
-        RunConfiguration(members: members(threshold: threshold), ensemble: ensemble, ensembleThreshold: ensembleThreshold,
-                         frames: sampling.reportedFrameCount, aggregator: aggregator, extra: fingerprintFields)
+        var configuration = RunConfiguration(
+            members: members(threshold: threshold), ensemble: ensemble, ensembleThreshold: ensembleThreshold,
+            frames: sampling.reportedFrameCount, aggregator: aggregator, extra: fingerprintFields)
+        configuration.manipulationClasses = manipulationClasses
+        return configuration
+    }
+
+    /// The single model's manipulation classes, which the run's CSV and face rows report (nil
+    /// with masks: `scan --masks` takes a masking model, and crops are scored one way only).
+    public var manipulationClasses: [String]? {
+        analyzer.suspiciousCropsKept == 0 ? analyzer.scorer.manipulationClasses : nil
     }
 
     /// Crops per video whose mask overlays `scan --masks` writes.

@@ -1,5 +1,6 @@
 import Foundation
 import Aggregate
+import Detectors
 import Reports
 
 /// Settings of one scan run that are not about the model's result.
@@ -285,6 +286,11 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             durationSeconds: video.probe.durationSeconds, width: video.probe.width, height: video.probe.height,
             codec: video.probe.codec, error: video.probe.decodeWarning)
         row.models = perModel
+        let classes = configuration.manipulationClasses ?? []
+        if let guess = VideoManipulation.mostLikely(video.faces, track: verdict.worstTrackID, classes: classes) {
+            row.manipulation = guess.name
+            row.manipulationP = guess.probability
+        }
         let overlays = try options.masksDirectory.map {
             try MaskOverlays.write(video.suspicious, video: path, into: $0)
         } ?? [:]
@@ -299,10 +305,13 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
                     maskFile: overlays[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)],
                     attentionFiles: attention[FrameTrack(frameIndex: $0.score.frameIndex, trackID: $0.score.trackID)],
                     pFakeByModel: names.count > 1 && $0.modelScores.count == names.count
-                        ? Dictionary(uniqueKeysWithValues: zip(names, $0.modelScores)) : nil)
+                        ? Dictionary(uniqueKeysWithValues: zip(names, $0.modelScores)) : nil,
+                    manipulationProbabilities: !classes.isEmpty && $0.classProbabilities.count == classes.count
+                        ? Dictionary(uniqueKeysWithValues: zip(classes, $0.classProbabilities)) : nil)
         }
         return (row, faces)
     }
+
 
     static var changedWhileScanned: String {
         "file changed while it was scanned (still being written?)"
@@ -326,5 +335,18 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
 
     static func message(_ error: Error) -> String {
         String(describing: error)
+    }
+}
+
+/// The manipulation class a model with classes gives a whole video.
+enum VideoManipulation {
+    /// The most likely non-real class of the track that gave the video its score: its crops'
+    /// mean class probabilities. Nil without classes, a scored track, or its crops' probabilities.
+    static func mostLikely(_ faces: [ScoredFace], track: Int?, classes: [String]) -> (name: String, probability: Double)? {
+        guard let track, !classes.isEmpty else { return nil }
+        let crops = faces.filter { $0.score.trackID == track && $0.classProbabilities.count == classes.count }
+        guard !crops.isEmpty else { return nil }
+        let means = classes.indices.map { c in crops.reduce(0.0) { $0 + $1.classProbabilities[c] } / Double(crops.count) }
+        return ManipulationClasses.mostLikelyManipulation(means, classes: classes)
     }
 }

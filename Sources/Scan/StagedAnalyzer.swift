@@ -38,6 +38,14 @@ extension CropScoring {
     public func pFakeByModel(of crops: [RGBImage]) throws -> [[Double]] { [try pFake(of: crops)] }
 }
 
+/// Stage 3 for a model with manipulation classes (AMTENnet): class probabilities per crop.
+public protocol CropClassifying: CropScoring {
+    /// The single model's classes ("real" first), nil when it has none (or there are several models).
+    var manipulationClasses: [String]? { get }
+    /// Per crop, the probabilities of `manipulationClasses`; p_fake is 1 − the first.
+    func classProbabilities(of crops: [RGBImage]) throws -> [[Double]]
+}
+
 /// Errors of the staged pipeline itself.
 public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case scoreCountMismatch(expected: Int, got: Int)
@@ -131,6 +139,7 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
         if suspiciousCropsKept > 0 && !keepsAttention && masking?.makesMasks != true { throw PipelineError.noMasks }
         let attending = suspiciousCropsKept > 0 && keepsAttention ? scorer as? any CropMasking : nil
         if suspiciousCropsKept > 0 && keepsAttention && attending?.makesAttention != true { throw PipelineError.noAttention }
+        let classifying = (scorer as? any CropClassifying).flatMap { $0.manipulationClasses == nil ? nil : $0 }
 
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -141,6 +150,8 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
             var masks: [MaskSummary?] = []
             // Per crop, every model's score (several models only).
             var byModel: [[Double]] = []
+            // Per crop, the class probabilities (a model with manipulation classes only).
+            var classes: [[Double]] = []
             for start in stride(from: 0, to: pending.count, by: Self.cancellationSlice) {
                 if cancelled.isRequested { throw CancellationError() }
                 let slice = pending[start ..< min(start + Self.cancellationSlice, pending.count)]
@@ -159,6 +170,10 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
                                                         image: crop.crop, mask: nil, attention: result.attention))
                     }
                     scores += results.map(\.pFake)
+                } else if let classifying {
+                    let probabilities = try classifying.classProbabilities(of: slice.map(\.crop))
+                    scores += probabilities.map { 1 - ($0.first ?? 1) }
+                    classes += probabilities
                 } else {
                     let perModel = try scorer.pFakeByModel(of: slice.map(\.crop))
                     scores += perModel.first ?? []
@@ -178,7 +193,8 @@ public struct StagedAnalyzer<Source: FrameSource, Trackers: FaceTrackerFactory, 
                 faces.append(ScoredFace(
                     score: FrameScore(frameIndex: crop.frameIndex, seconds: crop.seconds, trackID: crop.trackID, pFake: p),
                     box: crop.box, mask: index < masks.count ? masks[index] : nil,
-                    modelScores: index < byModel.count ? byModel[index] : []))
+                    modelScores: index < byModel.count ? byModel[index] : [],
+                    classProbabilities: index < classes.count ? classes[index] : []))
             }
             pending.removeAll(keepingCapacity: true)
         }

@@ -32,13 +32,16 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
     var contentSHA256: String?
     /// Each model's verdict (JSON of `[ModelScore]`) of a run with several models; nil with one.
     var modelResults: String?
+    /// A model with manipulation classes: the video's most likely class and its probability.
+    var manipulation: String?
+    var manipulationP: Double?
 
     enum CodingKeys: String, CodingKey {
         case path, config, size, mtimeNs = "mtime_ns", status, pFake = "p_fake", verdict, threshold, model,
             aggregator, framesSampled = "frames_sampled", framesWithFace = "frames_with_face",
             faceTracks = "face_tracks", durationS = "duration_s", width, height, codec,
             elapsedS = "elapsed_s", error, finishedAt = "finished_at", contentSHA256 = "content_sha256",
-            modelResults = "model_results"
+            modelResults = "model_results", manipulation, manipulationP = "manipulation_p"
     }
 
     init(key: FileKey, configuration: String, row: VideoRow, finishedAt: Double, contentSHA256: String? = nil) {
@@ -64,6 +67,8 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
         self.finishedAt = finishedAt
         self.contentSHA256 = contentSHA256
         modelResults = row.models.isEmpty ? nil : (try? JSONEncoder().encode(row.models)).map { String(decoding: $0, as: UTF8.self) }
+        manipulation = row.manipulation
+        manipulationP = row.manipulationP
     }
 
     var fileKey: FileKey { FileKey(path: path, size: size, modificationNanoseconds: mtimeNs) }
@@ -77,7 +82,7 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
         func nonNegative(_ value: Double?) -> Bool { value.map { $0.isFinite && $0 >= 0 } ?? true }
         guard size >= 0, fraction(threshold), nonNegative(elapsedS), nonNegative(durationS), finishedAt.isFinite,
               framesSampled >= 0, framesWithFace >= 0, faceTracks >= 0, (width ?? 0) >= 0, (height ?? 0) >= 0,
-              pFake.map(fraction) ?? true,
+              pFake.map(fraction) ?? true, manipulationP.map(fraction) ?? true, (manipulation == nil) == (manipulationP == nil),
               (status == .ok) == (pFake != nil),
               verdict == Aggregation.verdict(pFake: pFake, threshold: threshold)
         else { return nil }
@@ -88,11 +93,14 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
             else { return nil }
             models = decoded
         }
-        return VideoRow(
+        var row = VideoRow(
             path: path, status: status, pFake: pFake, verdict: verdict, threshold: threshold, model: model,
             aggregator: aggregator, framesSampled: framesSampled, framesWithFace: framesWithFace,
             faceTracks: faceTracks, durationSeconds: durationS, width: width, height: height, codec: codec,
             elapsedSeconds: elapsedS, error: error, models: models)
+        row.manipulation = manipulation
+        row.manipulationP = manipulationP
+        return row
     }
 
     /// SQL condition true for a `face` row whose values the scan could have written (NULL,
@@ -101,7 +109,8 @@ struct StoredVideo: Codable, FetchableRecord, PersistableRecord {
         let reals = ["seconds", "box_x", "box_y", "box_w", "box_h"].map { "typeof(\($0)) = 'real' AND abs(\($0)) < 1e12" }
         let counts = ["frame_index", "track"].map { "typeof(\($0)) = 'integer' AND \($0) >= 0" }
         return (["typeof(p_fake) = 'real' AND p_fake BETWEEN 0 AND 1", "seconds >= 0", "box_w >= 0", "box_h >= 0",
-                 "(p_fake_by_model IS NULL OR json_valid(p_fake_by_model))"]
+                 "(p_fake_by_model IS NULL OR json_valid(p_fake_by_model))",
+                 "(manipulation_probabilities IS NULL OR json_valid(manipulation_probabilities))"]
             + reals + counts).joined(separator: " AND ")
     }()
 }
@@ -128,6 +137,8 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
     var attentionFiles: String?
     /// JSON object of each model's p_fake of the crop, by name; nil with one model.
     var pFakeByModel: String?
+    /// JSON object of each manipulation class's probability, by class; nil for models without classes.
+    var manipulationProbabilities: String?
 
     enum CodingKeys: String, CodingKey {
         case id, path, config, frameIndex = "frame_index", seconds, track, boxX = "box_x", boxY = "box_y",
@@ -135,6 +146,7 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
         case maskFlagged = "mask_flagged", maskMean = "mask_mean", maskFile = "mask_file"
         case attentionFiles = "attention_files"
         case pFakeByModel = "p_fake_by_model"
+        case manipulationProbabilities = "manipulation_probabilities"
     }
 
     init(face: FaceRow, path: String, configuration: String) {
@@ -153,11 +165,14 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
         maskMean = face.maskMean
         maskFile = face.maskFile
         attentionFiles = face.attentionFiles.flatMap { try? String(decoding: JSONEncoder().encode($0), as: UTF8.self) }
-        pFakeByModel = face.pFakeByModel.flatMap { scores in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            return (try? encoder.encode(scores)).map { String(decoding: $0, as: UTF8.self) }
-        }
+        pFakeByModel = face.pFakeByModel.flatMap(Self.sortedJSON)
+        manipulationProbabilities = face.manipulationProbabilities.flatMap(Self.sortedJSON)
+    }
+
+    private static func sortedJSON(_ values: [String: Double]) -> String? {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     var face: FaceRow {
@@ -166,6 +181,9 @@ struct StoredFace: Codable, FetchableRecord, PersistableRecord {
             box: FaceBox(x: boxX, y: boxY, width: boxW, height: boxH), pFake: pFake,
             maskFlagged: maskFlagged, maskMean: maskMean, maskFile: maskFile,
             attentionFiles: attentionFiles.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
-            pFakeByModel: pFakeByModel.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) })
+            pFakeByModel: pFakeByModel.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) },
+            manipulationProbabilities: manipulationProbabilities.flatMap {
+                try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8))
+            })
     }
 }

@@ -31,12 +31,17 @@ public struct ScoredFace: Sendable, Equatable {
     /// Each model's p_fake of the crop in a run with several models, in model order (the
     /// first is `score.pFake`); empty with one model.
     public var modelScores: [Double]
+    /// A model with manipulation classes: each class's probability, in the model's class order;
+    /// empty otherwise.
+    public var classProbabilities: [Double]
 
-    public init(score: FrameScore, box: FaceBox, mask: MaskSummary? = nil, modelScores: [Double] = []) {
+    public init(score: FrameScore, box: FaceBox, mask: MaskSummary? = nil, modelScores: [Double] = [],
+                classProbabilities: [Double] = []) {
         self.score = score
         self.box = box
         self.mask = mask
         self.modelScores = modelScores
+        self.classProbabilities = classProbabilities
     }
 }
 

@@ -48,9 +48,10 @@ extension Eval {
     /// One scan of `paths` (no results store: an evaluation always scans afresh).
     private func scanOnce(_ pipeline: ScanPipeline, paths: [String], files: (csv: String, jsonl: String),
                      stop: StopSignal, progress: (any ScanProgress)?) async throws -> ScanResult {
-        let configuration = RunConfiguration(
+        var configuration = RunConfiguration(
             model: pipeline.card.name, frames: sampling.frameCountForReport, aggregator: .default,
             threshold: pipeline.card.threshold ?? 0.5, extra: pipeline.fingerprintFields)
+        configuration.manipulationClasses = pipeline.manipulationClasses
         let request = ScanRequest(
             paths: paths, options: ScanOptions(configuration: configuration, jobs: scan.limits.jobCount,
                                                timeoutSeconds: scan.limits.timeoutSeconds),

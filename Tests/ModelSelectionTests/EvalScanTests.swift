@@ -74,6 +74,24 @@ final class EvalScanTests {
         #expect(abs((reread.video.logLoss ?? 0) - (report.video.logLoss ?? 1)) < 1e-5)
     }
 
+    /// A model with manipulation classes: the CSV eval keeps has the manipulation columns (eval
+    /// builds its own run configuration, which once left them out), and the report its matrix.
+    @Test func evalOfAModelWithClassesKeepsTheManipulationColumns() async throws {
+        let weights = try SyntheticWeights.writeAMTENnet(name: "tiny-amten", into: directory, threshold: 0.5)
+        let csv = directory.appendingPathComponent("classes.csv").path
+        let result = try await eval(["--weights", weights.path, "--frames", "2", "--json", "--csv", csv])
+        #expect(result.code == 0, "\(result.error)")
+        let header = try #require(try CSV.parse(String(contentsOfFile: csv, encoding: .utf8)).first)
+        #expect(header == VideoRow.csvHeader + ["manipulation", "manipulation_p"])
+        let rows = try ReportWriter.readCSV(at: URL(fileURLWithPath: csv))
+        #expect(rows.count == 2 && rows.allSatisfy { ["self_blend", "lip_sync"].contains($0.manipulation ?? "") })
+        let report = try Self.decoder().decode(EvaluationReport.self, from: Data(result.output.utf8))
+        #expect(report.manipulation?.rows.map(\.method) == ["real", "self-blend"])
+        let faces = try FaceRow.parseLines(String(contentsOfFile: directory.appendingPathComponent("classes.faces.jsonl").path,
+                                                  encoding: .utf8))
+        #expect(faces.count == 4 && faces.allSatisfy { $0.manipulationProbabilities?.count == 3 })
+    }
+
     @Test func perturbRunsBothScansAndReportsTheDrop() async throws {
         let weights = models.appendingPathComponent("tiny-meso.safetensors").path
         let csv = directory.appendingPathComponent("p.csv").path

@@ -42,6 +42,33 @@ enum SyntheticWeights {
         return url
     }
 
+    /// An AMTENnet weight file at a 32² input with classes real, self_blend, lip_sync (AMTENnet.swift's keys).
+    @discardableResult
+    static func writeAMTENnet(name: String, into directory: URL, threshold: Double? = nil) throws -> URL {
+        var shapes: [(String, [Int])] = [("conv1", [3, 3, 3, 3]), ("conv2_1", [3, 3, 3, 3]), ("conv2_2", [3, 3, 3, 3]),
+                                         ("conv3_1", [6, 6, 3, 3]), ("conv3_2", [6, 6, 3, 3]), ("conv4", [24, 12, 3, 3]),
+                                         ("conv5", [48, 24, 3, 3]), ("conv6", [64, 48, 3, 3]), ("conv7", [128, 64, 1, 1]),
+                                         ("fc1", [300, 128 * 2 * 2]), ("fc2", [300, 300]), ("fc3", [3, 300])]
+            .flatMap { [("\($0.0).weight", $0.1), ("\($0.0).bias", [$0.1[0]])] }
+        for (index, channels) in [(4, 24), (5, 48), (6, 64)] {
+            shapes += ["weight", "bias", "running_mean", "running_var"].map { ("bn\(index).\($0)", [channels]) }
+        }
+        var tensors: [String: Tensor] = [:]
+        for (number, (key, shape)) in shapes.enumerated() {
+            let values = (0..<shape.reduce(1, *)).map { i -> Float in
+                let wave = Float(sin(Double(i) * 0.731 + Double(number) * 1.913))
+                return key.hasSuffix("running_var") ? 1 + 0.5 * abs(wave) : 0.15 * wave
+            }
+            tensors[key] = Tensor(shape: shape, storage: values)
+        }
+        var metadata = ModelCard(name: name, architecture: "amtennet", version: "1", inputSize: 32, colourOrder: "RGB",
+                                 scaling: "x/255", threshold: threshold, provenance: "synthetic weights of ModelSelectionTests").metadata
+        metadata["manipulation_classes"] = #"["real","self_blend","lip_sync"]"#
+        let url = directory.appendingPathComponent("\(name).safetensors")
+        try SafeTensorsWriter.encode(tensors, metadata: metadata).write(to: url)
+        return url
+    }
+
     static func temporaryDirectory(_ label: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -133,3 +133,36 @@ import Aggregate
         #expect(!text.contains("v1.mp4"))
     }
 }
+
+/// The manipulation columns of a model with classes come after the contract's; without classes
+/// the CSV is the contract's, byte for byte, whatever the rows hold.
+@Suite struct ManipulationCSVTests {
+    static func row(_ manipulation: String?, _ p: Double?) -> VideoRow {
+        var row = VideoRow(path: "/v/a.mp4", status: .ok, pFake: 0.75, verdict: .fake, threshold: 0.5, model: "amtennet",
+                           aggregator: "mean", framesSampled: 8, framesWithFace: 8, faceTracks: 1, durationSeconds: 2,
+                           width: 64, height: 48, codec: "h264", elapsedSeconds: 0.5)
+        row.manipulation = manipulation
+        row.manipulationP = p
+        return row
+    }
+
+    @Test func withoutClassesTheContractOnly() {
+        let contract = "path,status,p_fake,verdict,threshold,model,aggregator,frames_sampled,frames_with_face,face_tracks,duration_s,width,height,codec,elapsed_s,error\r\n"
+            + "/v/a.mp4,ok,0.750000,fake,0.5,amtennet,mean,8,8,1,2.000,64,48,h264,0.500,\r\n"
+        #expect(ReportWriter.csv([Self.row("lip_sync", 0.5)]) == contract)
+        #expect(ReportWriter.csv([Self.row(nil, nil)], manipulation: false) == contract)
+    }
+
+    @Test func withClassesTwoColumnsAfterTheContractAndBack() throws {
+        let text = ReportWriter.csv([Self.row("cross_blend", 0.71), Self.row(nil, nil)], models: ["a", "b"], manipulation: true)
+        let lines = text.components(separatedBy: "\r\n")
+        #expect(lines[0].hasSuffix(",error,manipulation,manipulation_p,p_fake.a,verdict.a,p_fake.b,verdict.b"))
+        #expect(lines[1].hasSuffix(",0.500,,cross_blend,0.710000,,unknown,,unknown"))
+        #expect(lines[2].hasSuffix(",0.500,,,,,unknown,,unknown"))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("manipulation-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ReportWriter.writeCSV([Self.row("cross_blend", 0.71)], manipulation: true, to: url)
+        let back = try ReportWriter.readCSV(at: url)
+        #expect(back.map(\.manipulation) == ["cross_blend"] && back.map(\.manipulationP) == [0.71])
+    }
+}

@@ -8,10 +8,11 @@ import NN
 /// A `Detector` owns scratch memory and is not Sendable, so the pool lends each calling
 /// thread an instance of its own and takes it back afterwards; instances are made on demand,
 /// at most one per video in flight.
-public final class DetectorPool: CropMasking, @unchecked Sendable {
+public final class DetectorPool: CropMasking, CropClassifying, @unchecked Sendable {
     public let card: ModelCard
     public let makesMasks: Bool
     public let makesAttention: Bool
+    public let manipulationClasses: [String]?
     private let load: @Sendable () throws -> any Detector
     // `lock` guards `idle`.
     private let lock = NSLock()
@@ -25,6 +26,7 @@ public final class DetectorPool: CropMasking, @unchecked Sendable {
         card = first.card
         makesMasks = first is any MaskingDetector
         makesAttention = first is any AttentionDetector
+        manipulationClasses = (first as? any ManipulationClassifier)?.manipulationClasses
         idle = [first]
         load = { try DetectorRegistry.load(name: architecture, weights: weights) }
     }
@@ -47,6 +49,13 @@ public final class DetectorPool: CropMasking, @unchecked Sendable {
         defer { giveBack(detector) }
         guard let attending = detector as? any AttentionDetector else { throw PipelineError.noAttention }
         return try attending.pFakeAndAttention(crops: crops).map { (Double($0.pFake), $0.attention) }
+    }
+
+    public func classProbabilities(of crops: [RGBImage]) throws -> [[Double]] {
+        let detector = try borrow()
+        defer { giveBack(detector) }
+        guard let classifier = detector as? any ManipulationClassifier else { throw PipelineError.scoreCountMismatch(expected: crops.count, got: 0) }
+        return try classifier.classProbabilities(crops: crops).map { $0.map(Double.init) }
     }
 
     private func borrow() throws -> any Detector {

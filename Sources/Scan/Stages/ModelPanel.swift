@@ -8,7 +8,7 @@ import NN
 ///
 /// Each model is a `DetectorPool`, which lends every calling thread a detector of its own:
 /// a video's thread borrows one instance of each model at a time.
-public struct ModelPanel: CropMasking {
+public struct ModelPanel: CropMasking, CropClassifying {
     public let pools: [DetectorPool]
 
     public init(pools: [DetectorPool]) {
@@ -23,6 +23,13 @@ public struct ModelPanel: CropMasking {
 
     public func pFake(of crops: [RGBImage]) throws -> [Double] {
         try pools[0].pFake(of: crops)
+    }
+
+    /// Manipulation classes come from a single model only.
+    public var manipulationClasses: [String]? { pools.count == 1 ? pools[0].manipulationClasses : nil }
+
+    public func classProbabilities(of crops: [RGBImage]) throws -> [[Double]] {
+        try pools[0].classProbabilities(of: crops)
     }
 
     public func pFakeByModel(of crops: [RGBImage]) throws -> [[Double]] {

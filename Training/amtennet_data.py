@@ -1,0 +1,116 @@
+"""AMTENnet's classes and its labelled crops: real, the pseudo-manipulation families made from
+real crops (Training/pseudofakes/families.py), and the families of the labelled train-videos fakes.
+
+A class set is fixed by the video cache: "real", the four pseudo families, then each video family
+that has train-split fakes (face_swap: dfdc; lip_sync: lipsync-*; talking_head: talkinghead-*;
+reenactment: reenact-*). `sample_set` draws one split's crops of every class, each example from
+its own seeded stream (so the set does not depend on the worker count), resized to the input size
+the way the Swift CropInput does.
+"""
+import csv
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .pseudofakes.augment import random_robustness
+from .pseudofakes.cross_identity import nearest_partners
+from .pseudofakes.families import FAMILIES, make_family
+
+# Method name (or prefix ending in "-") of a labelled fake → its class.
+METHOD_FAMILIES = {"dfdc": "face_swap", "lipsync-": "lip_sync", "talkinghead-": "talking_head", "reenact-": "reenactment"}
+VIDEO_FAMILIES = ("face_swap", "lip_sync", "talking_head", "reenactment")
+
+
+def method_family(method: str) -> str | None:
+    """The class of a labelled fake's method, None when no family names it."""
+    for key, family in METHOD_FAMILIES.items():
+        if method == key or (key.endswith("-") and method.startswith(key)):
+            return family
+    return None
+
+
+def class_names(data: dict) -> list[str]:
+    """real, the pseudo families, then the video families with train fakes."""
+    train_fakes = (data["split"] == "train") & (data["label"] == 1)
+    present = {method_family(m) for m in set(data["method"][train_fakes])}
+    return ["real", *FAMILIES, *(f for f in VIDEO_FAMILIES if f in present)]
+
+
+def identities(cache: Path, data: dict) -> np.ndarray:
+    """Per crop, its video's group (a person filmed twice, or a clip and its reverse, is one identity)."""
+    with open(cache / "videos.tsv", newline="") as handle:
+        groups = {int(r["index"]): r["group_key"] for r in csv.DictReader(handle, delimiter="\t")}
+    return np.array([groups[v] for v in data["video"]])
+
+
+def resize_crops(images: np.ndarray, size: int) -> np.ndarray:
+    """uint8 N×H×W×3 at size²: bilinear, half-pixel centres, no antialiasing, rounded (CropInput's resize)."""
+    if images.shape[1] == size and images.shape[2] == size:
+        return images
+    x = torch.as_tensor(images).permute(0, 3, 1, 2).float()
+    x = torch.nn.functional.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=False)
+    return x.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+
+_WORK: dict = {}  # what forked workers read: the cache's images and landmarks
+
+
+def _example(job: tuple) -> np.ndarray:
+    """One crop: (family or None for as-is, crop index, donor index, seed tuple, robustness, mirror)."""
+    family, index, donor, seed, robustness, mirror = job
+    rng = np.random.default_rng(seed)
+    images, landmarks = _WORK["images"], _WORK["landmarks"]
+    image = images[index]
+    if family is not None:
+        partner = (images[donor], landmarks[donor]) if donor >= 0 else None
+        image = make_family(family, image, landmarks[index], rng, partner).image
+    if mirror and rng.random() < 0.5:
+        image = image[:, ::-1]
+    image = np.ascontiguousarray(image)
+    return random_robustness(image, rng, robustness) if robustness > 0 else image
+
+
+def sample_set(data: dict, ids: np.ndarray, classes: list[str], split: str, per_class: int, seed: int,
+               input_size: int, robustness: float, workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`per_class` crops of each class from `split` (fewer for a video family with fewer crops):
+    (images N×S×S×3 uint8, class indices, source crop indices). Training draws (robustness > 0)
+    mirror and degrade each crop; held-out draws keep crops as they are."""
+    rng = np.random.default_rng([seed, 7])
+    in_split = data["split"] == split
+    reals = np.flatnonzero(in_split & (data["label"] == 0))
+    partners = nearest_partners(data["landmarks"][reals], ids[reals], k=4)
+    jobs, labels = [], []
+    for label, name in enumerate(classes):
+        if name == "real" or name in FAMILIES:
+            picks = rng.choice(len(reals), size=per_class, replace=per_class > len(reals))
+            for k, pick in enumerate(picks):
+                donor = -1
+                if name == "cross_blend":  # another identity of like pose; any other crop when the split has one identity
+                    donors = partners[pick][partners[pick] >= 0]
+                    donor = reals[rng.choice(donors)] if len(donors) else reals[rng.integers(len(reals))]
+                jobs.append((None if name == "real" else name, int(reals[pick]), int(donor), (seed, label, k, 1),
+                             robustness, robustness > 0))
+        else:
+            fakes = np.flatnonzero(in_split & (data["label"] == 1)
+                                   & np.array([method_family(m) == name for m in data["method"]]))
+            if len(fakes) == 0:
+                continue
+            # Videos first, then a frame, so a long clip does not outweigh the rest.
+            videos = sorted(set(data["video"][fakes]))
+            count = per_class if robustness > 0 else min(per_class, len(fakes))
+            for k in range(count):
+                video = videos[rng.integers(len(videos))] if robustness > 0 else None
+                pool = fakes[data["video"][fakes] == video] if video is not None else fakes
+                index = int(rng.choice(pool)) if video is not None else int(np.sort(fakes)[k * len(fakes) // count])
+                jobs.append((None, index, -1, (seed, label, k, 1), robustness, robustness > 0))
+        labels += [label] * (len(jobs) - len(labels))
+    _WORK.update(images=data["images"], landmarks=data["landmarks"])
+    if workers > 1:
+        with get_context("fork").Pool(workers) as pool:
+            crops = pool.map(_example, jobs, chunksize=16)
+    else:
+        crops = [_example(job) for job in jobs]
+    resized = np.concatenate([resize_crops(np.stack(crops[i:i + 256]), input_size) for i in range(0, len(crops), 256)])
+    return resized, np.array(labels, dtype=np.int64), np.array([j[1] for j in jobs])

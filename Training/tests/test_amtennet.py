@@ -1,0 +1,112 @@
+"""AMTENnet's PyTorch twin, its golden fixture, the pseudo-manipulation families and a short
+multi-class training run on a synthetic cache."""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+from safetensors import safe_open  # noqa: E402
+
+from Training import amtennet_heldout, train_amtennet  # noqa: E402
+from Training.amtennet_data import class_names, method_family, resize_crops  # noqa: E402
+from Training.models.amtennet import AMTENnet, features_for, p_fake  # noqa: E402
+from Training.pseudofakes.families import FAMILIES, make_family  # noqa: E402
+from Training.reference import amtennet_golden as golden  # noqa: E402
+from Training.reference.efficientnet_golden import key_shapes  # noqa: E402
+from Training.tests.test_video_training import synthetic_video_cache  # noqa: E402
+
+FIXTURE = pathlib.Path(__file__).resolve().parents[2] / "Tests/Fixtures/amtennet_golden.json"
+
+
+def test_twin_extracts_traces_reuses_them_and_has_the_engines_keys():
+    torch.manual_seed(0)
+    model = AMTENnet(5).eval()
+    x = torch.rand(2, 3, 128, 128)
+    traces = model.traces(x)
+    assert traces.shape == (2, 12, 128, 128)
+    with torch.no_grad():
+        trace = model.conv1(x) - x
+        assert torch.allclose(traces[:, :3], trace)  # F_mt first, then its reuse
+        assert torch.allclose(traces[:, 3:6], model.conv2_2(model.conv2_1(trace)))
+        assert torch.allclose(traces[:, 6:], model.conv3_2(model.conv3_1(traces[:, :6])))
+        logits = model(x)
+    assert logits.shape == (2, 5)
+    assert torch.allclose(p_fake(logits), 1 - torch.softmax(logits, 1)[:, 0])
+    assert features_for(128) == 128 * 8 * 8 and features_for(256) == 128 * 16 * 16
+    with pytest.raises(ValueError):
+        features_for(120)
+    keys = {k for k, _ in key_shapes(model)}
+    convs = ["conv1", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv4", "conv5", "conv6", "conv7", "fc1", "fc2", "fc3"]
+    bns = [f"bn{i}.{p}" for i in (4, 5, 6) for p in ("weight", "bias", "running_mean", "running_var")]
+    assert keys == {f"{c}.{p}" for c in convs for p in ("weight", "bias")} | set(bns)
+
+
+def test_golden_fixture_is_what_the_twin_computes():
+    fixture = json.loads(FIXTURE.read_text())
+    fresh = golden.golden()
+    assert fixture["keys"] == fresh["keys"] and fixture["classes"] == fresh["classes"]
+    assert np.allclose(fixture["probabilities"], fresh["probabilities"], atol=1e-12)
+    assert np.allclose(fixture["sampled_traces"], fresh["sampled_traces"], atol=1e-12)
+
+
+def face_crop(seed: int, size: int = 128):
+    rng = np.random.default_rng(seed)
+    image = np.clip(rng.normal(120, 30, (size, size, 3)), 0, 255).astype(np.uint8)
+    s = size / 64
+    landmarks = np.array([[22, 26], [42, 26], [32, 36], [24, 46], [40, 46]], dtype=np.float64) * s
+    return image, landmarks
+
+
+def test_families_are_deterministic_and_change_the_face():
+    image, landmarks = face_crop(1)
+    donor = face_crop(2)
+    for family in FAMILIES:
+        first = make_family(family, image, landmarks, np.random.default_rng(7), donor)
+        again = make_family(family, image, landmarks, np.random.default_rng(7), donor)
+        assert np.array_equal(first.image, again.image), family
+        assert first.image.shape == image.shape and first.image.dtype == np.uint8
+        assert first.mask.max() > 0 and (first.image != image).any(), family
+        other = make_family(family, image, landmarks, np.random.default_rng(8), donor)
+        assert not np.array_equal(first.image, other.image), family
+    with pytest.raises(ValueError):
+        make_family("cross_blend", image, landmarks, np.random.default_rng(0))
+    with pytest.raises(ValueError):
+        make_family("morph", image, landmarks, np.random.default_rng(0))
+
+
+def test_method_families_and_class_order():
+    assert method_family("dfdc") == "face_swap" and method_family("lipsync-hyperlips") == "lip_sync"
+    assert method_family("talkinghead-emo") == "talking_head" and method_family("original") is None
+    data = {"split": np.array(["train", "train", "val"]), "label": np.array([1, 1, 1]),
+            "method": np.array(["talkinghead-emo", "dfdc", "reenact-fomm"])}
+    assert class_names(data) == ["real", *FAMILIES, "face_swap", "talking_head"]
+    crops = np.random.default_rng(0).integers(0, 256, (2, 256, 256, 3), dtype=np.uint8)
+    assert resize_crops(crops, 128).shape == (2, 128, 128, 3)
+
+
+def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
+    cache = synthetic_video_cache(tmp_path / "cache")
+    out = tmp_path / "run"
+    threads = torch.get_num_threads()
+    args = ["--cache", str(cache), "--out", str(out), "--per-class", "4", "--val-per-class", "2", "--input-size", "64",
+            "--epochs", "1", "--max-steps", "2", "--batch", "8", "--threads", "1", "--workers", "1", "--name", "amtennet-test"]
+    assert train_amtennet.main(args) == 0
+    assert torch.get_num_threads() == threads
+    samples = np.load(out / "samples.npz")
+    assert samples["train"].shape == (6 * 4, 64, 64, 3)  # real, 4 families, face_swap ("talkinghead" has no family)
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 2 and 0 <= log[-1]["val_accuracy"] <= 1
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card = handle.metadata()
+    assert card["architecture"] == "amtennet" and card["input_size"] == "64" and card["scaling"] == "x/255"
+    assert json.loads(card["manipulation_classes"]) == ["real", *FAMILIES, "face_swap"]
+    assert "val_accuracy" in json.loads(card["metrics"])
+    assert amtennet_heldout.main(["--cache", str(cache), "--weights", str(out / "model.safetensors"),
+                                  "--out", str(tmp_path / "heldout"), "--per-class", "2", "--workers", "1"]) == 0
+    results = json.loads((tmp_path / "heldout" / "results.json").read_text())
+    assert results["crops"] == len((tmp_path / "heldout" / "labels.tsv").read_text().splitlines()) - 1
+    # The held-out set is the trainer's val set: the same crops of every class.
+    counts = np.bincount(samples["val_labels"], minlength=6).tolist()
+    assert [sum(row) for row in results["confusion"]] == counts
