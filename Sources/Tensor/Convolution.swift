@@ -12,6 +12,8 @@ public struct Conv2DKernel: Sendable, Equatable {
     public let bias: [Float]
     /// The filters repacked for the direct kernel (empty when it does not apply).
     let directFilters: [Float]
+    /// A 1×1 ungrouped kernel's weights in `PointwiseGEMM`'s tile order (empty otherwise).
+    let pointwiseFilters: [Float]
 
     public init(outChannels: Int, inChannels: Int, window: Window, padding: Padding, groups: Int = 1,
                 weight: [Float], bias: [Float]? = nil) {
@@ -31,6 +33,9 @@ public struct Conv2DKernel: Sendable, Equatable {
                                                                   outChannels: outChannels)
             ? DirectConvolution.pack(weight, outChannels: outChannels, inChannels: inChannels,
                                      taps: window.height * window.width)
+            : []
+        self.pointwiseFilters = window.height == 1 && window.width == 1 && groups == 1
+            ? PointwiseGEMM.pack(weight, outChannels: outChannels, inChannels: inChannels)
             : []
     }
 
@@ -102,11 +107,8 @@ public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Con
                 let source = inBuffer.baseAddress! + n * inShape.sample + inputChannel * inShape.plane
                 let target = outBuffer.baseAddress! + n * outShape.sample + outputChannel * outShape.plane
                 if DepthwiseConvolution.applies(kernel) {
-                    let grid = DepthwiseConvolution.Grid(height: inShape.height, width: inShape.width, pad: pad, window: window)
-                    workspace.withColumns(count: grid.scratchCount) { scratch in
-                        DepthwiseConvolution.run(kernel, epilogue: epilogue, source: source, height: inShape.height,
-                                                 width: inShape.width, pad: pad, target: target, scratch: scratch)
-                    }
+                    depthwise(kernel, epilogue: epilogue, source: source, planes: 1, height: inShape.height,
+                              width: inShape.width, pad: pad, target: target, workspace: workspace)
                 } else if kernel.directFilters.isEmpty {
                     im2colConv2d(kernel, pad: pad, epilogue: epilogue, source: source, inShape: inShape,
                                  target: target, outHeight: outHeight, outWidth: outWidth, workspace: workspace)
