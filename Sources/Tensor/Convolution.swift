@@ -12,8 +12,6 @@ public struct Conv2DKernel: Sendable, Equatable {
     public let bias: [Float]
     /// The filters repacked for the direct kernel (empty when it does not apply).
     let directFilters: [Float]
-    /// A 1×1 ungrouped kernel's weights in `PointwiseGEMM`'s tile order (empty otherwise).
-    let pointwiseFilters: [Float]
 
     public init(outChannels: Int, inChannels: Int, window: Window, padding: Padding, groups: Int = 1,
                 weight: [Float], bias: [Float]? = nil) {
@@ -33,9 +31,6 @@ public struct Conv2DKernel: Sendable, Equatable {
                                                                   outChannels: outChannels)
             ? DirectConvolution.pack(weight, outChannels: outChannels, inChannels: inChannels,
                                      taps: window.height * window.width)
-            : []
-        self.pointwiseFilters = window.height == 1 && window.width == 1 && groups == 1
-            ? PointwiseGEMM.pack(weight, outChannels: outChannels, inChannels: inChannels)
             : []
     }
 

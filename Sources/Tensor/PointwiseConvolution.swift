@@ -23,7 +23,7 @@ public func pointwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, 
     }
     let zeroBias = [Float](repeating: 0, count: clamp == nil ? kernel.outChannels : 0)
     input.storage.withUnsafeBufferPointer { source in
-        kernel.pointwiseFilters.withUnsafeBufferPointer { weights in
+        kernel.weight.withUnsafeBufferPointer { weights in
             output.storage.withUnsafeMutableBufferPointer { target in
                 (clamp == nil ? zeroBias : kernel.bias).withUnsafeBufferPointer { bias in
                     withUnsafeTemporaryAllocation(of: Float.self,

@@ -21,30 +21,20 @@ enum PointwiseGEMM {
         let clamp: (low: Float, high: Float)?
     }
 
-    /// Row-major `[O, K]` weights as tiles of `rows` output channels, each `[K, rows]` (the
-    /// `rows` weights one step of the tile broadcasts lie together); the last tile's rows past
-    /// `O` are zeros.
-    static func pack(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
-        let tiles = (outChannels + rows - 1) / rows
-        var packed = [Float](repeating: 0, count: tiles * rows * inChannels)
-        for o in 0..<outChannels {
-            let (tile, r) = o.quotientAndRemainder(dividingBy: rows)
-            for k in 0..<inChannels { packed[(tile * inChannels + k) * rows + r] = weight[o * inChannels + k] }
-        }
-        return packed
-    }
-
-    /// Floats of scratch `run` needs: the columns of one tile copied into a 16-wide panel.
-    static func scratchCount(inChannels: Int) -> Int { inChannels * 2 * lanes }
+    /// Floats of scratch `run` needs: zero weights for the padding rows of the last tile, and
+    /// the columns of one tile copied into a 16-wide panel.
+    static func scratchCount(inChannels: Int) -> Int { inChannels * (1 + 2 * lanes) }
 
     /// `source` rows are `sourceStride` apart, `target` rows `targetStride` apart; `columns`
     /// columns of each are used.
-    /// `weights` are packed by `pack`.
+    /// `weights` are row-major `[O, K]`, read in place.
     static func run(weights: UnsafePointer<Float>, outChannels: Int, inChannels: Int, finish: Finish,
                     source: UnsafePointer<Float>, sourceStride: Int, columns: Int,
                     target: UnsafeMutablePointer<Float>, targetStride: Int, scratch: UnsafeMutablePointer<Float>) {
         let k = inChannels
-        let panel = scratch
+        let zeros = UnsafePointer(scratch)
+        scratch.update(repeating: 0, count: k)
+        let panel = scratch + k
         var j = 0
         while j < columns {
             let width = min(2 * lanes, columns - j)
@@ -70,7 +60,8 @@ enum PointwiseGEMM {
             while o < outChannels {
                 let valid = min(rows, outChannels - o)
                 // Rows past the last output channel multiply zeros and are not stored.
-                tile16(weights + o * k, k: k, x: x, stride: xStride,
+                func w(_ r: Int) -> UnsafePointer<Float> { r < valid ? weights + (o + r) * k : zeros }
+                tile16(w(0), w(1), w(2), w(3), w(4), w(5), k: k, x: x, stride: xStride,
                        y: target + o * targetStride + j, targetStride: targetStride, validRows: valid, width: width,
                        bias: finish.bias + o, clamp: finish.clamp)
                 o += rows
@@ -81,31 +72,31 @@ enum PointwiseGEMM {
 
     /// Six output rows × 16 columns, of which `validRows` × `width` are stored.
     @inline(__always)
-    private static func tile16(_ w: UnsafePointer<Float>, k: Int, x: UnsafePointer<Float>, stride: Int, y: UnsafeMutablePointer<Float>,
+    private static func tile16(_ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, _ w2: UnsafePointer<Float>,
+                               _ w3: UnsafePointer<Float>, _ w4: UnsafePointer<Float>, _ w5: UnsafePointer<Float>,
+                               k: Int, x: UnsafePointer<Float>, stride: Int, y: UnsafeMutablePointer<Float>,
                                targetStride: Int, validRows: Int, width: Int, bias: UnsafePointer<Float>,
                                clamp: (low: Float, high: Float)?) {
         var a00 = Vector(), a01 = Vector(), a10 = Vector(), a11 = Vector(), a20 = Vector(), a21 = Vector()
         var a30 = Vector(), a31 = Vector(), a40 = Vector(), a41 = Vector(), a50 = Vector(), a51 = Vector()
         var row = UnsafeRawPointer(x)
         let rowBytes = stride * MemoryLayout<Float>.stride
-        var w = w
-        for _ in 0..<k {
+        for i in 0..<k {
             let x0 = row.loadUnaligned(as: Vector.self)
             let x1 = row.loadUnaligned(fromByteOffset: 32, as: Vector.self)
-            var b = Vector(repeating: w[0])
+            var b = Vector(repeating: w0[i])
             a00.addProduct(b, x0); a01.addProduct(b, x1)
-            b = Vector(repeating: w[1])
+            b = Vector(repeating: w1[i])
             a10.addProduct(b, x0); a11.addProduct(b, x1)
-            b = Vector(repeating: w[2])
+            b = Vector(repeating: w2[i])
             a20.addProduct(b, x0); a21.addProduct(b, x1)
-            b = Vector(repeating: w[3])
+            b = Vector(repeating: w3[i])
             a30.addProduct(b, x0); a31.addProduct(b, x1)
-            b = Vector(repeating: w[4])
+            b = Vector(repeating: w4[i])
             a40.addProduct(b, x0); a41.addProduct(b, x1)
-            b = Vector(repeating: w[5])
+            b = Vector(repeating: w5[i])
             a50.addProduct(b, x0); a51.addProduct(b, x1)
             row += rowBytes
-            w += Self.rows
         }
         let out = (y: y, stride: targetStride, width: width, bias: bias, clamp: clamp)
         store(a00, a01, row: 0, out)
@@ -129,9 +120,14 @@ enum PointwiseGEMM {
             let (low, high) = (low + b, high + b)
             for c in 0..<out.width { target[c] = c < lanes ? low[c] : high[c - lanes] }
         }
-        // A loop the compiler vectorises: SIMD's pointwiseMin/Max are not specialised here.
+        // Loops the compiler vectorises (SIMD's pointwiseMin/Max are not specialised here); a
+        // constant count for the full tile, so it does so with whole 8-value registers.
         if let clamp = out.clamp {
-            for c in 0..<out.width { target[c] = Swift.min(Swift.max(target[c], clamp.low), clamp.high) }
+            if out.width == 2 * lanes {
+                for c in 0..<(2 * lanes) { target[c] = Swift.min(Swift.max(target[c], clamp.low), clamp.high) }
+            } else {
+                for c in 0..<out.width { target[c] = Swift.min(Swift.max(target[c], clamp.low), clamp.high) }
+            }
         }
     }
 }
