@@ -112,22 +112,22 @@ enum PointwiseGEMM {
                               _ out: (y: UnsafeMutablePointer<Float>, stride: Int, width: Int, bias: UnsafePointer<Float>,
                                       clamp: (low: Float, high: Float)?)) {
         let b = Vector(repeating: out.bias[r])
+        var (low, high) = (low + b, high + b)
+        if let clamp = out.clamp {
+            // The selects of Swift's max(x, low) and min(x, high), so values (−0 → +0, NaN kept)
+            // match the scalar epilogue's; they compile to a compare-blend and a vminps.
+            let lower = Vector(repeating: clamp.low), upper = Vector(repeating: clamp.high)
+            low = low.replacing(with: lower, where: low .<= lower)
+            low = low.replacing(with: upper, where: upper .< low)
+            high = high.replacing(with: lower, where: high .<= lower)
+            high = high.replacing(with: upper, where: upper .< high)
+        }
         let target = out.y + r * out.stride
         if out.width == 2 * lanes {
-            UnsafeMutableRawPointer(target).storeBytes(of: low + b, as: Vector.self)
-            UnsafeMutableRawPointer(target).storeBytes(of: high + b, toByteOffset: 32, as: Vector.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: low, as: Vector.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: high, toByteOffset: 32, as: Vector.self)
         } else {
-            let (low, high) = (low + b, high + b)
             for c in 0..<out.width { target[c] = c < lanes ? low[c] : high[c - lanes] }
-        }
-        // Loops the compiler vectorises (SIMD's pointwiseMin/Max are not specialised here); a
-        // constant count for the full tile, so it does so with whole 8-value registers.
-        if let clamp = out.clamp {
-            if out.width == 2 * lanes {
-                for c in 0..<(2 * lanes) { target[c] = Swift.min(Swift.max(target[c], clamp.low), clamp.high) }
-            } else {
-                for c in 0..<out.width { target[c] = Swift.min(Swift.max(target[c], clamp.low), clamp.high) }
-            }
         }
     }
 }
