@@ -102,11 +102,8 @@ public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Con
                 let source = inBuffer.baseAddress! + n * inShape.sample + inputChannel * inShape.plane
                 let target = outBuffer.baseAddress! + n * outShape.sample + outputChannel * outShape.plane
                 if DepthwiseConvolution.applies(kernel) {
-                    let grid = DepthwiseConvolution.Grid(height: inShape.height, width: inShape.width, pad: pad, window: window)
-                    workspace.withColumns(count: grid.scratchCount) { scratch in
-                        DepthwiseConvolution.run(kernel, epilogue: epilogue, source: source, height: inShape.height,
-                                                 width: inShape.width, pad: pad, target: target, scratch: scratch)
-                    }
+                    depthwise(kernel, epilogue: epilogue, source: source, planes: 1, height: inShape.height,
+                              width: inShape.width, pad: pad, target: target, workspace: workspace)
                 } else if kernel.directFilters.isEmpty {
                     im2colConv2d(kernel, pad: pad, epilogue: epilogue, source: source, inShape: inShape,
                                  target: target, outHeight: outHeight, outWidth: outWidth, workspace: workspace)

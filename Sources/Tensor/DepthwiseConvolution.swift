@@ -8,7 +8,8 @@
 /// constant offset from the output's index on a grid `rowLength` wide, and the whole output
 /// plane is computed as one flat run of 16-value vectors — also on 5×5 and 10×10 planes, where
 /// row-by-row vectors would stay mostly empty. The grid's columns past the output width are
-/// computed and dropped.
+/// computed and dropped. The planes of a channel (a channel-major batch's samples) lie one after
+/// another in each phase and go through one run, so a small plane costs no call of its own.
 enum DepthwiseConvolution {
     static let lanes = 8
     typealias Vector = SIMD8<Float>
@@ -26,7 +27,11 @@ enum DepthwiseConvolution {
         let rowLength: Int, phaseRows: Int
         let outHeight: Int, outWidth: Int
 
-        init(height: Int, width: Int, pad: ResolvedPadding, window: Window) {
+        /// Planes of one channel, laid one after another in each phase.
+        let planes: Int
+
+        init(height: Int, width: Int, pad: ResolvedPadding, window: Window, planes: Int = 1) {
+            self.planes = planes
             strideY = window.strideY
             strideX = window.strideX
             rowLength = (width + pad.left + pad.right + strideX - 1) / strideX
@@ -35,9 +40,14 @@ enum DepthwiseConvolution {
         }
 
         var phasePlane: Int { phaseRows * rowLength }
-        var phasesCount: Int { strideY * strideX * phasePlane }
-        /// Output grid values, rounded up to whole 16-value steps.
-        var flatCount: Int { (outHeight * rowLength + 2 * lanes - 1) / (2 * lanes) * (2 * lanes) }
+        /// One phase of all planes.
+        var phaseStride: Int { planes * phasePlane }
+        var phasesCount: Int { strideY * strideX * phaseStride }
+        /// Output grid values (the last plane's rows past its output left out), rounded up to
+        /// whole 16-value steps.
+        var flatCount: Int {
+            (((planes - 1) * phaseRows + outHeight) * rowLength + 2 * lanes - 1) / (2 * lanes) * (2 * lanes)
+        }
         /// Scratch floats `run` needs: phases, slack, flat output grid.
         var scratchCount: Int { phasesCount + slack + flatCount }
     }
@@ -49,21 +59,23 @@ enum DepthwiseConvolution {
                     height: Int, width: Int, pad: ResolvedPadding, target: UnsafeMutablePointer<Float>,
                     scratch: UnsafeMutablePointer<Float>) {
         let window = kernel.window
-        let grid = Grid(height: height, width: width, pad: pad, window: window)
+        let grid = Grid(height: height, width: width, pad: pad, window: window, planes: planes)
         let taps = window.height * window.width
         let offsets = (0..<taps).map { tap in
             let (ky, kx) = tap.quotientAndRemainder(dividingBy: window.width)
             let phase = (ky % grid.strideY) * grid.strideX + kx % grid.strideX
-            return phase * grid.phasePlane + (ky / grid.strideY) * grid.rowLength + kx / grid.strideX
+            return phase * grid.phaseStride + (ky / grid.strideY) * grid.rowLength + kx / grid.strideX
         }
         (scratch + grid.phasesCount).update(repeating: 0, count: slack)  // dropped lanes read finite values
         let flat = scratch + grid.phasesCount + slack
         let outPlane = grid.outHeight * grid.outWidth
         kernel.weight.withUnsafeBufferPointer { weights in
             offsets.withUnsafeBufferPointer { offsets in
-                for plane in 0..<(kernel.inChannels * planes) {
-                    let c = plane / planes
-                    fillPhases(source + plane * height * width, height: height, width: width, pad: pad, grid: grid, into: scratch)
+                for c in 0..<kernel.inChannels {
+                    for p in 0..<planes {
+                        fillPhases(source + (c * planes + p) * height * width, height: height, width: width, pad: pad,
+                                   grid: grid, into: scratch + p * grid.phasePlane)
+                    }
                     let filter = weights.baseAddress! + c * taps
                     var q = 0
                     // Four independent accumulators per step: each is a chain of k² dependent FMAs,
@@ -99,10 +111,13 @@ enum DepthwiseConvolution {
                     }
                     // One epilogue call over the whole grid (dropped columns too): per-row calls on
                     // 5- and 10-wide rows cost more than the work.
-                    epilogue.apply(to: flat, count: grid.outHeight * grid.rowLength, channel: c, bias: kernel.bias[c])
-                    let output = target + plane * outPlane
-                    for oy in 0..<grid.outHeight {
-                        (output + oy * grid.outWidth).update(from: flat + oy * grid.rowLength, count: grid.outWidth)
+                    epilogue.apply(to: flat, count: grid.flatCount, channel: c, bias: kernel.bias[c])
+                    for p in 0..<planes {
+                        let output = target + (c * planes + p) * outPlane
+                        for oy in 0..<grid.outHeight {
+                            StackedDepthwise.copy(flat + (p * grid.phaseRows + oy) * grid.rowLength,
+                                                  to: output + oy * grid.outWidth, count: grid.outWidth)
+                        }
                     }
                 }
             }
@@ -115,7 +130,7 @@ enum DepthwiseConvolution {
         let (strideY, strideX, rowLength) = (grid.strideY, grid.strideX, grid.rowLength)
         for py in 0..<strideY {
             for px in 0..<strideX {
-                let phase = scratch + (py * strideX + px) * grid.phasePlane
+                let phase = scratch + (py * strideX + px) * grid.phaseStride
                 // Columns j whose input column j·strideX + px − pad.left lies inside the image.
                 let offset = px - pad.left
                 let first = min(rowLength, offset >= 0 ? 0 : (-offset + strideX - 1) / strideX)
@@ -132,6 +147,19 @@ enum DepthwiseConvolution {
                     let input = plane + iy * width + offset
                     if strideX == 1 {
                         (row + first).update(from: input + first, count: last - first)
+                    } else if strideX == 2 {
+                        // Every other value of 16 by one shuffle; the vectors stop short of the
+                        // row's last value, so they never read past the plane.
+                        var j = first
+                        while j + lanes < last {
+                            let pair = UnsafeRawPointer(input + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(row + j).storeBytes(of: pair.evenHalf, as: Vector.self)
+                            j += lanes
+                        }
+                        while j < last {
+                            row[j] = input[2 * j]
+                            j += 1
+                        }
                     } else {
                         for j in first..<last { row[j] = input[j * strideX] }
                     }
@@ -151,16 +179,32 @@ public func depthwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, 
     precondition(DepthwiseConvolution.applies(kernel) && shape.batch == kernel.inChannels,
                  "depthwise kernel over \(kernel.inChannels) channels cannot take channel-major \(shape.dims)")
     let pad = kernel.padding.resolved(height: shape.height, width: shape.width, window: kernel.window)
-    let grid = DepthwiseConvolution.Grid(height: shape.height, width: shape.width, pad: pad, window: kernel.window)
-    var output = Tensor(uninitialized: [shape.batch, shape.channels, grid.outHeight, grid.outWidth])
+    let (outHeight, outWidth) = pad.outputSize(height: shape.height, width: shape.width, window: kernel.window)
+    var output = Tensor(uninitialized: [shape.batch, shape.channels, outHeight, outWidth])
     input.storage.withUnsafeBufferPointer { source in
         output.storage.withUnsafeMutableBufferPointer { target in
-            workspace.withColumns(count: grid.scratchCount) { scratch in
-                DepthwiseConvolution.run(kernel, epilogue: epilogue, source: source.baseAddress!, planes: shape.channels,
-                                         height: shape.height, width: shape.width, pad: pad,
-                                         target: target.baseAddress!, scratch: scratch)
-            }
+            depthwise(kernel, epilogue: epilogue, source: source.baseAddress!, planes: shape.channels,
+                      height: shape.height, width: shape.width, pad: pad, target: target.baseAddress!, workspace: workspace)
         }
     }
     return output
+}
+
+/// The stacked kernel where it applies (stride 1, "same" padding), else the phase-grid one.
+func depthwise(_ kernel: Conv2DKernel, epilogue: Epilogue, source: UnsafePointer<Float>, planes: Int,
+               height: Int, width: Int, pad: ResolvedPadding, target: UnsafeMutablePointer<Float>,
+               workspace: Workspace) {
+    if StackedDepthwise.applies(kernel, pad: pad) {
+        let grid = StackedDepthwise.Grid(planes: planes, height: height, width: width, padY: pad.top, padX: pad.left)
+        workspace.withColumns(count: grid.scratchCount) { scratch in
+            StackedDepthwise.run(kernel, epilogue: epilogue, source: source, planes: planes, height: height,
+                                 width: width, pad: pad, target: target, scratch: scratch)
+        }
+    } else {
+        let grid = DepthwiseConvolution.Grid(height: height, width: width, pad: pad, window: kernel.window, planes: planes)
+        workspace.withColumns(count: grid.scratchCount) { scratch in
+            DepthwiseConvolution.run(kernel, epilogue: epilogue, source: source, planes: planes, height: height,
+                                     width: width, pad: pad, target: target, scratch: scratch)
+        }
+    }
 }

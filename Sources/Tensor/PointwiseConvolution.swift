@@ -1,13 +1,9 @@
-import CBLAS
-
-/// A 1×1 stride-1 unpadded convolution of a channel-major batch `[C, N, H, W]` → `[O, N, H, W]`,
-/// one sgemm per sample over that sample's H·W columns (read in place, strided by N·H·W).
+/// A 1×1 stride-1 unpadded convolution of a channel-major batch `[C, N, H, W]` → `[O, N, H, W]`:
+/// one matrix product over all N·H·W columns (each channel's row is contiguous across samples).
 ///
-/// Why per sample rather than one product over all N·H·W columns: sgemm's summation order
-/// depends on the product's shape (OpenBLAS picks tiles, edge kernels and small-matrix paths
-/// by size, and other ones on other CPUs), so a crop scored inside a batch would differ in its
-/// last digits from the same crop scored alone. A product of one sample's columns has the same
-/// shape whatever the batch, so a sample's result does not depend on its batch, on any kernels.
+/// A sample's result does not depend on its batch: `PointwiseGEMM` sums every output in one
+/// fixed order whatever the product's shape (sgemm picks tiles and edge kernels by size, and
+/// other ones on other CPUs, so with it a crop scored in a batch differed in its last digits).
 public func pointwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none) -> Tensor {
     let shape = ImageShape(of: input)
     precondition(kernel.window.height == 1 && kernel.window.width == 1 && kernel.window.strideX == 1
@@ -15,22 +11,34 @@ public func pointwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, 
                  "pointwiseConv2d takes 1×1 stride-1 ungrouped kernels")
     precondition(shape.batch == kernel.inChannels,
                  "pointwise conv expects \(kernel.inChannels) channels, got \(shape.batch) (channel-major)")
-    let samples = shape.channels, plane = shape.height * shape.width
-    let row = samples * plane
-    var output = Tensor(uninitialized: [kernel.outChannels, samples, shape.height, shape.width])
+    let row = shape.channels * shape.height * shape.width
+    var output = Tensor(uninitialized: [kernel.outChannels, shape.channels, shape.height, shape.width])
     guard row > 0 else { return output }
+    // ReLU and ReLU6 are clamps done in the tile; other epilogues run over the stored rows.
+    let clamp: (low: Float, high: Float)?? = switch (epilogue.activation, epilogue.scale) {
+    case (.identity, nil): .some(nil)
+    case (.relu, nil): (0, .infinity)
+    case (.relu6, nil): (0, 6)
+    default: nil
+    }
+    let zeroBias = [Float](repeating: 0, count: clamp == nil ? kernel.outChannels : 0)
     input.storage.withUnsafeBufferPointer { source in
         kernel.weight.withUnsafeBufferPointer { weights in
             output.storage.withUnsafeMutableBufferPointer { target in
-                for n in 0..<samples {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(kernel.outChannels), Int32(plane), Int32(kernel.inChannels),
-                                1, weights.baseAddress!, Int32(kernel.inChannels),
-                                source.baseAddress! + n * plane, Int32(row),
-                                0, target.baseAddress! + n * plane, Int32(row))
+                (clamp == nil ? zeroBias : kernel.bias).withUnsafeBufferPointer { bias in
+                    withUnsafeTemporaryAllocation(of: Float.self,
+                                                  capacity: PointwiseGEMM.scratchCount(inChannels: kernel.inChannels)) { scratch in
+                        PointwiseGEMM.run(weights: weights.baseAddress!, outChannels: kernel.outChannels,
+                                          inChannels: kernel.inChannels,
+                                          finish: .init(bias: bias.baseAddress!, clamp: clamp ?? nil),
+                                          source: source.baseAddress!, sourceStride: row, columns: row,
+                                          target: target.baseAddress!, targetStride: row, scratch: scratch.baseAddress!)
+                    }
                 }
-                for o in 0..<kernel.outChannels {
-                    epilogue.apply(to: target.baseAddress! + o * row, count: row, channel: o, bias: kernel.bias[o])
+                if clamp == nil {
+                    for o in 0..<kernel.outChannels {
+                        epilogue.apply(to: target.baseAddress! + o * row, count: row, channel: o, bias: kernel.bias[o])
+                    }
                 }
             }
         }

@@ -7,7 +7,8 @@ Without --weights it uses the formula weights of Training/reference/efficientnet
 as the face stage gives them. Both run at the input size the weights' model card names (as
 `scan` does: 128 px for the bundled models); ours includes the resize and the scaling, ORT is
 timed on ready float tensors made by Training.recipes.to_input. One worker, then two, each with one
-BLAS / intra-op thread; batch 1 and 8. max |Δp| compares the first batch's scores.
+BLAS / intra-op thread; batch 1, 8 and 16 (what each member of the default model gets in `scan`:
+slices of 8 crops plus their mirror images). max |Δp| compares the first batch's scores.
 """
 import argparse
 import dataclasses
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--weights", help="EfficientNet-Lite0 safetensors (default: formula weights)")
     parser.add_argument("--engine-bench", default=".build/release/engine-bench")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--batches", default="1,8,16", help="comma-separated batch sizes")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-efficientnet-")
     weights = args.weights or os.path.join(tmp, "formula.safetensors")
@@ -67,7 +69,7 @@ def main() -> None:
     print(f"EfficientNet-Lite0 at {recipe.input_size}px ({os.path.basename(weights)}); {args.seconds:.0f} s per run; "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(f"{'batch':>5} {'workers':>7} {'ours img/s':>11} {'ORT img/s':>10} {'ratio':>6} {'max |Δp|':>9}")
-    for batch in (1, 8):
+    for batch in [int(b) for b in args.batches.split(",")]:
         for workers in (1, 2):
             ours, ours_p = ours_rate(args.engine_bench, weights, inputs_path, batch, workers, args.seconds)
             theirs, ort_p = ort_rate(onnx_path, floats[:batch], workers, args.seconds)
