@@ -31,6 +31,7 @@ from .export import exported_tensors, write_safetensors
 from .heldout import predict
 from .metrics import roc_auc
 from .pseudofakes.augment import random_robustness
+from .pseudofakes.families import FAMILIES, make_family
 from .pseudofakes.sbi import self_blend
 from .recipes import RECIPES, VIDEO_RECIPES, to_input
 
@@ -60,9 +61,14 @@ def load_video_cache(cache: Path) -> dict:
 class VideoBatches:
     """Batch `step` of a run, the same for a seed whatever came before."""
 
-    def __init__(self, data: dict, seed: int, reals: int, supervised: bool, robustness: float):
+    def __init__(self, data: dict, seed: int, reals: int, supervised: bool, robustness: float,
+                 families: tuple[str, ...] = ("self_blend",)):
         train = data["split"] == "train"
         self.data, self.seed, self.reals, self.supervised, self.robustness = data, seed, reals, supervised, robustness
+        unknown = set(families) - set(FAMILIES)
+        if not families or unknown:
+            raise ValueError(f"pseudo-fake families must be some of {', '.join(FAMILIES)}, not {sorted(unknown) or 'none'}")
+        self.families = tuple(families)
         self.real_videos = self._crops_by(train & (data["label"] == 0), data["video"])
         fakes = train & (data["label"] == 1)
         self.fake_methods = {m: self._crops_by(fakes & (data["method"] == m), data["video"])
@@ -72,13 +78,28 @@ class VideoBatches:
     def _crops_by(keep: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
         return [np.flatnonzero(keep & (key == k)) for k in sorted(set(key[keep]))]
 
+    def _pseudo_fake(self, image: np.ndarray, landmarks: np.ndarray, video: int, rng: np.random.Generator) -> np.ndarray:
+        """A pseudo-fake of the real crop, its family drawn uniformly (SBI alone draws nothing, so
+        the default batches are those of the SBI-only recipe). A cross-identity donor is a crop of
+        another real video."""
+        if self.families == ("self_blend",):
+            return self_blend(image, landmarks, rng).image
+        family = self.families[rng.integers(len(self.families))]
+        donor = None
+        if family == "cross_blend":
+            other = (video + 1 + rng.integers(len(self.real_videos) - 1)) % len(self.real_videos)
+            donor_index = rng.choice(self.real_videos[other])
+            donor = (self.data["images"][donor_index], self.data["landmarks"][donor_index])
+        return make_family(family, image, landmarks, rng, donor).image
+
     def __call__(self, step: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng([self.seed, step])
         images, labels = [], []
         for _ in range(self.reals):
-            index = rng.choice(self.real_videos[rng.integers(len(self.real_videos))])
+            video = rng.integers(len(self.real_videos))
+            index = rng.choice(self.real_videos[video])
             image, landmarks = self.data["images"][index], self.data["landmarks"][index]
-            images += [image, self_blend(image, landmarks, rng).image]
+            images += [image, self._pseudo_fake(image, landmarks, video, rng)]
             labels += [0, 1]
         if self.supervised:
             methods = list(self.fake_methods.values())
@@ -124,6 +145,8 @@ def main(argv=None) -> int:
     parser.add_argument("--recipe", default="efficientnet_lite0", choices=sorted(RECIPES))
     parser.add_argument("--init", type=Path, help="safetensors to start from (default: the recipe's own start)")
     parser.add_argument("--supervised", action="store_true", help="add train-videos' labelled fakes")
+    parser.add_argument("--pseudo-fakes", default="self_blend",
+                        help=f"comma-separated pseudo-fake families, drawn uniformly per real crop: {', '.join(FAMILIES)}")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--reals", type=int, default=24, help="real crops a batch (each with its SBI fake)")
     parser.add_argument("--lr", type=float, default=1e-4)
@@ -143,7 +166,8 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     recipe = RECIPES[args.recipe]
     data = load_video_cache(args.cache)
-    batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness)
+    families = tuple(args.pseudo_fakes.split(","))
+    batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families)
     val_reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))
     fixed = np.random.default_rng([args.seed, 10**9])
     sbi_fakes = np.stack([self_blend(data["images"][i], data["landmarks"][i], fixed).image for i in val_reals])
@@ -177,7 +201,8 @@ def main(argv=None) -> int:
     name = args.name or args.out.name
     how = f" (make train MODEL={args.model}" + (f", seed {args.seed}" if args.seed != 1 else "") + ")" if args.model else ""
     provenance = (f"trained by deepfake-scan Training/train_video.py{how}: start {args.init or recipe.pretrained}; "
-                  f"{args.steps} steps of {args.reals} real video crops + their SBI fakes"
+                  f"{args.steps} steps of {args.reals} real video crops + "
+                  + ("their SBI fakes" if families == ("self_blend",) else f"a pseudo-fake of each ({', '.join(families)}, drawn uniformly)")
                   + (f" + {args.reals // 2} labelled fakes of data/train-videos (method-balanced)" if args.supervised else "")
                   + f"; data: train split of data/train-videos and data/real-videos by group ({int((data['split'] == 'train').sum())} crops, "
                   f"each video as published and H.264 re-encoded at scale 0.35-0.75, CRF 28-40), mirrored, "

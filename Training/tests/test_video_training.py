@@ -82,6 +82,21 @@ def test_batches_pair_each_real_with_a_pseudo_fake_and_balance_methods(cache):
     assert len(unsupervised) == 12 and labels.sum() == 6
 
 
+def test_other_pseudo_fake_families_are_drawn_and_sbi_alone_keeps_its_batches(cache):
+    data = train_video.load_video_cache(cache)
+    sbi, _ = train_video.VideoBatches(data, 3, 6, False, 0.0)(5)
+    named, _ = train_video.VideoBatches(data, 3, 6, False, 0.0, families=("self_blend",))(5)
+    assert np.array_equal(sbi, named)
+    mixed = train_video.VideoBatches(data, 3, 6, False, 0.0, families=("self_blend", "cross_blend", "local_warp"))
+    images, labels = mixed(5)
+    assert images.shape == sbi.shape and labels.tolist() == [0, 1] * 6
+    assert np.array_equal(images[0], sbi[0])  # the same first real; the draws differ after it
+    assert not np.array_equal(images[1::2], sbi[1::2])
+    assert np.array_equal(images, mixed(5)[0])
+    with pytest.raises(ValueError, match="pseudo-fake families"):
+        train_video.VideoBatches(data, 3, 6, False, 0.0, families=("face_swap",))
+
+
 def test_a_short_run_learns_and_exports_a_card(cache, tmp_path):
     out = tmp_path / "run"
     assert train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", "--supervised",
