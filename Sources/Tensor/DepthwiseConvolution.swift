@@ -78,23 +78,8 @@ enum DepthwiseConvolution {
                     }
                     let filter = weights.baseAddress! + c * taps
                     var q = 0
-                    // Four independent accumulators per step: each is a chain of k² dependent FMAs,
-                    // and two chains left the FMA units waiting on latency.
                     while q + 4 * lanes <= grid.flatCount {
-                        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
-                        for tap in 0..<taps {
-                            let weight = Vector(repeating: filter[tap])
-                            let start = UnsafeRawPointer(scratch + q + offsets[tap])
-                            a0.addProduct(weight, start.loadUnaligned(as: Vector.self))
-                            a1.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
-                            a2.addProduct(weight, start.loadUnaligned(fromByteOffset: 64, as: Vector.self))
-                            a3.addProduct(weight, start.loadUnaligned(fromByteOffset: 96, as: Vector.self))
-                        }
-                        let out = UnsafeMutableRawPointer(flat + q)
-                        out.storeBytes(of: a0, as: Vector.self)
-                        out.storeBytes(of: a1, toByteOffset: 32, as: Vector.self)
-                        out.storeBytes(of: a2, toByteOffset: 64, as: Vector.self)
-                        out.storeBytes(of: a3, toByteOffset: 96, as: Vector.self)
+                        depthwiseFourVectors(scratch + q, offsets: offsets, filter: filter, taps: taps, into: flat + q)
                         q += 4 * lanes
                     }
                     while q < grid.flatCount {

@@ -62,20 +62,7 @@ enum StackedDepthwise {
                     let filter = weights.baseAddress! + c * taps
                     var q = 0
                     while q < grid.flatCount {
-                        var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
-                        for tap in 0..<taps {
-                            let weight = Vector(repeating: filter[tap])
-                            let start = UnsafeRawPointer(input + q + offsets[tap])
-                            a0.addProduct(weight, start.loadUnaligned(as: Vector.self))
-                            a1.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
-                            a2.addProduct(weight, start.loadUnaligned(fromByteOffset: 64, as: Vector.self))
-                            a3.addProduct(weight, start.loadUnaligned(fromByteOffset: 96, as: Vector.self))
-                        }
-                        let out = UnsafeMutableRawPointer(flat + q)
-                        out.storeBytes(of: a0, as: Vector.self)
-                        out.storeBytes(of: a1, toByteOffset: 32, as: Vector.self)
-                        out.storeBytes(of: a2, toByteOffset: 64, as: Vector.self)
-                        out.storeBytes(of: a3, toByteOffset: 96, as: Vector.self)
+                        depthwiseFourVectors(input + q, offsets: offsets, filter: filter, taps: taps, into: flat + q)
                         q += 4 * lanes
                     }
                     epilogue.apply(to: flat, count: grid.flatCount, channel: c, bias: kernel.bias[c])
@@ -110,4 +97,28 @@ enum StackedDepthwise {
             i += 1
         }
     }
+}
+
+/// 32 outputs of a depthwise grid from `input` on: output i sums `filter[tap] * input[i + offsets[tap]]`
+/// over the taps in tap order, one FMA chain per 8-wide vector. Four independent chains, since
+/// each is k² dependent FMAs and two left the FMA units waiting on latency. Shared by the stacked
+/// and the phase-grid kernels, so both sum in the same order.
+@inline(__always)
+func depthwiseFourVectors(_ input: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>, taps: Int,
+                          into output: UnsafeMutablePointer<Float>) {
+    typealias Vector = SIMD8<Float>
+    var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
+    for tap in 0..<taps {
+        let weight = Vector(repeating: filter[tap])
+        let start = UnsafeRawPointer(input + offsets[tap])
+        a0.addProduct(weight, start.loadUnaligned(as: Vector.self))
+        a1.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
+        a2.addProduct(weight, start.loadUnaligned(fromByteOffset: 64, as: Vector.self))
+        a3.addProduct(weight, start.loadUnaligned(fromByteOffset: 96, as: Vector.self))
+    }
+    let out = UnsafeMutableRawPointer(output)
+    out.storeBytes(of: a0, as: Vector.self)
+    out.storeBytes(of: a1, toByteOffset: 32, as: Vector.self)
+    out.storeBytes(of: a2, toByteOffset: 64, as: Vector.self)
+    out.storeBytes(of: a3, toByteOffset: 96, as: Vector.self)
 }
