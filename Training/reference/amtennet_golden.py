@@ -9,14 +9,12 @@ saturates for every crop), so a wrong layer cannot hide. The fixture keeps the c
 first SAMPLED values of each of F_reu's 12 channels, the logits, the class probabilities and p_fake. Crops are at the input size
 (128), so no resize is involved.
 """
-import argparse
-import json
 
 import numpy as np
 import torch
 
 from Training.models.amtennet import AMTENnet, p_fake
-from Training.reference.efficientnet_golden import crop, formula_tensor, key_shapes
+from Training.reference.efficientnet_golden import crop, formula_tensor, golden_main, key_shapes
 
 INPUT_SIZE = 128
 CLASSES = ["real", "self_blend", "cross_blend", "local_warp", "lip_sync"]
@@ -59,14 +57,7 @@ def golden() -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    with open(args.out, "w") as handle:
-        json.dump(golden(), handle, indent=1)
-        handle.write("\n")
-    print(args.out)
-    return 0
+    return golden_main(golden, __doc__, argv)
 
 
 if __name__ == "__main__":

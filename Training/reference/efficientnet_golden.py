@@ -136,15 +136,28 @@ def card() -> dict[str, str]:
             "provenance": "formula weights of Training/reference/efficientnet_golden.py (for tests and benchmarks)"}
 
 
+def write_golden(golden_values: dict, path: str) -> None:
+    """The fixture file every golden reference writes: indented JSON and a final newline."""
+    with open(path, "w") as handle:
+        json.dump(golden_values, handle, indent=1)
+        handle.write("\n")
+
+
+def golden_main(golden, doc: str, argv=None) -> int:
+    """The command line of a golden reference that only writes its fixture (`--out FILE`)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--out", required=True, help="write the golden JSON here")
+    write_golden(golden(), parser.parse_args(argv).out)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", help="write the golden JSON here")
     parser.add_argument("--weights", help="write the formula weights as safetensors with a model card here")
     args = parser.parse_args(argv)
     if args.out:
-        with open(args.out, "w") as f:
-            json.dump(golden(), f, indent=1)
-            f.write("\n")
+        write_golden(golden(), args.out)
     if args.weights:
         from safetensors.numpy import save_file
         state = {k: formula_tensor(k, s) for k, s in key_shapes(EfficientNetLite0())}

@@ -11,15 +11,13 @@ away from it: the coverage bits are a step function, and float32 must not flip o
 fixture keeps the coverage bits, the first SAMPLED channel means of each layer, the logits and
 p_fake. Crops are at the input size (128), so no resize is involved.
 """
-import argparse
-import json
 
 import numpy as np
 import torch
 
 from Training.models.fakespotter import LAYER_CHANNELS, LAYER_NAMES, FakeSpotter, layer_thresholds
 from Training.recipes import RECIPES, to_input
-from Training.reference.efficientnet_golden import crop, formula_tensor, key_shapes
+from Training.reference.efficientnet_golden import crop, formula_tensor, golden_main, key_shapes
 
 RECIPE = RECIPES["efficientnet_lite0"]
 INPUT_SIZE = 128  # pinned: a change to the training recipe's size must not invalidate the fixture
@@ -78,13 +76,7 @@ def golden() -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", required=True, help="write the golden JSON here")
-    args = parser.parse_args(argv)
-    with open(args.out, "w") as handle:
-        json.dump(golden(), handle, indent=1)
-        handle.write("\n")
-    return 0
+    return golden_main(golden, __doc__, argv)
 
 
 if __name__ == "__main__":

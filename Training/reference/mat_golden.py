@@ -8,15 +8,13 @@ Every exported tensor is formula_tensor(key, shape) (the `centres` buffer is not
 fixture keeps each crop's attention maps, the first SAMPLED values of each regional feature row
 and of the global feature, the logits and p_fake. Crops are at the input size (128).
 """
-import argparse
-import json
 
 import numpy as np
 import torch
 
 from Training.models.mat import MAT
 from Training.recipes import RECIPES, to_input
-from Training.reference.efficientnet_golden import crop, formula_tensor, key_shapes
+from Training.reference.efficientnet_golden import crop, formula_tensor, golden_main, key_shapes
 
 RECIPE = RECIPES["efficientnet_lite0"]
 INPUT_SIZE = 128  # pinned: a change to the training recipe's size must not invalidate the fixture
@@ -62,13 +60,7 @@ def golden() -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", required=True, help="write the golden JSON here")
-    args = parser.parse_args(argv)
-    with open(args.out, "w") as handle:
-        json.dump(golden(), handle, indent=1)
-        handle.write("\n")
-    return 0
+    return golden_main(golden, __doc__, argv)
 
 
 if __name__ == "__main__":
