@@ -61,6 +61,7 @@ struct PipelineFile {
             Key(name: "new-csv", kind: .text, help: "only the rows not taken from the store (new tonight)"),
             Key(name: "html", kind: .text, help: "the HTML report: summary, table, face pictures, plots"),
             Key(name: "masks", kind: .text, help: "a folder for manipulation-mask overlays (ClassNSeg models)"),
+            Key(name: "attention", kind: .text, help: "a folder for attention-map overlays (MAT)"),
             Key(name: "store", kind: .text, help: "the results store (default: beside the CSV)"),
         ]),
         ("run", [
