@@ -8,12 +8,7 @@ import XCTest
 /// AMTENnet against PyTorch (Training/models/amtennet.py in float64) on the formula weights and
 /// crops of Training/reference/amtennet_golden.py (Tests/Fixtures/amtennet_golden.json); its
 /// classes on the card and its strict loading.
-final class AMTENnetTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try TestMaterial.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
+final class AMTENnetTests: WeightFileTestCase {
     /// Float32 rounding through 11 convolutions and 3 dense layers, with room for any BLAS order.
     static let tolerance = 1e-4
 
@@ -28,27 +23,20 @@ final class AMTENnetTests: XCTestCase {
         let card: ModelCard
 
         init() throws {
-            let url = TestMaterial.packageRoot.appendingPathComponent("Tests/Fixtures/amtennet_golden.json")
-            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-            keys = (json["keys"] as! [[Any]]).map { ($0[0] as! String, ($0[1] as! [NSNumber]).map(\.intValue)) }
-            classes = json["classes"] as! [String]
-            crops = (json["crops"] as! [[String: Int]]).map(EfficientNetFormula.crop)
-            sampledTraces = (json["sampled_traces"] as! [[[NSNumber]]]).map { $0.map { $0.map(\.doubleValue) } }
-            logits = (json["logits"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
-            probabilities = (json["probabilities"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
-            pFake = (json["p_fake"] as! [NSNumber]).map(\.doubleValue)
-            card = ModelCard(name: "amtennet-formula", architecture: "amtennet", version: "0",
-                             inputSize: (json["input_size"] as! NSNumber).intValue, colourOrder: "RGB",
-                             scaling: json["scaling"] as! String, provenance: "EfficientNetFormula (tests)")
+            let fixture = try FormulaGolden("amtennet_golden.json")
+            (keys, crops) = (fixture.keys, fixture.crops)
+            classes = fixture.strings("classes")
+            sampledTraces = fixture.planes("sampled_traces")
+            logits = fixture.rows("logits")
+            probabilities = fixture.rows("probabilities")
+            pFake = fixture.numbers("p_fake")
+            card = fixture.card(architecture: "amtennet")
         }
 
         func state() -> [String: Tensor] { Golden.formulaTensors }
 
         /// The formula tensors of the fixture's keys, made once (≈ 2.6 M values in Double).
-        private static let formulaTensors: [String: Tensor] = {
-            guard let golden = try? Golden() else { return [:] }
-            return Dictionary(uniqueKeysWithValues: golden.keys.map { ($0.key, EfficientNetFormula.tensor($0.key, shape: $0.shape)) })
-        }()
+        private static let formulaTensors: [String: Tensor] = (try? FormulaGolden("amtennet_golden.json").formulaState()) ?? [:]
 
         var metadata: [String: String] {
             var metadata = card.metadata
@@ -58,9 +46,7 @@ final class AMTENnetTests: XCTestCase {
     }
 
     private func write(_ state: [String: Tensor], metadata: [String: String]) throws -> URL {
-        let url = directory.appendingPathComponent("amtennet.safetensors")
-        try SafeTensorsWriter.encode(state, metadata: metadata).write(to: url)
-        return url
+        try write(state, metadata: metadata, name: "amtennet.safetensors")
     }
 
     func testMatchesPyTorchOnFormulaWeights() throws {

@@ -8,12 +8,7 @@ import XCTest
 /// FakeSpotter against PyTorch (Training/models/fakespotter.py in float64) on the formula weights
 /// and crops of Training/reference/fakespotter_golden.py (Tests/Fixtures/fakespotter_golden.json),
 /// with the backbone in the file and in a file beside it; and its strict loading.
-final class FakeSpotterTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try TestMaterial.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
+final class FakeSpotterTests: WeightFileTestCase {
     /// Float32 rounding through the backbone and 5 dense layers, with room for any BLAS order.
     static let tolerance = 1e-4
 
@@ -28,18 +23,14 @@ final class FakeSpotterTests: XCTestCase {
         let card: ModelCard
 
         init() throws {
-            let url = TestMaterial.packageRoot.appendingPathComponent("Tests/Fixtures/fakespotter_golden.json")
-            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-            keys = (json["keys"] as! [[Any]]).map { ($0[0] as! String, ($0[1] as! [NSNumber]).map(\.intValue)) }
-            crops = (json["crops"] as! [[String: Int]]).map(EfficientNetFormula.crop)
-            thresholds = (json["thresholds"] as! [NSNumber]).map(\.floatValue)
-            coverage = json["coverage"] as! [String]
-            sampledMeans = (json["sampled_means"] as! [[[NSNumber]]]).map { $0.map { $0.map(\.doubleValue) } }
-            logits = (json["logits"] as! [NSNumber]).map(\.doubleValue)
-            pFake = (json["p_fake"] as! [NSNumber]).map(\.doubleValue)
-            card = ModelCard(name: "fakespotter-formula", architecture: "fakespotter", version: "0",
-                             inputSize: (json["input_size"] as! NSNumber).intValue, colourOrder: "RGB",
-                             scaling: json["scaling"] as! String, provenance: "EfficientNetFormula (tests)")
+            let fixture = try FormulaGolden("fakespotter_golden.json")
+            (keys, crops) = (fixture.keys, fixture.crops)
+            thresholds = fixture.numbers("thresholds").map(Float.init)
+            coverage = fixture.strings("coverage")
+            sampledMeans = fixture.planes("sampled_means")
+            logits = fixture.numbers("logits")
+            pFake = fixture.numbers("p_fake")
+            card = fixture.card(architecture: "fakespotter")
         }
 
         /// Every tensor of a self-contained file: formula tensors and the fixture's thresholds.
@@ -50,16 +41,11 @@ final class FakeSpotterTests: XCTestCase {
         }
 
         /// The formula tensors of the fixture's keys, made once (≈ 3 M values in Double).
-        private static let formulaTensors: [String: Tensor] = {
-            guard let golden = try? Golden() else { return [:] }
-            return Dictionary(uniqueKeysWithValues: golden.keys.map { ($0.key, EfficientNetFormula.tensor($0.key, shape: $0.shape)) })
-        }()
+        private static let formulaTensors: [String: Tensor] = (try? FormulaGolden("fakespotter_golden.json").formulaState()) ?? [:]
     }
 
-    private func write(_ state: [String: Tensor], metadata: [String: String], name: String = "fakespotter.safetensors") throws -> URL {
-        let url = directory.appendingPathComponent(name)
-        try SafeTensorsWriter.encode(state, metadata: metadata).write(to: url)
-        return url
+    private func write(_ state: [String: Tensor], metadata: [String: String]) throws -> URL {
+        try write(state, metadata: metadata, name: "fakespotter.safetensors")
     }
 
     /// The golden state split in two: the backbone as an EfficientNet-Lite0 file of its own

@@ -8,12 +8,7 @@ import XCTest
 /// MAT against PyTorch (Training/models/mat.py in float64) on the formula weights and crops of
 /// Training/reference/mat_golden.py (Tests/Fixtures/mat_golden.json): attention maps, regional
 /// and global features, logits, p_fake; its strict loading; the attention overlays.
-final class MATTests: XCTestCase {
-    private var directory: URL!
-
-    override func setUpWithError() throws { directory = try TestMaterial.temporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
+final class MATTests: WeightFileTestCase {
     /// Float32 rounding through the backbone, the texture convs and 2 dense layers, with room for
     /// any BLAS order (relative to 1 + |value| for the attention maps).
     static let tolerance = 1e-4
@@ -27,31 +22,24 @@ final class MATTests: XCTestCase {
         let logits: [Double]
         let pFake: [Double]
         let card: ModelCard
+        private let fixture: FormulaGolden
 
         init() throws {
-            let url = TestMaterial.packageRoot.appendingPathComponent("Tests/Fixtures/mat_golden.json")
-            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-            keys = (json["keys"] as! [[Any]]).map { ($0[0] as! String, ($0[1] as! [NSNumber]).map(\.intValue)) }
-            crops = (json["crops"] as! [[String: Int]]).map(EfficientNetFormula.crop)
-            attention = (json["attention"] as! [[[NSNumber]]]).map { $0.map { $0.map(\.doubleValue) } }
-            regional = (json["regional"] as! [[[NSNumber]]]).map { $0.map { $0.map(\.doubleValue) } }
-            global = (json["global"] as! [[NSNumber]]).map { $0.map(\.doubleValue) }
-            logits = (json["logits"] as! [NSNumber]).map(\.doubleValue)
-            pFake = (json["p_fake"] as! [NSNumber]).map(\.doubleValue)
-            card = ModelCard(name: "mat-formula", architecture: "mat", version: "0",
-                             inputSize: (json["input_size"] as! NSNumber).intValue, colourOrder: "RGB",
-                             scaling: json["scaling"] as! String, provenance: "EfficientNetFormula (tests)")
+            fixture = try FormulaGolden("mat_golden.json")
+            (keys, crops) = (fixture.keys, fixture.crops)
+            attention = fixture.planes("attention")
+            regional = fixture.planes("regional")
+            global = fixture.rows("global")
+            logits = fixture.numbers("logits")
+            pFake = fixture.numbers("p_fake")
+            card = fixture.card(architecture: "mat")
         }
 
-        func state() -> [String: Tensor] {
-            Dictionary(uniqueKeysWithValues: keys.map { ($0.key, EfficientNetFormula.tensor($0.key, shape: $0.shape)) })
-        }
+        func state() -> [String: Tensor] { fixture.formulaState() }
     }
 
     private func write(_ state: [String: Tensor], metadata: [String: String]) throws -> URL {
-        let url = directory.appendingPathComponent("mat.safetensors")
-        try SafeTensorsWriter.encode(state, metadata: metadata).write(to: url)
-        return url
+        try write(state, metadata: metadata, name: "mat.safetensors")
     }
 
     func testFormulaWeightsMatchPyTorch() throws {
