@@ -51,7 +51,7 @@ import VideoDecode
         #expect(figure.hasPrefix(#"<div class="maps"><img src="data:image/jpeg;base64,"#))
         #expect(figure.components(separatedBy: "<img src=\"data:image/jpeg;base64,").count - 1 == 3)
         #expect(figure.contains(#"alt="attention map 4 of 4" title="attention map 4 of 4">"#))
-        #expect(figure.contains("<figcaption>attention maps 1–4: where the model looked, red where it looked most</figcaption>"))
+        #expect(figure.contains("<figcaption>attention maps: where the model looked (red)</figcaption>"))
         #expect(html.contains("<p class=\"note\">1 of 4 attention map files could not be read and are not shown, e.g. "))
         #expect(html.contains(".maps{"), "the maps' CSS comes with them")
     }

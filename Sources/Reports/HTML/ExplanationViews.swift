@@ -4,7 +4,7 @@ import Aggregate
 // faces, AMTENnet's manipulation classes as bars. Cards of other models have neither.
 
 extension VideoCard.AttentionView {
-    static let caption = "attention maps 1–4: where the model looked, red where it looked most"
+    static let caption = "attention maps: where the model looked (red)"
 }
 
 /// The manipulation class probabilities of a video's worst track (the track that gave the video

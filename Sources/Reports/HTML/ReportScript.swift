@@ -152,7 +152,7 @@ enum ReportScript {
         static let key = ",\n    manipulation: function (x) { return x.r[MANIPULATION]; }"
         static let filterValue = #"\#n    const manipulation = $("f-manipulation").value;"#
         static let filterTest = "\n      if (manipulation && r[MANIPULATION] !== manipulation) return false;"
-        static let cell = #"\#n      cell(tr, r[MANIPULATION] === null ? "–" : r[MANIPULATION] + " " + r[MANIPULATION_P].toFixed(2));"#
+        static let cell = #"\#n      cell(tr, r[MANIPULATION] === null ? "–" : r[MANIPULATION] + " " + r[MANIPULATION_P].toFixed(2), "manipulation");"#
         static let filterID = #""f-manipulation", "#
     }
 }

@@ -66,6 +66,7 @@ enum ReportStyle {
     /// other models keep their bytes.
     static let modelCSS = #"""
 
+    td.manipulation{white-space:nowrap}
     figure.attention{margin:0;width:128px}
     .maps{display:grid;grid-template-columns:61px 61px;width:128px;height:128px;border:3px solid var(--line);border-radius:6px;overflow:hidden;background:var(--line)}
     .maps img{display:block;width:61px;height:61px}
