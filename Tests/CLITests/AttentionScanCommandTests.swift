@@ -46,6 +46,19 @@ import TestSupport
         #expect(html.components(separatedBy: #"<img src="data:image/jpeg;base64,"#).count - 1 >= 3 * 4 + 3)
         for map in 1...4 { #expect(html.components(separatedBy: "alt=\"attention map \(map) of 4\"").count - 1 == 3) }
         #expect(!html.contains("could not be read"))
+
+        // `report --attention` later, with one map file gone: the other maps, and one line on it.
+        let gone = try #require(named.first?.attentionFiles?.last)
+        try FileManager.default.removeItem(atPath: folder + "/attention/" + gone)
+        let report = try ChildProcess.run(
+            try #require(ExitCodeTests.binary).path,
+            ["report", folder + "/out.csv", "--faces", folder + "/faces.jsonl", "--attention", folder + "/attention",
+             "--out", folder + "/later.html"], stdout: .discard)
+        #expect(report.status == 0, "\(report.stderrText)")
+        let later = try String(contentsOfFile: folder + "/later.html", encoding: .utf8)
+        #expect(later.components(separatedBy: "alt=\"attention map ").count - 1 == 3 * 4 - 1)
+        #expect(later.contains("<p class=\"note\">1 of 12 attention map files could not be read and are not shown, e.g. "
+                               + folder + "/attention/" + gone + " (no such file).</p>"))
     }
 
     @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))
