@@ -74,7 +74,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AggregateTests", dependencies: ["Aggregate"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate", "Imaging"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Aggregate", "Imaging"], exclude: ["Fixtures"]),
         // The HTML report in headless chromium: skipped with a message without chromium.
         .testTarget(name: "HTMLReportBrowserTests", dependencies: ["deepfake-scan", "Reports", "Imaging", "TestSupport"]),
         .testTarget(

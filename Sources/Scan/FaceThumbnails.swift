@@ -14,11 +14,15 @@ public struct FaceThumbnails: Sendable {
     public var quality: Int
     /// The folder of `scan --masks`: a face whose row names a mask overlay shows it on hover.
     public var masksDirectory: String?
+    /// The folder of `scan --attention`: a face whose row names attention maps shows them beside it.
+    public var attentionDirectory: String?
 
-    public init(options: FaceAlignOptions = FaceAlignOptions(), quality: Int = 80, masksDirectory: String? = nil) {
+    public init(options: FaceAlignOptions = FaceAlignOptions(), quality: Int = 80, masksDirectory: String? = nil,
+                attentionDirectory: String? = nil) {
         self.options = options
         self.quality = quality
         self.masksDirectory = masksDirectory
+        self.attentionDirectory = attentionDirectory
     }
 
     /// The mask overlay `scan --masks` wrote for this crop, if any and if it can be read, at
@@ -40,11 +44,11 @@ public struct FaceThumbnails: Sendable {
         let chosen = ThumbnailChoice.chosen(from: faces).flatMap { $0 }
         guard !chosen.isEmpty else { return VideoEvidence(faces: faces) }
         do {
-            let thumbnails = try make(path: path, chosen: chosen)
+            let (thumbnails, attentionNote) = withAttentionMaps(try make(path: path, chosen: chosen))
             let missing = chosen.count - thumbnails.count
             let note = missing == 0 ? nil
                 : "\(missing) of \(chosen.count) chosen faces were not found again in their frames; they have no picture."
-            return VideoEvidence(faces: faces, thumbnails: thumbnails, thumbnailNote: note)
+            return VideoEvidence(faces: faces, thumbnails: thumbnails, thumbnailNote: note, attentionNote: attentionNote)
         } catch {
             return VideoEvidence(faces: faces, thumbnailNote: "No face pictures: the video cannot be read here (\(error)).")
         }
@@ -96,5 +100,46 @@ public struct FaceThumbnails: Sendable {
         let found = try locator.detect(in: image, near: [box])
         guard let best = found.max(by: { $0.box.iou(box) < $1.box.iou(box) }), best.box.iou(box) >= 0.3 else { return nil }
         return aligner.align(best.landmarks, in: image)?.crop
+    }
+}
+
+extension FaceThumbnails {
+    /// The thumbnails with the attention maps their rows name (`scan --attention`), read from
+    /// `attentionDirectory`, and one line on the files that could not be read, if any.
+    func withAttentionMaps(_ thumbnails: [FaceThumbnail]) -> ([FaceThumbnail], note: String?) {
+        let named = thumbnails.reduce(0) { $0 + ($1.face.attentionFiles?.count ?? 0) }
+        guard named > 0 else { return (thumbnails, nil) }
+        guard let attentionDirectory else {
+            return (thumbnails, "These faces have attention maps (attention_files in the JSONL); "
+                    + "give the scan's attention folder (report --attention DIR) to see them.")
+        }
+        var unreadable: [String] = []
+        let shown = thumbnails.map { thumbnail in
+            var thumbnail = thumbnail
+            let files = thumbnail.face.attentionFiles ?? []
+            for (index, file) in files.enumerated() {
+                let path = attentionDirectory + "/" + file
+                do {
+                    thumbnail.attentionMaps.append(FaceOverlay(
+                        label: "attention map \(index + 1) of \(files.count)", mimeType: "image/jpeg",
+                        bytes: try attentionPicture(path: path)))
+                } catch {
+                    unreadable.append("\(path) (\(error))")
+                }
+            }
+            return thumbnail
+        }
+        let note = unreadable.first.map {
+            "\(unreadable.count) of \(named) attention map files could not be read and are not shown, e.g. \($0)."
+        }
+        return (shown, note)
+    }
+
+    /// An overlay file (the face beside its tinted copy) as the tinted half, small, as JPEG: the
+    /// PNG is ~180 kB, this ~1.1 kB.
+    private func attentionPicture(path: String) throws -> [UInt8] {
+        let overlay = try StillImage.read(path: path)
+        let side = ThumbnailChoice.attentionSide
+        return try StillImage.encodeJPEG(Self.maskedHalf(of: overlay).resampled(width: side, height: side), quality: quality)
     }
 }

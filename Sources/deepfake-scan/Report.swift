@@ -33,6 +33,9 @@ struct Report: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The scan's --masks folder: its mask overlays are shown over the faces on hover.", valueName: "DIR"))
     var masks: String?
 
+    @Option(help: ArgumentHelp("The scan's --attention folder (MAT): its attention maps are shown beside the faces.", valueName: "DIR"))
+    var attention: String?
+
     @Flag(help: "Leave out the face pictures (no video is opened).")
     var noThumbnails = false
 
@@ -67,7 +70,8 @@ struct Report: AsyncParsableCommand {
         }
         let job = HTMLReportJob(
             path: out, run: HTMLReportRun(title: title ?? Self.title(csv: csv), source: csv),
-            thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions, masksDirectory: masks),
+            thumbnails: noThumbnails ? nil : FaceThumbnails(options: faceOptions.alignOptions, masksDirectory: masks,
+                                                           attentionDirectory: attention),
             jobs: jobs ?? RunLimits.defaultJobs,
             // A count given is the only rule: no size cap behind the user's back.
             settings: inlineCards.map { HTMLReportWriter.Settings(inlineCardLimit: $0, inlineBudgetBytes: .max) } ?? .init())

@@ -65,7 +65,8 @@ struct ScanCommand: AsyncParsableCommand {
             ensembleThreshold: arguments.ensembleThreshold))
         request.html = arguments.html.map {
             HTMLReportJob(path: $0, run: HTMLReportRun(title: Report.title(csv: arguments.csv), source: arguments.csv),
-                          thumbnails: FaceThumbnails(options: faces.alignOptions, masksDirectory: arguments.masks),
+                          thumbnails: FaceThumbnails(options: faces.alignOptions, masksDirectory: arguments.masks,
+                                                     attentionDirectory: arguments.attention),
                           jobs: arguments.limits.jobCount)
         }
         let code = await ScanExecution.run(request, analyzer: pipeline.analyzer, progress: logs.progress)

@@ -5,7 +5,8 @@ import TestSupport
 
 /// `scan --attention DIR` with the built binary and the bundled MAT, on a lavfi-made video (a face
 /// pasted on a grey background): each of the most suspicious crops gets one PNG per attention map,
-/// the JSONL names them; a model without attention maps is a usage error.
+/// the JSONL names them, and `--html` shows them beside those faces; a model without attention maps
+/// is a usage error.
 @Suite(.serialized) struct AttentionScanCommandTests {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attention-\(UUID().uuidString)").path
 
@@ -22,7 +23,7 @@ import TestSupport
         let finished = try ChildProcess.run(
             try #require(ExitCodeTests.binary).path,
             ["scan", folder + "/face.mp4", "--model", "mat", "--frames", "10", "--csv", folder + "/out.csv",
-             "--jsonl", folder + "/faces.jsonl", "--attention", folder + "/attention"],
+             "--jsonl", folder + "/faces.jsonl", "--attention", folder + "/attention", "--html", folder + "/report.html"],
             environment: ["DEEPFAKE_SCAN_WEIGHTS": nil], stdout: .discard)
         #expect(finished.status == 0, "\(finished.stderrText)")
         let faces = try FaceRow.parseLines(String(contentsOfFile: folder + "/faces.jsonl", encoding: .utf8))
@@ -39,6 +40,25 @@ import TestSupport
                 #expect(bytes.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
             }
         }
+        // The report: beside each of those faces its four maps, inline as JPEG.
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<figure class=\"attention\">").count - 1 == 3)
+        #expect(html.components(separatedBy: #"<img src="data:image/jpeg;base64,"#).count - 1 >= 3 * 4 + 3)
+        for map in 1...4 { #expect(html.components(separatedBy: "alt=\"attention map \(map) of 4\"").count - 1 == 3) }
+        #expect(!html.contains("could not be read"))
+
+        // `report --attention` later, with one map file gone: the other maps, and one line on it.
+        let gone = try #require(named.first?.attentionFiles?.last)
+        try FileManager.default.removeItem(atPath: folder + "/attention/" + gone)
+        let report = try ChildProcess.run(
+            try #require(ExitCodeTests.binary).path,
+            ["report", folder + "/out.csv", "--faces", folder + "/faces.jsonl", "--attention", folder + "/attention",
+             "--out", folder + "/later.html"], stdout: .discard)
+        #expect(report.status == 0, "\(report.stderrText)")
+        let later = try String(contentsOfFile: folder + "/later.html", encoding: .utf8)
+        #expect(later.components(separatedBy: "alt=\"attention map ").count - 1 == 3 * 4 - 1)
+        #expect(later.contains("<p class=\"note\">1 of 12 attention map files could not be read and are not shown, e.g. "
+                               + folder + "/attention/" + gone + " (no such file).</p>"))
     }
 
     @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))

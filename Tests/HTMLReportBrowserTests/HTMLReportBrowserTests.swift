@@ -140,4 +140,53 @@ import TestSupport
         #expect(values[3] as? String == "2 0")
         #expect(values[4] as? [String] == ["<img src=y onerror=\"window.pwned=4\">"])
     }
+
+    /// A model with manipulation classes: the table's manipulation column sorts (videos without a
+    /// class last either way) and its filter filters; the card's class bars have a width.
+    @Test(.disabled(if: missing != nil, "\(missing ?? "")"))
+    func theManipulationColumnSortsAndFiltersInChromium() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func row(_ name: String, _ p: Double?, _ manipulation: String?) -> VideoRow {
+            var row = VideoRow(path: "/v/" + name, status: p == nil ? .noFace : .ok, pFake: p, verdict: p == nil ? .unknown : p! >= 0.5 ? .fake : .real,
+                               threshold: 0.5, model: "amtennet", aggregator: "mean", framesSampled: 2, framesWithFace: p == nil ? 0 : 2,
+                               faceTracks: p == nil ? 0 : 1, durationSeconds: 1)
+            row.manipulation = manipulation
+            row.manipulationP = manipulation == nil ? nil : 0.5
+            return row
+        }
+        let rows = [row("swap.mp4", 0.8, "face_swap"), row("lips.mp4", 0.2, "lip_sync"), row("empty.mp4", nil, nil),
+                    row("blend.mp4", 0.6, "cross_blend")]
+        let faces = rows.filter { $0.pFake != nil }.flatMap { row in
+            (0..<2).map { FaceRow(video: row.path, frameIndex: $0, seconds: Double($0) / 2, track: 0,
+                                  box: FaceBox(x: 0, y: 0, width: 10, height: 10), pFake: row.pFake!,
+                                  manipulationProbabilities: ["real": 1 - row.pFake!, row.manipulation!: row.pFake!]) }
+        }
+        let csv = folder.appendingPathComponent("scan.csv"), jsonl = folder.appendingPathComponent("scan.jsonl")
+        try ReportWriter.writeCSV(rows, manipulation: true, to: csv)
+        try ReportWriter.writeJSONL(faces, to: jsonl)
+        let html = folder.appendingPathComponent("report.html")
+        let made = try Self.run(Self.binary!.path, ["report", csv.path, "--faces", jsonl.path, "--out", html.path, "--no-thumbnails"])
+        #expect(made.status == 0, "\(made.stderr)")
+
+        let names = "Array.from(document.querySelectorAll('#videos tbody tr a.path')).map(a => a.textContent.slice(3))"
+        let seen = try Self.browse(html, [
+            "--eval", "Array.from(document.querySelectorAll('#videos tbody tr')).map(tr => tr.children[3].textContent)",
+            "--eval", "(() => { document.querySelector('th button[data-key=manipulation]').click(); return \(names); })()",
+            "--eval", "(() => { document.querySelector('th button[data-key=manipulation]').click(); return \(names); })()",
+            "--eval", "(() => { const s = document.getElementById('f-manipulation'); s.value = 'lip_sync';"
+                + " s.dispatchEvent(new Event('input')); return [\(names), document.getElementById('count').textContent]; })()",
+            "--eval", "Array.from(document.querySelectorAll('ul.bars .cbar')).map(b => b.getBoundingClientRect().width)",
+        ])
+        #expect((seen["console_errors"] as? [String]) == [], "\(seen["console_errors"] ?? "")")
+        let values = try #require(seen["eval"] as? [Any])
+        #expect(values[0] as? [String] == ["face_swap 0.50", "cross_blend 0.50", "lip_sync 0.50", "–"])
+        #expect(values[1] as? [String] == ["blend.mp4", "swap.mp4", "lips.mp4", "empty.mp4"])
+        #expect(values[2] as? [String] == ["lips.mp4", "swap.mp4", "blend.mp4", "empty.mp4"])
+        let filtered = values[3] as? [Any]
+        #expect(filtered?.first as? [String] == ["lips.mp4"] && filtered?.last as? String == "1 of 4 videos match")
+        // Three cards with two classes each; the longest bar (p 0.8 of 120 px) is 96 px wide.
+        let widths = values[4] as? [Double] ?? []
+        #expect(widths.count == 6 && widths.max() == 96, "\(widths)")
+    }
 }

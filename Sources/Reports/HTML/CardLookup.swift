@@ -16,6 +16,7 @@ extension VideoCard: MustacheParent {
         case "facts": facts
         case "error": error
         case "notes": notes
+        case "classes": classes
         case "tracks": tracks
         default: nil
         }
@@ -52,6 +53,39 @@ extension VideoCard.FaceView: MustacheParent {
         case "source": source
         case "overlays": overlays
         case "hasOverlays": hasOverlays
+        case "attention": attention
+        default: nil
+        }
+    }
+}
+
+extension VideoCard.AttentionView: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "maps": maps
+        case "caption": caption
+        default: nil
+        }
+    }
+}
+
+extension ClassBars: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "bars": bars
+        default: nil
+        }
+    }
+}
+
+extension ClassBars.Bar: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": self.name
+        case "value": value
+        case "width": width
+        case "kind": kind
         default: nil
         }
     }

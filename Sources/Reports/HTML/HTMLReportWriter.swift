@@ -45,9 +45,9 @@ public final class HTMLReportWriter {
     /// errors, then videos without a face.
     public let orderedRows: [VideoRow]
     private let library: MustacheLibrary
-    private var inlineCards: [String] = []
+    private var inlineCards: [RenderedCard] = []
     private var inlineBytes = 0
-    private var pendingPage: [String] = []
+    private var pendingPage: [RenderedCard] = []
     private var pages: [URL] = []
     private var bytesWritten = 0
     private var added = 0
@@ -82,11 +82,11 @@ public final class HTMLReportWriter {
         precondition(added < orderedRows.count, "more evidence than rows")
         let card = VideoCard.make(rank: added + 1, row: orderedRows[added], evidence: evidence)
         added += 1
-        let html = library.render(card, withTemplate: "card") ?? ""
+        let rendered = RenderedCard(html: library.render(card, withTemplate: "card") ?? "", usesModelStyle: card.usesModelStyle)
         if pages.isEmpty && pendingPage.isEmpty && inlineCards.count < settings.inlineCardLimit
-            && inlineBytes + html.utf8.count <= settings.inlineBudgetBytes {
-            inlineCards.append(html)
-            inlineBytes += html.utf8.count
+            && inlineBytes + rendered.html.utf8.count <= settings.inlineBudgetBytes {
+            inlineCards.append(rendered)
+            inlineBytes += rendered.html.utf8.count
             return
         }
         // Over budget: from now on every card goes to a page, the inline ones first.
@@ -98,7 +98,7 @@ public final class HTMLReportWriter {
         } else if pages.isEmpty && pendingPage.isEmpty {
             try prepareFolder()
         }
-        pendingPage.append(html)
+        pendingPage.append(rendered)
         try writeFullPages()
     }
 
@@ -112,16 +112,22 @@ public final class HTMLReportWriter {
         } else {
             removeStalePages(keeping: 0)
         }
+        // The manipulation column only when a row has a class: other models' reports keep their bytes.
+        let manipulationNames = Set(orderedRows.compactMap(\.manipulation)).sorted()
+        let hasManipulation = !manipulationNames.isEmpty
         let table = TableData(
             pageSize: settings.tablePageSize,
             cards: split ? .init(mode: "pages", folder: pagesFolder.lastPathComponent, perPage: settings.cardsPerPage)
                 : .init(mode: "inline"),
-            rows: orderedRows.map(TableData.Row.init))
+            rows: orderedRows.map { TableData.Row(video: $0, manipulation: hasManipulation) })
         let page = IndexPage(
-            summary: SummaryView(run: run, rows: orderedRows), style: ReportStyle.css, script: ReportScript.javaScript,
-            tableJSON: try table.json(), cards: inlineCards.joined(),
+            summary: SummaryView(run: run, rows: orderedRows),
+            style: Self.style(modelParts: hasManipulation || inlineCards.contains(where: \.usesModelStyle)),
+            script: ReportScript.javaScript(manipulation: hasManipulation),
+            tableJSON: try table.json(), cards: inlineCards.map(\.html).joined(),
             splitNote: split ? "\(orderedRows.count) video cards are on \(pages.count) pages in the folder "
-                + "\(pagesFolder.lastPathComponent) beside this file; the table links to each." : nil)
+                + "\(pagesFolder.lastPathComponent) beside this file; the table links to each." : nil,
+            hasManipulation: hasManipulation, manipulationNames: manipulationNames)
         let html = library.render(page, withTemplate: "index") ?? ""
         try AtomicFile.write(Data(html.utf8), to: url)
         bytesWritten += html.utf8.count
@@ -136,8 +142,21 @@ public final class HTMLReportWriter {
         var tableJSON: String
         var cards: String
         var splitNote: String?
+        var hasManipulation: Bool
+        var manipulationNames: [String]
         var verdictNames = ["fake", "real", "unknown"]
         var statusNames = ScanStatus.allCases.map(\.rawValue)
+    }
+
+    /// A card's HTML, and whether it needs the CSS of attention maps and class bars.
+    private struct RenderedCard {
+        var html: String
+        var usesModelStyle: Bool
+    }
+
+    /// The page's CSS: the extra rules only where a page shows attention maps or classes.
+    static func style(modelParts: Bool) -> String {
+        modelParts ? ReportStyle.css + ReportStyle.modelCSS : ReportStyle.css
     }
 
     private struct CardPage {
@@ -156,17 +175,17 @@ public final class HTMLReportWriter {
         }
     }
 
-    private func writePage(_ cards: [String]) throws {
+    private func writePage(_ cards: [RenderedCard]) throws {
         pendingPage.removeFirst(cards.count)
         let number = pages.count + 1
         let first = (number - 1) * settings.cardsPerPage + 1
         let last = first + cards.count - 1
         let isLast = last >= orderedRows.count
         let page = CardPage(
-            title: "\(run.title): videos \(first)–\(last)", style: ReportStyle.css,
+            title: "\(run.title): videos \(first)–\(last)", style: Self.style(modelParts: cards.contains(where: \.usesModelStyle)),
             index: "../" + Self.percentEncoded(url.lastPathComponent),
             previous: number > 1 ? Self.pageName(number - 1) : nil, next: isLast ? nil : Self.pageName(number + 1),
-            range: "videos \(first)–\(last) of \(orderedRows.count)", cards: cards.joined())
+            range: "videos \(first)–\(last) of \(orderedRows.count)", cards: cards.map(\.html).joined())
         let html = library.render(page, withTemplate: "page") ?? ""
         let pageURL = pagesFolder.appendingPathComponent(Self.pageName(number))
         try AtomicFile.write(Data(html.utf8), to: pageURL)

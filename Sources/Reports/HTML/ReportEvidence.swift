@@ -7,11 +7,15 @@ public struct FaceThumbnail: Sendable, Equatable {
     /// shows each on top of the crop, same size, when the reader hovers it. Empty until a
     /// model that explains itself fills it in.
     public var overlays: [FaceOverlay]
+    /// Attention maps of the crop (MAT, `scan --attention`), small, in map order: the report shows
+    /// them beside the face. Empty for other models and for crops without maps.
+    public var attentionMaps: [FaceOverlay]
 
-    public init(face: FaceRow, jpeg: [UInt8], overlays: [FaceOverlay] = []) {
+    public init(face: FaceRow, jpeg: [UInt8], overlays: [FaceOverlay] = [], attentionMaps: [FaceOverlay] = []) {
         self.face = face
         self.jpeg = jpeg
         self.overlays = overlays
+        self.attentionMaps = attentionMaps
     }
 }
 
@@ -36,11 +40,15 @@ public struct VideoEvidence: Sendable, Equatable {
     public var thumbnails: [FaceThumbnail]
     /// Why some or all thumbnails are missing (the video cannot be read here …); nil when none is.
     public var thumbnailNote: String?
+    /// Why some attention maps the JSONL names are not shown (a file is missing …); nil when none is.
+    public var attentionNote: String?
 
-    public init(faces: [FaceRow] = [], thumbnails: [FaceThumbnail] = [], thumbnailNote: String? = nil) {
+    public init(faces: [FaceRow] = [], thumbnails: [FaceThumbnail] = [], thumbnailNote: String? = nil,
+                attentionNote: String? = nil) {
         self.faces = faces
         self.thumbnails = thumbnails
         self.thumbnailNote = thumbnailNote
+        self.attentionNote = attentionNote
     }
 }
 
@@ -53,6 +61,9 @@ public enum ThumbnailChoice {
     public static let tracksShown = 8
     /// Side of the square thumbnails in pixels (a multiple of 16, as the JPEG encoder wants).
     public static let side = 128
+    /// Side of an attention map's picture: four of them, two by two, take a face's place. An
+    /// attention map is 8×8 cells, so 64 pixels lose nothing of it.
+    public static let attentionSide = 64
 
     /// The faces to show, grouped by track (worst track first), each track's faces from the
     /// most to the least suspicious.

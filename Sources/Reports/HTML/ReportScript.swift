@@ -1,18 +1,27 @@
 /// The index page's script: renders the table from the JSON data block a page at a time, sorts
-/// by a clicked column header and filters by verdict, status, p_fake range and path. Builds
-/// cells with textContent only, so no data ever becomes markup.
+/// by a clicked column header and filters by verdict, status, p_fake range and path (and the
+/// manipulation class, for a model with classes). Builds cells with textContent only, so no data
+/// ever becomes markup.
 enum ReportScript {
-    static let javaScript = #"""
+    /// The script of a report without manipulation classes: the same bytes as before the
+    /// classes existed (HTMLReportUnchangedTests).
+    static let javaScript = javaScript(manipulation: false)
+
+    /// With `manipulation`, rows carry two more cells (the class and its probability, or nulls)
+    /// and the table a column and a filter for them.
+    static func javaScript(manipulation: Bool) -> String {
+        func with(_ text: String) -> String { manipulation ? text : "" }
+        return #"""
     "use strict";
     (function () {
       const data = JSON.parse(document.getElementById("report-data").textContent);
-      const PATH = 0, STATUS = 1, VERDICT = 2, P = 3, TRACKS = 4, FACES = 5, FRAMES = 6, DURATION = 7, ERROR = 8;
+      const PATH = 0, STATUS = 1, VERDICT = 2, P = 3, TRACKS = 4, FACES = 5, FRAMES = 6, DURATION = 7, ERROR = 8;\#(with(Manipulation.indices))
       const rows = data.rows.map(function (r, i) { return { r: r, rank: i + 1, lower: r[PATH].toLowerCase() }; });
       const keys = {
         rank: function (x) { return x.rank; }, p: function (x) { return x.r[P]; },
         verdict: function (x) { return x.r[VERDICT]; }, status: function (x) { return x.r[STATUS]; },
         tracks: function (x) { return x.r[TRACKS]; }, faces: function (x) { return x.r[FACES]; },
-        duration: function (x) { return x.r[DURATION]; }, path: function (x) { return x.r[PATH]; }
+        duration: function (x) { return x.r[DURATION]; }, path: function (x) { return x.r[PATH]; }\#(with(Manipulation.key))
       };
       const state = { key: "rank", direction: 1, page: 0, shown: rows };
       const $ = function (id) { return document.getElementById(id); };
@@ -37,11 +46,11 @@ enum ReportScript {
         const verdict = $("f-verdict").value, status = $("f-status").value;
         const min = $("f-min").value === "" ? null : Number($("f-min").value);
         const max = $("f-max").value === "" ? null : Number($("f-max").value);
-        const needle = $("f-path").value.toLowerCase();
+        const needle = $("f-path").value.toLowerCase();\#(with(Manipulation.filterValue))
         return rows.filter(function (x) {
           const r = x.r;
           if (verdict && r[VERDICT] !== verdict) return false;
-          if (status && r[STATUS] !== status) return false;
+          if (status && r[STATUS] !== status) return false;\#(with(Manipulation.filterTest))
           if ((min !== null || max !== null) && r[P] === null) return false;
           if (min !== null && r[P] < min) return false;
           if (max !== null && r[P] > max) return false;
@@ -76,7 +85,7 @@ enum ReportScript {
           const badge = document.createElement("span");
           badge.className = "badge verdict-" + r[VERDICT];
           badge.textContent = r[VERDICT];
-          cell(tr, "").appendChild(badge);
+          cell(tr, "").appendChild(badge);\#(with(Manipulation.cell))
           cell(tr, r[STATUS]);
           cell(tr, String(r[TRACKS]), "num");
           cell(tr, r[FACES] + "/" + r[FRAMES], "num");
@@ -126,7 +135,7 @@ enum ReportScript {
           render();
         });
       });
-      ["f-verdict", "f-status", "f-min", "f-max", "f-path"].forEach(function (id) {
+      ["f-verdict", "f-status", \#(with(Manipulation.filterID))"f-min", "f-max", "f-path"].forEach(function (id) {
         $(id).addEventListener("input", refilter);
       });
       $("f-reset").addEventListener("click", function () { $("filters").reset(); refilter(); });
@@ -135,4 +144,15 @@ enum ReportScript {
       render();
     })();
     """#
+    }
+
+    /// The pieces the manipulation column adds, each where `javaScript(manipulation:)` puts it.
+    private enum Manipulation {
+        static let indices = "\n  const MANIPULATION = 9, MANIPULATION_P = 10;"
+        static let key = ",\n    manipulation: function (x) { return x.r[MANIPULATION]; }"
+        static let filterValue = #"\#n    const manipulation = $("f-manipulation").value;"#
+        static let filterTest = "\n      if (manipulation && r[MANIPULATION] !== manipulation) return false;"
+        static let cell = #"\#n      cell(tr, r[MANIPULATION] === null ? "–" : r[MANIPULATION] + " " + r[MANIPULATION_P].toFixed(2), "manipulation");"#
+        static let filterID = #""f-manipulation", "#
+    }
 }

@@ -61,4 +61,20 @@ enum ReportStyle {
     svg .ylabel{text-anchor:end}svg .xlabel{text-anchor:middle}svg .xlabel.end{text-anchor:end}svg .threshold-label{text-anchor:end;fill:var(--fake)}
     nav.pages{display:flex;gap:16px;margin:16px 0}
     """#
+
+    /// Added only to pages that show attention maps or manipulation classes, so the reports of
+    /// other models keep their bytes.
+    static let modelCSS = #"""
+
+    td.manipulation{white-space:nowrap}
+    figure.attention{margin:0;width:128px}
+    .maps{display:grid;grid-template-columns:61px 61px;width:128px;height:128px;border:3px solid var(--line);border-radius:6px;overflow:hidden;background:var(--line)}
+    .maps img{display:block;width:61px;height:61px}
+    .classes h3{margin-bottom:2px}
+    ul.bars{list-style:none;margin:0 0 4px;padding:0;display:grid;grid-template-columns:max-content 124px max-content;gap:2px 8px;align-items:center;font-size:12px}
+    ul.bars li{display:contents}
+    .bars .cbar{display:block;height:8px;border-radius:4px;background:var(--fake)}
+    .bars .real .cbar{background:var(--real)}
+    .bars .num{font-variant-numeric:tabular-nums}
+    """#
 }

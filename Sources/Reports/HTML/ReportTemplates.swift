@@ -35,7 +35,7 @@ enum ReportTemplates {
     <section class="videos" aria-label="Videos">
     <form class="filters" id="filters" onsubmit="return false">
     <label>verdict <select id="f-verdict"><option value="">any</option>{{#verdictNames}}<option>{{.}}</option>{{/verdictNames}}</select></label>
-    <label>status <select id="f-status"><option value="">any</option>{{#statusNames}}<option>{{.}}</option>{{/statusNames}}</select></label>
+    <label>status <select id="f-status"><option value="">any</option>{{#statusNames}}<option>{{.}}</option>{{/statusNames}}</select></label>{{#hasManipulation}}<label>manipulation <select id="f-manipulation"><option value="">any</option>{{#manipulationNames}}<option>{{.}}</option>{{/manipulationNames}}</select></label>{{/hasManipulation}}
     <label>p_fake from <input id="f-min" type="number" min="0" max="1" step="0.01" placeholder="0"></label>
     <label>to <input id="f-max" type="number" min="0" max="1" step="0.01" placeholder="1"></label>
     <label class="grow">path <input id="f-path" type="search" placeholder="part of the path"></label>
@@ -46,7 +46,8 @@ enum ReportTemplates {
     <thead><tr>
     <th><button data-key="rank">#</button></th>
     <th><button data-key="p">p_fake</button></th>
-    <th><button data-key="verdict">verdict</button></th>
+    <th><button data-key="verdict">verdict</button></th>{{#hasManipulation}}
+    <th><button data-key="manipulation">manipulation</button></th>{{/hasManipulation}}
     <th><button data-key="status">status</button></th>
     <th><button data-key="tracks">tracks</button></th>
     <th><button data-key="faces">faces</button></th>
@@ -96,12 +97,12 @@ enum ReportTemplates {
     <p class="path">{{path}}</p>
     <dl class="facts">{{#facts}}<div><dt>{{name}}</dt><dd>{{value}}</dd></div>{{/facts}}</dl>
     {{#error}}<pre class="error">{{error}}</pre>{{/error}}
-    {{#notes}}<p class="note">{{.}}</p>{{/notes}}
+    {{#notes}}<p class="note">{{.}}</p>{{/notes}}{{#classes}}<div class="classes"><h3>{{title}}</h3><ul class="bars">{{#bars}}<li class="{{kind}}"><span>{{name}}</span><span class="cbar" style="width:{{width}}px"></span><span class="num">{{value}}</span></li>{{/bars}}</ul></div>{{/classes}}
     {{#tracks}}
     <div class="track">
     <h3>{{title}}</h3>
     <div class="track-body">
-    <div class="faces">{{#faces}}<figure class="face {{side}}"><div class="crop"><img src="{{source}}" width="128" height="128" alt="face, {{caption}}">{{#overlays}}<img class="overlay" src="{{source}}" width="128" height="128" alt="{{label}}" title="{{label}}">{{/overlays}}</div><figcaption><span class="kind">{{kind}} suspicious</span><br> {{caption}}{{#hasOverlays}} <span class="hint">hover: overlay</span>{{/hasOverlays}}</figcaption></figure>{{/faces}}</div>
+    <div class="faces">{{#faces}}<figure class="face {{side}}"><div class="crop"><img src="{{source}}" width="128" height="128" alt="face, {{caption}}">{{#overlays}}<img class="overlay" src="{{source}}" width="128" height="128" alt="{{label}}" title="{{label}}">{{/overlays}}</div><figcaption><span class="kind">{{kind}} suspicious</span><br> {{caption}}{{#hasOverlays}} <span class="hint">hover: overlay</span>{{/hasOverlays}}</figcaption></figure>{{#attention}}<figure class="attention"><div class="maps">{{#maps}}<img src="{{source}}" width="64" height="64" alt="{{label}}" title="{{label}}">{{/maps}}</div><figcaption>{{caption}}</figcaption></figure>{{/attention}}{{/faces}}</div>
     {{#plot}}<svg class="plot" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="{{label}}">
     <line class="grid" x1="{{plotLeft}}" x2="{{plotRight}}" y1="{{plotMiddle}}" y2="{{plotMiddle}}"/>
     <line class="axis" x1="{{plotLeft}}" x2="{{plotLeft}}" y1="{{plotTop}}" y2="{{plotBottom}}"/>

@@ -14,9 +14,11 @@ struct TableData: Encodable {
         var perPage: Int?
     }
 
-    /// [path, status, verdict, p_fake|null, tracks, frames with a face, frames sampled, duration|null, error]
+    /// [path, status, verdict, p_fake|null, tracks, frames with a face, frames sampled, duration|null, error],
+    /// then with `manipulation` [class|null, its probability|null].
     struct Row: Encodable {
         var video: VideoRow
+        var manipulation = false
 
         func encode(to encoder: Encoder) throws {
             var cells = encoder.unkeyedContainer()
@@ -29,6 +31,10 @@ struct TableData: Encodable {
             try cells.encode(video.framesSampled)
             try cells.encode(video.durationSeconds.map { (($0 * 1000).rounded() / 1000) })
             try cells.encode(video.error ?? "")
+            if manipulation {
+                try cells.encode(video.manipulation)
+                try cells.encode(video.manipulationP.map(rounded))
+            }
         }
 
         /// Six decimals like the CSV.

@@ -14,6 +14,8 @@ struct VideoCard {
     var facts: [Fact]
     var error: String?
     var notes: [String]
+    /// The worst track's manipulation class probabilities (a model with classes); nil otherwise.
+    var classes: ClassBars?
     var tracks: [TrackView]
 
     struct Fact { var name: String; var value: String }
@@ -32,9 +34,21 @@ struct VideoCard {
         var source: String
         var overlays: [OverlayView]
         var hasOverlays: Bool
+        /// The crop's attention maps (MAT), shown beside it; nil without.
+        var attention: AttentionView?
     }
 
     struct OverlayView { var label: String; var source: String }
+
+    struct AttentionView {
+        var maps: [OverlayView]
+        var caption: String
+    }
+
+    /// Whether the card has parts that need `ReportStyle.modelCSS`.
+    var usesModelStyle: Bool {
+        classes != nil || tracks.contains { $0.faces.contains { $0.attention != nil } }
+    }
 }
 
 extension VideoCard {
@@ -49,11 +63,16 @@ extension VideoCard {
         facts.append(Fact(name: "frames with a face", value: "\(row.framesWithFace) of \(row.framesSampled)"))
         facts.append(Fact(name: "face tracks", value: String(row.faceTracks)))
         facts.append(Fact(name: "model", value: row.model))
+        if let manipulation = row.manipulation {
+            facts.append(Fact(name: "manipulation", value: manipulation
+                + (row.manipulationP.map { " (p \(NumberText.fixed($0, digits: 3)))" } ?? "")))
+        }
         facts.append(Fact(name: "threshold", value: NumberText.shortest(row.threshold)))
         facts.append(Fact(name: "scan time", value: NumberText.fixed(row.elapsedSeconds, digits: 1) + " s"))
 
         var notes: [String] = []
         if let note = evidence.thumbnailNote { notes.append(note) }
+        if let note = evidence.attentionNote { notes.append(note) }
         if row.status == .ok && evidence.faces.isEmpty {
             notes.append("No per-face scores: give the scan's JSONL (scan --jsonl, report --faces) for plots and faces.")
         }
@@ -72,7 +91,8 @@ extension VideoCard {
         return VideoCard(
             anchor: anchor(rank: rank), rank: rank, path: row.path, verdict: row.verdict.rawValue,
             status: row.status.rawValue, pFake: row.pFake.map { NumberText.fixed($0, digits: 3) } ?? "–",
-            facts: facts, error: row.error, notes: notes, tracks: tracks)
+            facts: facts, error: row.error, notes: notes,
+            classes: ClassBars.make(faces: evidence.faces, aggregator: aggregator, threshold: row.threshold), tracks: tracks)
     }
 
     private static func trackView(_ track: [FaceRow], chosen: [FaceRow], thumbnails: [FaceKey: FaceThumbnail],
@@ -86,11 +106,15 @@ extension VideoCard {
             let overlays = thumbnail.overlays.map {
                 OverlayView(label: $0.label, source: dataURI(mimeType: $0.mimeType, bytes: $0.bytes))
             }
+            let maps = thumbnail.attentionMaps.map {
+                OverlayView(label: $0.label, source: dataURI(mimeType: $0.mimeType, bytes: $0.bytes))
+            }
             return FaceView(
                 kind: position < most ? "most" : "least", side: face.pFake >= threshold ? "above" : "below",
                 caption: "p \(NumberText.fixed(face.pFake, digits: 3)) · frame \(face.frameIndex) · \(NumberText.fixed(face.seconds, digits: 2)) s",
                 source: dataURI(mimeType: "image/jpeg", bytes: thumbnail.jpeg), overlays: overlays,
-                hasOverlays: !overlays.isEmpty)
+                hasOverlays: !overlays.isEmpty,
+                attention: maps.isEmpty ? nil : AttentionView(maps: maps, caption: AttentionView.caption))
         }
         return TrackView(title: title, faces: faces, plot: PlotView(track: track, threshold: threshold, xMax: xMax))
     }
