@@ -489,7 +489,7 @@ eval-masks: build pseudofake-masks
 # once (≈ 4 min), trains ≤ 30 min on 2 threads (resumes from its checkpoint.pt), prints the
 # held-out multi-class accuracy (Training/amtennet_heldout.py, crops and labels.tsv in
 # $(AMTENNET_RUN)/heldout), then fits the card's threshold on the calibration reals.
-AMTENNET_RUN ?= out/train-amtennet/amtennet
+AMTENNET_RUN ?= out/train-amtennet/amtennet-bal
 AMTENNET_FLAGS ?=
 .PHONY: train-amtennet golden-amtennet
 train-amtennet: build setup-yuface venv video-cache
