@@ -484,12 +484,13 @@ eval-masks: build pseudofake-masks
 		$(BIN) eval $(MASK_SET)/labels.tsv --mask-truth --weights $$weights || exit 1; done
 
 # ---- AMTENnet (seed 004): manipulation-trace extractor, multi-class ---------------------------
-# docs/amtennet.md. Samples 400 train crops of every class (reals, four pseudo-manipulation
-# families made from them, the labelled train-videos fakes by family) and the held-out val set
-# once (≈ 4 min), trains ≤ 30 min on 2 threads (resumes from its checkpoint.pt), prints the
-# held-out multi-class accuracy (Training/amtennet_heldout.py, crops and labels.tsv in
-# $(AMTENNET_RUN)/heldout), then fits the card's threshold on the calibration reals.
-AMTENNET_RUN ?= out/train-amtennet/amtennet
+# docs/amtennet.md. Samples 400 train crops of every manipulation class (four pseudo-manipulation
+# families made from reals, the labelled train-videos fakes by family), as many reals, and the
+# held-out val set once (≈ 5 min); trains ≤ 55 min on 2 threads, reals half of every batch
+# (resumes from its checkpoint.pt); prints the held-out multi-class accuracy
+# (Training/amtennet_heldout.py, crops and labels.tsv in $(AMTENNET_RUN)/heldout), then fits the
+# card's threshold on the calibration reals.
+AMTENNET_RUN ?= out/train-amtennet/amtennet-bal
 AMTENNET_FLAGS ?=
 .PHONY: train-amtennet golden-amtennet
 train-amtennet: build setup-yuface venv video-cache

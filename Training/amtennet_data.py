@@ -73,24 +73,27 @@ def _example(job: tuple) -> np.ndarray:
 
 
 def sample_set(data: dict, ids: np.ndarray, classes: list[str], split: str, per_class: int, seed: int,
-               input_size: int, robustness: float, workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               input_size: int, robustness: float, workers: int = 1,
+               reals: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`per_class` crops of each class from `split` (fewer for a video family with fewer crops):
     (images N×S×S×3 uint8, class indices, source crop indices). Training draws (robustness > 0)
-    mirror and degrade each crop; held-out draws keep crops as they are."""
+    mirror and degrade each crop; held-out draws keep crops as they are. `reals` (≥ per_class)
+    draws that many real crops instead: the first `per_class` and every other class are the
+    same as without it, the extra reals come last from their own stream."""
     rng = np.random.default_rng([seed, 7])
     in_split = data["split"] == split
-    reals = np.flatnonzero(in_split & (data["label"] == 0))
-    partners = nearest_partners(data["landmarks"][reals], ids[reals], k=4)
+    real_crops = np.flatnonzero(in_split & (data["label"] == 0))
+    partners = nearest_partners(data["landmarks"][real_crops], ids[real_crops], k=4)
     jobs, labels = [], []
     for label, name in enumerate(classes):
         if name == "real" or name in FAMILIES:
-            picks = rng.choice(len(reals), size=per_class, replace=per_class > len(reals))
+            picks = rng.choice(len(real_crops), size=per_class, replace=per_class > len(real_crops))
             for k, pick in enumerate(picks):
                 donor = -1
                 if name == "cross_blend":  # another identity of like pose; any other crop when the split has one identity
                     donors = partners[pick][partners[pick] >= 0]
-                    donor = reals[rng.choice(donors)] if len(donors) else reals[rng.integers(len(reals))]
-                jobs.append((None if name == "real" else name, int(reals[pick]), int(donor), (seed, label, k, 1),
+                    donor = real_crops[rng.choice(donors)] if len(donors) else real_crops[rng.integers(len(real_crops))]
+                jobs.append((None if name == "real" else name, int(real_crops[pick]), int(donor), (seed, label, k, 1),
                              robustness, robustness > 0))
         else:
             fakes = np.flatnonzero(in_split & (data["label"] == 1)
@@ -106,6 +109,11 @@ def sample_set(data: dict, ids: np.ndarray, classes: list[str], split: str, per_
                 index = int(rng.choice(pool)) if video is not None else int(np.sort(fakes)[k * len(fakes) // count])
                 jobs.append((None, index, -1, (seed, label, k, 1), robustness, robustness > 0))
         labels += [label] * (len(jobs) - len(labels))
+    if reals is not None and reals > per_class:
+        extra_rng = np.random.default_rng([seed, 7, 0])
+        for k, pick in enumerate(extra_rng.choice(len(real_crops), size=reals - per_class), start=per_class):
+            jobs.append((None, int(real_crops[pick]), -1, (seed, 0, k, 1), robustness, robustness > 0))
+        labels += [0] * (reals - per_class)
     _WORK.update(images=data["images"], landmarks=data["landmarks"])
     if workers > 1:
         with get_context("fork").Pool(workers) as pool:

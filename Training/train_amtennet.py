@@ -3,15 +3,18 @@ real crops, the four pseudo-manipulation families made from them and the labelle
 fakes by family (Training/amtennet_data.py); p_fake = 1 − p(real).
 
     python -m Training.train_amtennet --cache out/video-cache --out out/train-amtennet/amtennet \
-        [--per-class 400] [--input-size 128] [--epochs 6] [--max-minutes 30] [--lr 1e-3] [--seed 1]
+        [--per-class 400] [--real-share 0.5] [--input-size 128] [--epochs 12] [--max-minutes 55] [--lr 1e-3] [--seed 1]
 
 1. Samples (once; samples.npz in --out, reused by a rerun with the same settings): `--per-class`
-   train-split crops of every class, mirrored and degraded by random_robustness, and the held-out
-   set: up to `--val-per-class` crops of every class from the val split (groups never trained on),
-   as they are.
-2. Cross-entropy, Adam with cosine decay, mini-batches of 64 with a fresh mirror per epoch, on a
-   fixed schedule cut at `--max-minutes` (no selection on the val set). A checkpoint after every
-   epoch: rerunning the same command resumes from it.
+   train-split crops of every manipulation class and as many reals as `--real-share` needs
+   (p_fake = 1 − p(real), so real must be learnt well: at 0.5 reals are half of every batch and
+   the other classes share the rest evenly), mirrored and degraded by random_robustness, and the
+   held-out set: up to `--val-per-class` crops of every class from the val split (groups never
+   trained on), as they are.
+2. Cross-entropy, Adam with cosine decay, mini-batches of 64 with a fresh mirror per epoch (each
+   batch `--real-share` reals), cut at `--max-minutes` (no selection on the val set). The cosine
+   runs over whichever ends first, the `--epochs` schedule or the time cap, so a time-capped run
+   still ends annealed. A checkpoint after every epoch: rerunning the same command resumes from it.
 3. Writes model.safetensors with its card (`manipulation_classes`: the class names, class 0
    real) and log.jsonl; the val metrics (held-out multi-class accuracy, confusion matrix, real vs
    rest AUC) go on the card.
@@ -65,9 +68,36 @@ def evaluate(model: AMTENnet, images: np.ndarray, labels: np.ndarray, classes: l
             "val_per_class_accuracy": per_class, "val_confusion": matrix.tolist()}
 
 
+def real_count(per_class: int, classes: int, real_share: float) -> int:
+    """Train reals so that they are `real_share` of the set, the other classes `per_class` each
+    (at least `per_class`: a share of 0 keeps every class equal, real included)."""
+    if not 0 <= real_share < 1:
+        raise ValueError(f"--real-share {real_share} is not in [0, 1)")
+    return max(per_class, round(per_class * (classes - 1) * real_share / (1 - real_share)))
+
+
+def batches(labels: torch.Tensor, batch: int, real_share: float, generator: torch.Generator) -> list[torch.Tensor]:
+    """One epoch's mini-batches of indices. With a real share, every batch has round(batch × share)
+    reals and the rest from the other classes; the epoch passes once over the non-reals, the reals
+    cycle. Without one, a plain shuffle of the set."""
+    if real_share <= 0:
+        order = torch.randperm(len(labels), generator=generator)
+        return list(order.split(batch))
+    reals, fakes = torch.nonzero(labels == 0).flatten(), torch.nonzero(labels != 0).flatten()
+    reals, fakes = reals[torch.randperm(len(reals), generator=generator)], fakes[torch.randperm(len(fakes), generator=generator)]
+    real_part = min(batch - 1, max(1, round(batch * real_share)))
+    fake_part = batch - real_part
+    out = []
+    for step, start in enumerate(range(0, len(fakes), fake_part)):
+        picked = torch.arange(step * real_part, (step + 1) * real_part) % len(reals)
+        out.append(torch.cat([reals[picked], fakes[start:start + fake_part]]))
+    return out
+
+
 def samples(args, data: dict, classes: list[str]) -> dict:
+    reals = real_count(args.per_class, len(classes), args.real_share)
     key = {"seed": args.seed, "per_class": args.per_class, "val_per_class": args.val_per_class, "classes": classes,
-           "input_size": args.input_size, "robustness": args.robustness, "version": 1}
+           "input_size": args.input_size, "robustness": args.robustness, "reals": reals, "version": 2}
     path = args.out / "samples.npz"
     if path.exists():
         with np.load(path) as cached:
@@ -76,7 +106,7 @@ def samples(args, data: dict, classes: list[str]) -> dict:
     started = time.monotonic()
     ids = identities(args.cache, data)
     train, train_labels, _ = sample_set(data, ids, classes, "train", args.per_class, args.seed, args.input_size,
-                                        args.robustness, args.workers)
+                                        args.robustness, args.workers, reals=reals)
     val, val_labels, _ = sample_set(data, ids, classes, "val", args.val_per_class, args.seed + 1000, args.input_size,
                                     0.0, args.workers)
     out = {"train": train, "train_labels": train_labels, "val": val, "val_labels": val_labels,
@@ -91,11 +121,13 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("out/video-cache"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--per-class", type=int, default=400)
+    parser.add_argument("--real-share", type=float, default=0.5,
+                        help="reals' share of the train set and of every batch (0: every class per-class, plain shuffle)")
     parser.add_argument("--val-per-class", type=int, default=100)
     parser.add_argument("--input-size", type=int, default=128)
     parser.add_argument("--robustness", type=float, default=0.3)
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--max-minutes", type=float, default=30.0, help="stop training after this (sampling not counted)")
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--max-minutes", type=float, default=55.0, help="stop training after this (sampling not counted)")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (tests)")
@@ -121,7 +153,7 @@ def train(args) -> int:
     images, labels = sets["train"], torch.from_numpy(sets["train_labels"])
     model = AMTENnet(len(classes), args.input_size).to(memory_format=torch.channels_last)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
-    steps_per_epoch = (len(labels) + args.batch - 1) // args.batch
+    steps_per_epoch = len(batches(labels, args.batch, args.real_share, torch.Generator().manual_seed(0)))
     total_steps = args.epochs * steps_per_epoch
     checkpoint_path, epoch, spent = args.out / "checkpoint.pt", 0, 0.0
     if checkpoint_path.exists():
@@ -138,27 +170,28 @@ def train(args) -> int:
     stop = False
     while epoch < args.epochs and not stop:
         generator = torch.Generator().manual_seed(args.seed * 1000 + epoch)
-        order, total = torch.randperm(len(labels), generator=generator), 0.0
+        epoch_batches, total, seen = batches(labels, args.batch, args.real_share, generator), 0.0, 0
         flips = torch.rand(len(labels), generator=generator) < 0.5
         model.train()
-        for start in range(0, len(order), args.batch):
-            index = order[start:start + args.batch]
+        for index in epoch_batches:
             x = to_tensor(images[index.numpy()])
             x = torch.where(flips[index, None, None, None], x.flip(3), x)
+            progress = min(1.0, max(step / total_steps, (time.monotonic() - started) / 60 / args.max_minutes))
             for group in optimiser.param_groups:
-                group["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * min(step, total_steps) / total_steps))
+                group["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * progress))
             loss = loss_function(model(x), labels[index])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             total += loss.item() * len(index)
+            seen += len(index)
             step += 1
             minutes = (time.monotonic() - started) / 60
             if (args.max_steps and step >= args.max_steps) or minutes >= args.max_minutes:
                 stop = True
                 break
         epoch += 1
-        entry = {"epoch": epoch, "step": step, "loss": round(total / min(len(order), start + len(index)), 4),
+        entry = {"epoch": epoch, "step": step, "loss": round(total / seen, 4), "lr": float(f"{optimiser.param_groups[0]['lr']:.3g}"),
                  "seconds": round(time.monotonic() - started)} | evaluate(model, sets["val"], sets["val_labels"], classes)
         print(json.dumps({k: v for k, v in entry.items() if k != "val_confusion"}), flush=True)
         log.write(json.dumps(entry) + "\n")
@@ -181,7 +214,8 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
                   f"data/real-videos (video crop cache, as published and H.264 re-encoded): reals, the pseudo-manipulation "
                   f"families made from them (Training/pseudofakes/families.py) and the labelled fakes by method family "
                   f"{json.dumps(METHOD_FAMILIES)}, mirrored, robustness p={args.robustness}; cross-entropy, Adam lr {args.lr} "
-                  f"cosine, batch {args.batch}, {epochs} epochs ({steps} steps), seed {args.seed}; {seconds / 60:.0f} min "
+                  f"cosine (over {args.epochs} epochs or {args.max_minutes:g} min, whichever ends first), batch {args.batch} "
+                  f"({'reals ' + format(args.real_share, 'g') + ' of each' if args.real_share > 0 else 'shuffled'}), {epochs} epochs ({steps} steps), seed {args.seed}; {seconds / 60:.0f} min "
                   f"on CPU; val_* metrics: held-out crops of every class from the cache's val groups ({len(sets['val_labels'])})")
     metrics = {k: v for k, v in entry.items() if k.startswith("val_") and isinstance(v, float)}
     metrics |= {f"val_accuracy_{c}": v for c, v in entry.get("val_per_class_accuracy", {}).items()}

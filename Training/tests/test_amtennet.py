@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 from safetensors import safe_open  # noqa: E402
 
 from Training import amtennet_heldout, train_amtennet  # noqa: E402
-from Training.amtennet_data import class_names, method_family, resize_crops  # noqa: E402
+from Training.amtennet_data import class_names, identities, method_family, resize_crops, sample_set  # noqa: E402
 from Training.models.amtennet import AMTENnet, features_for, p_fake  # noqa: E402
 from Training.pseudofakes.families import FAMILIES, make_family  # noqa: E402
 from Training.reference import amtennet_golden as golden  # noqa: E402
@@ -95,7 +95,9 @@ def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
     assert train_amtennet.main(args) == 0
     assert torch.get_num_threads() == threads
     samples = np.load(out / "samples.npz")
-    assert samples["train"].shape == (6 * 4, 64, 64, 3)  # real, 4 families, face_swap ("talkinghead" has no family)
+    # real, 4 families, face_swap ("talkinghead" has no family); reals half the set (--real-share 0.5 by default)
+    assert samples["train"].shape == (20 + 5 * 4, 64, 64, 3)
+    assert np.bincount(samples["train_labels"]).tolist() == [20, 4, 4, 4, 4, 4]
     log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
     assert log[-1]["step"] == 2 and 0 <= log[-1]["val_accuracy"] <= 1
     with safe_open(str(out / "model.safetensors"), "pt") as handle:
@@ -110,3 +112,39 @@ def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
     # The held-out set is the trainer's val set: the same crops of every class.
     counts = np.bincount(samples["val_labels"], minlength=6).tolist()
     assert [sum(row) for row in results["confusion"]] == counts
+
+
+def test_real_share_sets_the_real_count():
+    assert train_amtennet.real_count(400, 8, 0.5) == 2800  # as many reals as the 7 other classes together
+    assert train_amtennet.real_count(400, 8, 0.0) == 400  # every class equal
+    assert train_amtennet.real_count(400, 8, 0.25) == 933
+    with pytest.raises(ValueError):
+        train_amtennet.real_count(400, 8, 1.0)
+
+
+def test_balanced_batches_are_half_real_and_pass_once_over_the_other_classes():
+    labels = torch.tensor([0] * 30 + [1, 2, 3] * 10)
+    first = train_amtennet.batches(labels, 8, 0.5, torch.Generator().manual_seed(3))
+    again = train_amtennet.batches(labels, 8, 0.5, torch.Generator().manual_seed(3))
+    assert all(torch.equal(a, b) for a, b in zip(first, again)) and len(first) == len(again) == 8  # 30 fakes / 4
+    assert [int((labels[b] == 0).sum()) for b in first] == [4] * 8
+    fakes = torch.cat([b[labels[b] != 0] for b in first])
+    assert sorted(fakes.tolist()) == list(range(30, 60))  # every non-real once per epoch
+    reals = torch.cat([b[labels[b] == 0] for b in first])
+    assert len(set(reals.tolist())) == 30  # the reals cycle: all 30 used, two twice
+    other = train_amtennet.batches(labels, 8, 0.5, torch.Generator().manual_seed(4))
+    assert not all(torch.equal(a, b) for a, b in zip(first, other))
+    plain = train_amtennet.batches(labels, 8, 0.0, torch.Generator().manual_seed(3))
+    assert sorted(torch.cat(plain).tolist()) == list(range(60))
+
+
+def test_extra_reals_leave_the_other_classes_unchanged(tmp_path):
+    from Training.train_video import load_video_cache
+    cache = synthetic_video_cache(tmp_path / "cache")
+    data = load_video_cache(cache)
+    classes, ids = class_names(data), identities(cache, data)
+    base, base_labels, _ = sample_set(data, ids, classes, "train", 3, 5, 64, 0.3)
+    more, more_labels, _ = sample_set(data, ids, classes, "train", 3, 5, 64, 0.3, reals=7)
+    assert np.bincount(more_labels).tolist() == [7] + [3] * (len(classes) - 1)
+    assert np.array_equal(more[:len(base)], base) and np.array_equal(more_labels[:len(base)], base_labels)
+    assert (more_labels[len(base):] == 0).all()
