@@ -63,6 +63,47 @@ struct CropInput {
 /// rounded half to even, so a crop resized here matches training's to within one level
 /// (docs/engine.md has the comparison).
 func resizedBilinear(_ image: RGBImage, to size: Int) -> RGBImage {
+    if image.width == 2 * size && image.height == 2 * size { return halvedBilinear(image) }
+    return resizedBilinearAnySize(image, to: size)
+}
+
+/// `resizedBilinear` to half the size (the scan's 256 px crops for 128 px models), in
+/// integers: at scale 2 every output's Float32 taps are the 2×2 block under it with weights
+/// ½, so each step of the Float arithmetic is exact and the value is the block's mean
+/// rounded half to even. The same bytes as `resizedBilinearAnySize` (DetectorsTests
+/// compares them), without its per-value Float work.
+func halvedBilinear(_ image: RGBImage) -> RGBImage {
+    let size = image.width / 2
+    precondition(image.width == 2 * size && image.height == 2 * size, "halvedBilinear takes a 2n×2n image")
+    let rowBytes = image.width * 3
+    let pixels = [UInt8](unsafeUninitializedCapacity: size * size * 3) { out, count in
+        image.pixels.withUnsafeBufferPointer { source in
+            var target = out.baseAddress!
+            for y in 0..<size {
+                let top = source.baseAddress! + 2 * y * rowBytes, bottom = top + rowBytes
+                var i = 0
+                while i < rowBytes {
+                    // Output value i / 6 * 3 + i % 3 of this row: source bytes i and i + 3.
+                    for channel in 0..<3 {
+                        let sum = Int(top[i + channel]) &+ Int(top[i + channel + 3])
+                            &+ Int(bottom[i + channel]) &+ Int(bottom[i + channel + 3])
+                        let (quotient, remainder) = (sum >> 2, sum & 3)
+                        // Quarters: below a half rounds down, above up, a half to the even neighbour.
+                        let up = remainder > 2 || (remainder == 2 && quotient & 1 == 1)
+                        target[channel] = UInt8(truncatingIfNeeded: up ? quotient + 1 : quotient)
+                    }
+                    target += 3
+                    i += 6
+                }
+            }
+        }
+        count = size * size * 3
+    }
+    return RGBImage(width: size, height: size, pixels: pixels)
+}
+
+/// The general case of `resizedBilinear`: any sizes, in Float32 as PyTorch computes it.
+func resizedBilinearAnySize(_ image: RGBImage, to size: Int) -> RGBImage {
     let columns = BilinearTaps(input: image.width, output: size)
     let rows = BilinearTaps(input: image.height, output: size)
     var pixels = [UInt8](repeating: 0, count: size * size * 3)

@@ -69,13 +69,23 @@ final class EnsembleAveraging: Detector {
 
     func pFake(crops: [RGBImage]) throws -> [Float] {
         if crops.isEmpty { return [] }
+        // Members that would each resize the crops the same way get them resized once.
+        let size = card.inputSize
+        let input = members.allSatisfy({ $0 is any ResizesCropsBilinearly })
+            ? crops.map { $0.width == size && $0.height == size ? $0 : resizedBilinear($0, to: size) } : crops
         var sums = [Float](repeating: 0, count: crops.count)
         for member in members {
-            for (index, score) in try member.pFake(crops: crops).enumerated() { sums[index] += score }
+            for (index, score) in try member.pFake(crops: input).enumerated() { sums[index] += score }
         }
         return sums.map { $0 / Float(members.count) }
     }
 }
+
+/// A detector whose crops reach the network only through `CropInput` (`resizedBilinear` to the
+/// card's input size, then scaling): crops resized that way beforehand give it the same scores.
+protocol ResizesCropsBilinearly: Detector {}
+
+extension EfficientNetLite0: ResizesCropsBilinearly {}
 
 /// Member files whose digest matched, shared by the threads that load detectors.
 private final class CheckedFiles: @unchecked Sendable {

@@ -65,14 +65,15 @@ public struct ScanPipeline: Sendable {
         self.perturbations = perturbations
     }
 
-    /// One thread per decoder at --jobs = cores was slower on a shared machine (fewer threads
-    /// get a smaller share of busy cores) for about the same CPU: docs/benchmarks.md.
-    public static let minimumAutomaticDecodeThreads = 2
+    /// One thread per decoder when every core has a video (the default --jobs): frame threads
+    /// cost CPU of their own, and on an otherwise idle machine one thread was cheaper and as
+    /// fast; on cores shared with other processes it was slower (docs/benchmarks.md).
+    public static let minimumAutomaticDecodeThreads = 1
     /// More FFmpeg frame threads than this add memory (a frame each) for little speed.
     public static let maximumAutomaticDecodeThreads = 8
 
     /// Decoder threads per video: the cores shared out among `jobs` videos decoding at once,
-    /// within 2…8 (`--jobs 1` on 16 cores decodes with 8 threads, one video per core with 2).
+    /// within 1…8 (`--jobs 1` on 16 cores decodes with 8 threads, one video per core with 1).
     public static func automaticDecodeThreads(jobs: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
         min(max(minimumAutomaticDecodeThreads, cores / max(1, jobs)), maximumAutomaticDecodeThreads)
     }

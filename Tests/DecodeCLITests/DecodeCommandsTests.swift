@@ -25,16 +25,16 @@ import VideoDecode
     }
 
     /// Without --decode-threads the cores are shared out among the videos run at once, within
-    /// 2…8 (2 at the default --jobs = cores); --decode-threads always wins.
+    /// 1…8 (1 at the default --jobs = cores); --decode-threads always wins.
     @Test func decodeThreadsAreChosenWithTheJobs() throws {
         let automatic = try SamplingOptions.parse([])
-        #expect(automatic.decodeThreadCount(jobs: 2, cores: 2) == 2)
-        #expect(automatic.decodeThreadCount(jobs: 16, cores: 16) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 2, cores: 2) == 1)
+        #expect(automatic.decodeThreadCount(jobs: 16, cores: 16) == 1)
         #expect(automatic.decodeThreadCount(jobs: 1, cores: 2) == 2)
         #expect(automatic.decodeThreadCount(jobs: 4, cores: 16) == 4)
         #expect(automatic.decodeThreadCount(jobs: 2, cores: 12) == 6)
         #expect(automatic.decodeThreadCount(jobs: 1, cores: 12) == ScanPipeline.maximumAutomaticDecodeThreads)
-        #expect(automatic.decodeThreadCount(jobs: 8, cores: 2) == 2)
+        #expect(automatic.decodeThreadCount(jobs: 8, cores: 2) == 1)
         #expect(automatic.decodeThreadCount(jobs: 1, cores: 64) == ScanPipeline.maximumAutomaticDecodeThreads)
         let given = try SamplingOptions.parse(["--decode-threads", "3"])
         #expect(given.decodeThreadCount(jobs: 2, cores: 2) == 3)
