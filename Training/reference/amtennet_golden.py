@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from Training.models.amtennet import AMTENnet, p_fake
-from Training.reference.efficientnet_golden import crop, formula_tensor, golden_main, key_shapes
+from Training.reference.efficientnet_golden import crop, formula_fixture, formula_tensor, golden_main, key_shapes
 
 INPUT_SIZE = 128
 CLASSES = ["real", "self_blend", "cross_blend", "local_warp", "lip_sync"]
@@ -43,17 +43,14 @@ def golden() -> dict:
         traces = model.traces(x)
         logits = model(x)
         probabilities = torch.softmax(logits, 1)
-    return {
-        "about": "Training/reference/amtennet_golden.py: formula weights and crops, PyTorch float64 outputs",
-        "architecture": "amtennet", "input_size": INPUT_SIZE, "scaling": "x/255", "classes": CLASSES,
-        "keys": [[k, s] for k, s in key_shapes(model)],
-        "crops": CROPS,
+    return formula_fixture("amtennet_golden.py", "amtennet", INPUT_SIZE, "x/255", key_shapes(model), CROPS, **{
+        "classes": CLASSES,
         "sampled_traces": [[traces[i, c].flatten()[:SAMPLED].tolist() for c in range(traces.shape[1])]
                            for i in range(len(CROPS))],
         "logits": logits.tolist(),
         "probabilities": probabilities.tolist(),
         "p_fake": p_fake(logits).tolist(),
-    }
+    })
 
 
 def main(argv=None) -> int:

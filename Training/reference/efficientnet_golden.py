@@ -119,13 +119,20 @@ def logits(model: EfficientNetLite0, specs: list[dict]) -> np.ndarray:
 def golden() -> dict:
     model = formula_model()
     values = logits(model, CROPS)
+    return formula_fixture("efficientnet_golden.py", RECIPE.architecture, RECIPE.input_size, RECIPE.scaling,
+                           key_shapes(model), CROPS,
+                           logits=values.tolist(), p_fake=(1 / (1 + np.exp(-values))).tolist())
+
+
+def formula_fixture(script: str, architecture: str, input_size: int, scaling: str, keys, crops, **outputs) -> dict:
+    """What every formula-weight fixture starts with (what the Swift tests' FormulaGolden reads),
+    then the model's own reference outputs."""
     return {
-        "about": "Training/reference/efficientnet_golden.py: formula weights and crops, PyTorch float64 outputs",
-        "architecture": RECIPE.architecture, "input_size": RECIPE.input_size, "scaling": RECIPE.scaling,
-        "keys": [[k, s] for k, s in key_shapes(model)],
-        "crops": CROPS,
-        "logits": values.tolist(),
-        "p_fake": (1 / (1 + np.exp(-values))).tolist(),
+        "about": f"Training/reference/{script}: formula weights and crops, PyTorch float64 outputs",
+        "architecture": architecture, "input_size": input_size, "scaling": scaling,
+        "keys": [[k, s] for k, s in keys],
+        "crops": crops,
+        **outputs,
     }
 
 

@@ -17,7 +17,7 @@ import torch
 
 from Training.models.fakespotter import LAYER_CHANNELS, LAYER_NAMES, FakeSpotter, layer_thresholds
 from Training.recipes import RECIPES, to_input
-from Training.reference.efficientnet_golden import crop, formula_tensor, golden_main, key_shapes
+from Training.reference.efficientnet_golden import crop, formula_fixture, formula_tensor, golden_main, key_shapes
 
 RECIPE = RECIPES["efficientnet_lite0"]
 INPUT_SIZE = 128  # pinned: a change to the training recipe's size must not invalidate the fixture
@@ -61,18 +61,15 @@ def golden() -> dict:
             assert (m - t).abs().min() >= MARGIN * (1 + abs(t)) * 0.99
         coverage = model.coverage(means)
         logits = model.mlp(coverage).squeeze(1).numpy()
-    return {
-        "about": "Training/reference/fakespotter_golden.py: formula weights and crops, PyTorch float64 outputs",
-        "architecture": "fakespotter", "input_size": INPUT_SIZE, "scaling": RECIPE.scaling,
-        "keys": [[k, s] for k, s in key_shapes(model) if k != "thresholds"],
-        "crops": CROPS,
+    keys = [(k, s) for k, s in key_shapes(model) if k != "thresholds"]
+    return formula_fixture("fakespotter_golden.py", "fakespotter", INPUT_SIZE, RECIPE.scaling, keys, CROPS, **{
         "layers": list(LAYER_NAMES), "layer_channels": list(LAYER_CHANNELS),
         "thresholds": model.thresholds.tolist(),
         "coverage": ["".join(str(int(v)) for v in row) for row in coverage.numpy()],
         "sampled_means": [[m[i, :SAMPLED].tolist() for m in means] for i in range(len(CROPS))],
         "logits": logits.tolist(),
         "p_fake": (1 / (1 + np.exp(-logits))).tolist(),
-    }
+    })
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,7 @@ import torch
 
 from Training.models.mat import MAT
 from Training.recipes import RECIPES, to_input
-from Training.reference.efficientnet_golden import crop, formula_tensor, golden_main, key_shapes
+from Training.reference.efficientnet_golden import crop, formula_fixture, formula_tensor, golden_main, key_shapes
 
 RECIPE = RECIPES["efficientnet_lite0"]
 INPUT_SIZE = 128  # pinned: a change to the training recipe's size must not invalidate the fixture
@@ -46,17 +46,13 @@ def golden() -> dict:
     with torch.no_grad():
         parts = model.parts(x)
     logits = parts["logits"].numpy()
-    return {
-        "about": "Training/reference/mat_golden.py: formula weights and crops, PyTorch float64 outputs",
-        "architecture": "mat", "input_size": INPUT_SIZE, "scaling": RECIPE.scaling,
-        "keys": [[k, s] for k, s in exported_keys(model)],
-        "crops": CROPS,
+    return formula_fixture("mat_golden.py", "mat", INPUT_SIZE, RECIPE.scaling, exported_keys(model), CROPS, **{
         "attention": parts["attentions"].flatten(2).tolist(),
         "regional": parts["regional"][:, :, :SAMPLED].tolist(),
         "global": parts["global"][:, :SAMPLED].tolist(),
         "logits": logits.tolist(),
         "p_fake": (1 / (1 + np.exp(-logits))).tolist(),
-    }
+    })
 
 
 def main(argv=None) -> int:
