@@ -105,6 +105,8 @@ def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
     assert card["architecture"] == "amtennet" and card["input_size"] == "64" and card["scaling"] == "x/255"
     assert json.loads(card["manipulation_classes"]) == ["real", *FAMILIES, "face_swap"]
     assert "val_accuracy" in json.loads(card["metrics"])
+    recipe = json.loads(card["recipe"])  # the binary loss's weight is on the card (1 by default)
+    assert recipe["aux_weight"] == 1.0 and recipe["real_share"] == 0.5 and "aux_weight 1" in card["provenance"]
     assert amtennet_heldout.main(["--cache", str(cache), "--weights", str(out / "model.safetensors"),
                                   "--out", str(tmp_path / "heldout"), "--per-class", "2", "--workers", "1"]) == 0
     results = json.loads((tmp_path / "heldout" / "results.json").read_text())
