@@ -3,7 +3,8 @@ real crops, the four pseudo-manipulation families made from them and the labelle
 fakes by family (Training/amtennet_data.py); p_fake = 1 − p(real).
 
     python -m Training.train_amtennet --cache out/video-cache --out out/train-amtennet/amtennet \
-        [--per-class 400] [--real-share 0.5] [--input-size 128] [--epochs 12] [--max-minutes 55] [--lr 1e-3] [--seed 1]
+        [--per-class 400] [--real-share 0.5] [--aux-weight 1] [--input-size 128] [--epochs 12] [--max-minutes 60] \
+        [--lr 1e-3] [--seed 1]
 
 1. Samples (once; samples.npz in --out, reused by a rerun with the same settings): `--per-class`
    train-split crops of every manipulation class and as many reals as `--real-share` needs
@@ -11,7 +12,8 @@ fakes by family (Training/amtennet_data.py); p_fake = 1 − p(real).
    the other classes share the rest evenly), mirrored and degraded by random_robustness, and the
    held-out set: up to `--val-per-class` crops of every class from the val split (groups never
    trained on), as they are.
-2. Cross-entropy, Adam with cosine decay, mini-batches of 64 with a fresh mirror per epoch (each
+2. Cross-entropy plus `--aux-weight` × the binary real-vs-fake cross-entropy of p_fake = 1 − p(real)
+   (amtennet_loss; 0: cross-entropy alone, the first two runs' loss), Adam with cosine decay, mini-batches of 64 with a fresh mirror per epoch (each
    batch `--real-share` reals), cut at `--max-minutes` (no selection on the val set). The cosine
    runs over whichever ends first, the `--epochs` schedule or the time cap, so a time-capped run
    still ends annealed. A checkpoint after every epoch: rerunning the same command resumes from it.
@@ -66,6 +68,21 @@ def evaluate(model: AMTENnet, images: np.ndarray, labels: np.ndarray, classes: l
             "val_balanced_accuracy": round(float(np.mean(list(per_class.values()))), 4),
             "val_real_vs_rest_auc": round(float(roc_auc((labels > 0).astype(int), fake)), 4),
             "val_per_class_accuracy": per_class, "val_confusion": matrix.tolist()}
+
+
+def amtennet_loss(logits: torch.Tensor, labels: torch.Tensor, aux_weight: float) -> torch.Tensor:
+    """Mean cross-entropy over the classes + aux_weight × mean BCE(p_fake, is_fake), p_fake = 1 − p(real).
+    The multi-class loss alone lets the network spread a fake's mass over `real` and a wrong family as
+    cheaply as over wrong families; the binary term charges for every bit of mass left on real. Both
+    from log-softmax: log p(real) is its class-0 entry, log(1 − p(real)) the logsumexp of the others,
+    so neither underflows when p(real) is near 0 or 1."""
+    log_p = torch.log_softmax(logits, 1)
+    loss = torch.nn.functional.nll_loss(log_p, labels)
+    if aux_weight == 0:
+        return loss
+    log_real, log_fake = log_p[:, 0], torch.logsumexp(log_p[:, 1:], 1)
+    binary = -torch.where(labels != 0, log_fake, log_real).mean()
+    return loss + aux_weight * binary
 
 
 def real_count(per_class: int, classes: int, real_share: float) -> int:
@@ -127,7 +144,9 @@ def main(argv=None) -> int:
     parser.add_argument("--input-size", type=int, default=128)
     parser.add_argument("--robustness", type=float, default=0.3)
     parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--max-minutes", type=float, default=55.0, help="stop training after this (sampling not counted)")
+    parser.add_argument("--aux-weight", type=float, default=1.0,
+                        help="weight of the binary real-vs-fake loss on 1 - p(real) added to the cross-entropy (0: none)")
+    parser.add_argument("--max-minutes", type=float, default=60.0, help="stop training after this (sampling not counted)")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (tests)")
@@ -164,7 +183,6 @@ def train(args) -> int:
             epoch, spent = state["epoch"], state["seconds"]
             print(f"resuming after epoch {epoch} ({spent / 60:.1f} min)", flush=True)
     log = open(args.out / "log.jsonl", "a")
-    loss_function = torch.nn.CrossEntropyLoss()
     entry: dict = {}
     started, step = time.monotonic() - spent, epoch * steps_per_epoch
     stop = False
@@ -179,7 +197,7 @@ def train(args) -> int:
             progress = min(1.0, max(step / total_steps, (time.monotonic() - started) / 60 / args.max_minutes))
             for group in optimiser.param_groups:
                 group["lr"] = args.lr * 0.5 * (1 + np.cos(np.pi * progress))
-            loss = loss_function(model(x), labels[index])
+            loss = amtennet_loss(model(x), labels[index], args.aux_weight)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -213,7 +231,7 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
                   f"({', '.join(f'{c} {n}' for c, n in zip(classes, counts))}) from the train groups of data/train-videos and "
                   f"data/real-videos (video crop cache, as published and H.264 re-encoded): reals, the pseudo-manipulation "
                   f"families made from them (Training/pseudofakes/families.py) and the labelled fakes by method family "
-                  f"{json.dumps(METHOD_FAMILIES)}, mirrored, robustness p={args.robustness}; cross-entropy, Adam lr {args.lr} "
+                  f"{json.dumps(METHOD_FAMILIES)}, mirrored, robustness p={args.robustness}; cross-entropy{f' + {args.aux_weight:g} x binary cross-entropy of 1 - p(real) against is-fake (aux_weight {args.aux_weight:g})' if args.aux_weight else ' (aux_weight 0)'}, Adam lr {args.lr} "
                   f"cosine (over {args.epochs} epochs or {args.max_minutes:g} min, whichever ends first), batch {args.batch} "
                   f"({'reals ' + format(args.real_share, 'g') + ' of each' if args.real_share > 0 else 'shuffled'}), {epochs} epochs ({steps} steps), seed {args.seed}; {seconds / 60:.0f} min "
                   f"on CPU; val_* metrics: held-out crops of every class from the cache's val groups ({len(sets['val_labels'])})")
@@ -222,7 +240,10 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
     metadata = {"name": name, "architecture": "amtennet", "version": "1", "input_size": str(args.input_size),
                 "colour_order": "RGB", "scaling": "x/255", "score_semantics": "p_fake, 1 = fake",
                 "provenance": provenance, "metrics": json.dumps(metrics, sort_keys=True),
-                "manipulation_classes": json.dumps(classes)}
+                "manipulation_classes": json.dumps(classes),
+                "recipe": json.dumps({"real_share": args.real_share, "aux_weight": args.aux_weight, "epochs": args.epochs,
+                                      "max_minutes": args.max_minutes, "lr": args.lr, "batch": args.batch,
+                                      "per_class": args.per_class, "seed": args.seed}, sort_keys=True)}
     write_safetensors(args.out / "model.safetensors", exported_tensors(model.state_dict()), metadata)
     print(f"{args.out / 'model.safetensors'}: {seconds / 60:.1f} min", flush=True)
 

@@ -105,6 +105,8 @@ def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
     assert card["architecture"] == "amtennet" and card["input_size"] == "64" and card["scaling"] == "x/255"
     assert json.loads(card["manipulation_classes"]) == ["real", *FAMILIES, "face_swap"]
     assert "val_accuracy" in json.loads(card["metrics"])
+    recipe = json.loads(card["recipe"])  # the binary loss's weight is on the card (1 by default)
+    assert recipe["aux_weight"] == 1.0 and recipe["real_share"] == 0.5 and "aux_weight 1" in card["provenance"]
     assert amtennet_heldout.main(["--cache", str(cache), "--weights", str(out / "model.safetensors"),
                                   "--out", str(tmp_path / "heldout"), "--per-class", "2", "--workers", "1"]) == 0
     results = json.loads((tmp_path / "heldout" / "results.json").read_text())
@@ -148,3 +150,55 @@ def test_extra_reals_leave_the_other_classes_unchanged(tmp_path):
     assert np.bincount(more_labels).tolist() == [7] + [3] * (len(classes) - 1)
     assert np.array_equal(more[:len(base)], base) and np.array_equal(more_labels[:len(base)], base_labels)
     assert (more_labels[len(base):] == 0).all()
+
+
+def direct_loss(logits: np.ndarray, labels: np.ndarray, aux_weight: float) -> float:
+    """The loss written out in float64: mean CE + aux_weight × mean BCE(1 − p(real), is_fake)."""
+    shifted = logits - logits.max(1, keepdims=True)
+    p = np.exp(shifted) / np.exp(shifted).sum(1, keepdims=True)
+    cross_entropy = -np.mean(np.log(p[np.arange(len(labels)), labels]))
+    p_fake, is_fake = 1.0 - p[:, 0], labels != 0
+    binary = -np.mean(np.where(is_fake, np.log(p_fake), np.log(1.0 - p_fake)))
+    return float(cross_entropy + aux_weight * binary)
+
+
+def test_aux_loss_is_cross_entropy_plus_weighted_bce_of_p_fake():
+    rng = np.random.default_rng(0)
+    logits, labels = rng.normal(0, 3, (32, 8)), rng.integers(0, 8, 32)
+    for weight in (0.0, 0.5, 1.0, 2.0):
+        got = train_amtennet.amtennet_loss(torch.from_numpy(logits), torch.from_numpy(labels), weight)
+        assert float(got) == pytest.approx(direct_loss(logits, labels, weight), rel=1e-12)
+        got32 = train_amtennet.amtennet_loss(torch.from_numpy(logits).float(), torch.from_numpy(labels), weight)
+        assert float(got32) == pytest.approx(direct_loss(logits, labels, weight), rel=1e-5)
+
+
+def test_zero_aux_weight_is_the_plain_cross_entropy():
+    torch.manual_seed(0)
+    logits, labels = torch.randn(16, 8), torch.randint(0, 8, (16,))
+    plain = torch.nn.CrossEntropyLoss()(logits, labels)
+    assert torch.equal(train_amtennet.amtennet_loss(logits, labels, 0.0), plain)
+
+
+def test_aux_term_charges_mass_left_on_real_for_fakes_and_taken_from_real_for_reals():
+    # p = (0.7, 0.2, 0.1): class 0 (real) and class 1 differ, so using the wrong class as real shows.
+    logits = torch.log(torch.tensor([[0.7, 0.2, 0.1], [0.7, 0.2, 0.1]], dtype=torch.float64))
+    labels = torch.tensor([2, 0])  # a fake of class 2, a real
+    aux = train_amtennet.amtennet_loss(logits, labels, 1.0) - train_amtennet.amtennet_loss(logits, labels, 0.0)
+    assert float(aux) == pytest.approx(-(np.log(0.3) + np.log(0.7)) / 2, rel=1e-12)
+    # Moving mass from real to any fake class must lower it for the fake, raise it for the real.
+    for row, label, direction in ((0, 2, -1), (1, 0, +1)):
+        x = logits[row:row + 1].clone().requires_grad_(True)
+        (train_amtennet.amtennet_loss(x, torch.tensor([label]), 1.0)
+         - train_amtennet.amtennet_loss(x, torch.tensor([label]), 0.0)).backward()
+        assert direction * float(x.grad[0, 0]) < 0  # d aux / d logit_real
+        assert direction * float(x.grad[0, 1]) > 0  # a non-real class other than the label
+
+
+def test_aux_loss_is_finite_where_p_real_rounds_to_zero_or_one():
+    logits = torch.tensor([[200.0, -200.0, 0.0], [-200.0, 200.0, 0.0]])
+    labels = torch.tensor([1, 0])  # a fake called real with certainty, a real called fake
+    loss = train_amtennet.amtennet_loss(logits, labels, 1.0)
+    assert torch.isfinite(loss)
+    # By hand (float64's 1 − p(real) is 0 here): the fake costs CE 400 + BCE −log(p1 + p2) ≈ 200, the
+    # real CE 400 + BCE 400; the mean is 700.
+    assert float(loss) == pytest.approx(700.0, rel=1e-6)
