@@ -486,12 +486,12 @@ eval-masks: build pseudofake-masks
 # ---- AMTENnet (seed 004): manipulation-trace extractor, multi-class ---------------------------
 # docs/amtennet.md. Samples 400 train crops of every manipulation class (four pseudo-manipulation
 # families made from reals, the labelled train-videos fakes by family), as many reals, and the
-# held-out val set once (≈ 5 min); trains ≤ 60 min on 2 threads, reals half of every batch, cross-entropy
-# plus the binary real-vs-fake loss on 1 − p(real) (--aux-weight 1; AMTENNET_FLAGS="--aux-weight 0" drops it)
+# held-out val set once (≈ 5 min); trains ≤ 55 min on 2 threads, reals half of every batch, cross-entropy
+# (AMTENNET_FLAGS="--aux-weight 1" adds the binary real-vs-fake loss of amtennet-aux, measured worse)
 # (resumes from its checkpoint.pt); prints the held-out multi-class accuracy
 # (Training/amtennet_heldout.py, crops and labels.tsv in $(AMTENNET_RUN)/heldout), then fits the
 # card's threshold on the calibration reals.
-AMTENNET_RUN ?= out/train-amtennet/amtennet-aux
+AMTENNET_RUN ?= out/train-amtennet/amtennet-bal
 AMTENNET_FLAGS ?=
 .PHONY: train-amtennet golden-amtennet
 train-amtennet: build setup-yuface venv video-cache

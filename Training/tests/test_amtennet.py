@@ -91,7 +91,7 @@ def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
     out = tmp_path / "run"
     threads = torch.get_num_threads()
     args = ["--cache", str(cache), "--out", str(out), "--per-class", "4", "--val-per-class", "2", "--input-size", "64",
-            "--epochs", "1", "--max-steps", "2", "--batch", "8", "--threads", "1", "--workers", "1", "--name", "amtennet-test"]
+            "--epochs", "1", "--max-steps", "2", "--batch", "8", "--threads", "1", "--workers", "1", "--name", "amtennet-test", "--aux-weight", "1"]
     assert train_amtennet.main(args) == 0
     assert torch.get_num_threads() == threads
     samples = np.load(out / "samples.npz")
