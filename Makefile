@@ -502,3 +502,21 @@ train-amtennet: build setup-yuface venv video-cache
 
 golden-amtennet: venv
 	$(PYTHON) -m Training.reference.amtennet_golden --out Tests/Fixtures/amtennet_golden.json
+
+# ---- Training: generator-reconstruction pseudo-fakes (AutoGAN-style; docs/models.md) ---------
+# make train-reconstructor: a small conv autoencoder whose decoder upsamples with transposed
+# convolutions, L1 on the video cache's train-split real crops only, 8 min on 2 threads →
+# $(RECON_AE)/reconstructor.pt. make train-video-recon: video_efficientnet_lite0 (seed 1, 600 steps,
+# supervised) drawing each real's pseudo-fake from SBI or the autoencoder's reconstruction pasted
+# with a face mask (train_video.py --pseudo-fakes self_blend,reconstruct), then its threshold.
+RECON_AE ?= out/recon-ae
+RECON_RUN ?= out/train-video/video-recon
+.PHONY: train-reconstructor train-video-recon
+train-reconstructor: venv video-cache
+	$(PYTHON) -m Training.pseudofakes.reconstruct --cache $(VIDEO_CACHE) --out $(RECON_AE)
+
+train-video-recon: venv video-cache
+	@test -f $(RECON_AE)/reconstructor.pt || $(MAKE) --no-print-directory train-reconstructor
+	$(PYTHON) -m Training.train_video --model video_efficientnet_lite0 --cache $(VIDEO_CACHE) --out $(RECON_RUN) \
+		--name video-efficientnet-lite0-recon --pseudo-fakes self_blend,reconstruct --reconstructor $(RECON_AE)/reconstructor.pt
+	$(MAKE) --no-print-directory calibrate-video WEIGHTS=$(RECON_RUN)/model.safetensors

@@ -5,6 +5,7 @@ pseudo-fakes, and optionally the labelled fakes of data/train-videos, all degrad
     python -m Training.train_video --cache out/video-cache --out out/train-video/RUN \
         --init Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors [--supervised] \
         [--steps 600] [--reals 24] [--lr 1e-4] [--seed 1] [--max-minutes M]
+        [--pseudo-fakes self_blend,reconstruct --reconstructor out/recon-ae/reconstructor.pt]
 
 A batch: `--reals` real crops (a video drawn uniformly, then one of its frames), an SBI
 pseudo-fake of each, and with --supervised half as many labelled fake crops (a method drawn
@@ -32,8 +33,13 @@ from .heldout import predict
 from .metrics import roc_auc
 from .pseudofakes.augment import random_robustness
 from .pseudofakes.families import FAMILIES, make_family
+from .pseudofakes.reconstruct import load_reconstructor, reconstruct
 from .pseudofakes.sbi import self_blend
 from .recipes import RECIPES, VIDEO_RECIPES, to_input
+
+# Families train_video draws besides families.py's: `reconstruct` needs the autoencoder of
+# pseudofakes/reconstruct.py (--reconstructor), so it is not one of AMTENnet's classes.
+VIDEO_FAMILIES = (*FAMILIES, "reconstruct")
 
 
 def load_video_cache(cache: Path) -> dict:
@@ -62,13 +68,15 @@ class VideoBatches:
     """Batch `step` of a run, the same for a seed whatever came before."""
 
     def __init__(self, data: dict, seed: int, reals: int, supervised: bool, robustness: float,
-                 families: tuple[str, ...] = ("self_blend",)):
+                 families: tuple[str, ...] = ("self_blend",), reconstructor=None):
         train = data["split"] == "train"
         self.data, self.seed, self.reals, self.supervised, self.robustness = data, seed, reals, supervised, robustness
-        unknown = set(families) - set(FAMILIES)
+        unknown = set(families) - set(VIDEO_FAMILIES)
         if not families or unknown:
-            raise ValueError(f"pseudo-fake families must be some of {', '.join(FAMILIES)}, not {sorted(unknown) or 'none'}")
-        self.families = tuple(families)
+            raise ValueError(f"pseudo-fake families must be some of {', '.join(VIDEO_FAMILIES)}, not {sorted(unknown) or 'none'}")
+        if "reconstruct" in families and reconstructor is None:
+            raise ValueError("the reconstruct family needs a reconstructor (--reconstructor PATH; make train-reconstructor)")
+        self.families, self.reconstructor = tuple(families), reconstructor
         self.real_videos = self._crops_by(train & (data["label"] == 0), data["video"])
         fakes = train & (data["label"] == 1)
         self.fake_methods = {m: self._crops_by(fakes & (data["method"] == m), data["video"])
@@ -85,6 +93,8 @@ class VideoBatches:
         if self.families == ("self_blend",):
             return self_blend(image, landmarks, rng).image
         family = self.families[rng.integers(len(self.families))]
+        if family == "reconstruct":
+            return reconstruct(image, landmarks, rng, self.reconstructor).image
         donor = None
         if family == "cross_blend":
             other = (video + 1 + rng.integers(len(self.real_videos) - 1)) % len(self.real_videos)
@@ -146,7 +156,9 @@ def main(argv=None) -> int:
     parser.add_argument("--init", type=Path, help="safetensors to start from (default: the recipe's own start)")
     parser.add_argument("--supervised", action="store_true", help="add train-videos' labelled fakes")
     parser.add_argument("--pseudo-fakes", default="self_blend",
-                        help=f"comma-separated pseudo-fake families, drawn uniformly per real crop: {', '.join(FAMILIES)}")
+                        help=f"comma-separated pseudo-fake families, drawn uniformly per real crop: {', '.join(VIDEO_FAMILIES)}")
+    parser.add_argument("--reconstructor", type=Path,
+                        help="the autoencoder the reconstruct family runs (make train-reconstructor: out/recon-ae/reconstructor.pt)")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--reals", type=int, default=24, help="real crops a batch (each with its SBI fake)")
     parser.add_argument("--lr", type=float, default=1e-4)
@@ -157,6 +169,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
+    families = tuple(args.pseudo_fakes.split(","))
+    if "reconstruct" in families and args.reconstructor is None:
+        parser.error("--pseudo-fakes reconstruct needs --reconstructor PATH (make train-reconstructor writes out/recon-ae/reconstructor.pt)")
     if args.model:
         video = VIDEO_RECIPES[args.model]
         args.recipe, args.init, args.supervised = video.recipe, Path(video.init), video.supervised
@@ -166,8 +181,8 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     recipe = RECIPES[args.recipe]
     data = load_video_cache(args.cache)
-    families = tuple(args.pseudo_fakes.split(","))
-    batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families)
+    reconstructor = load_reconstructor(args.reconstructor) if "reconstruct" in families else None
+    batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families, reconstructor)
     val_reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))
     fixed = np.random.default_rng([args.seed, 10**9])
     sbi_fakes = np.stack([self_blend(data["images"][i], data["landmarks"][i], fixed).image for i in val_reals])
@@ -203,6 +218,7 @@ def main(argv=None) -> int:
     provenance = (f"trained by deepfake-scan Training/train_video.py{how}: start {args.init or recipe.pretrained}; "
                   f"{args.steps} steps of {args.reals} real video crops + "
                   + ("their SBI fakes" if families == ("self_blend",) else f"a pseudo-fake of each ({', '.join(families)}, drawn uniformly)")
+                  + (f" (reconstruct: autoencoder {args.reconstructor.name})" if reconstructor is not None else "")
                   + (f" + {args.reals // 2} labelled fakes of data/train-videos (method-balanced)" if args.supervised else "")
                   + f"; data: train split of data/train-videos and data/real-videos by group ({int((data['split'] == 'train').sum())} crops, "
                   f"each video as published and H.264 re-encoded at scale 0.35-0.75, CRF 28-40), mirrored, "
