@@ -111,9 +111,17 @@ enum PointwiseGEMM {
     private static func store(_ low: Vector, _ high: Vector, row r: Int,
                               _ out: (y: UnsafeMutablePointer<Float>, stride: Int, width: Int, bias: UnsafePointer<Float>,
                                       clamp: (low: Float, high: Float)?)) {
-        // The selects compile to a compare-blend and a vminps.
-        let low = finished(low, bias: out.bias[r], clamp: out.clamp)
-        let high = finished(high, bias: out.bias[r], clamp: out.clamp)
+        let b = Vector(repeating: out.bias[r])
+        var (low, high) = (low + b, high + b)
+        if let clamp = out.clamp {
+            // The selects of Swift's max(x, low) and min(x, high), so values (−0 → +0, NaN kept)
+            // match the scalar epilogue's; they compile to a compare-blend and a vminps.
+            let lower = Vector(repeating: clamp.low), upper = Vector(repeating: clamp.high)
+            low = low.replacing(with: lower, where: low .<= lower)
+            low = low.replacing(with: upper, where: upper .< low)
+            high = high.replacing(with: lower, where: high .<= lower)
+            high = high.replacing(with: upper, where: upper .< high)
+        }
         let target = out.y + r * out.stride
         if out.width == 2 * lanes {
             UnsafeMutableRawPointer(target).storeBytes(of: low, as: Vector.self)
