@@ -1,7 +1,8 @@
-/// Depthwise convolution of small planes with 8 channels in a vector (the "NCHWc" idea inside
-/// this engine's channel-major layout), for the late EfficientNet stages where the plane-grid
-/// kernels compute 1.2–2.3× the needed outputs: the padding rows and columns of a 4×4 to 10×10
-/// plane are a large part of its grid.
+/// Depthwise convolution with 8 channels in a vector (the "NCHWc" idea inside this engine's
+/// channel-major layout), for the planes where the plane-grid kernels waste work: small planes
+/// (4×4 to 20×20), whose grids compute 1.2–2.3× the needed outputs (their padding rows and
+/// columns are a large part of the grid), and strided convolutions, whose phase grid costs a
+/// deinterleaving copy of the input and computes the grid's dropped columns.
 ///
 /// Per group of 8 channels, the planes are copied once into a zero-padded buffer of 8-channel
 /// vectors (`[planes, paddedHeight, paddedWidth, 8]`, an 8×8 transpose per 8 positions), every
@@ -14,12 +15,14 @@
 enum InterleavedDepthwise {
     typealias Vector = SIMD8<Float>
     static let lanes = 8
-    /// Planes of at most this many values; larger ones go to the plane-grid kernels, whose
-    /// padding is a small part of the plane.
+    /// Stride-1 planes of at most this many values; larger ones go to the stacked kernel, whose
+    /// padding is a small part of the plane and which needs no transposes.
     static let largestPlane = 400
 
     static func applies(_ kernel: Conv2DKernel, height: Int, width: Int) -> Bool {
-        DepthwiseConvolution.applies(kernel) && kernel.inChannels % lanes == 0 && height * width <= largestPlane
+        let strided = kernel.window.strideX > 1 || kernel.window.strideY > 1
+        return DepthwiseConvolution.applies(kernel) && kernel.inChannels % lanes == 0
+            && (strided || height * width <= largestPlane)
     }
 
     struct Layout {

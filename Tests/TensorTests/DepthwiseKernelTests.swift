@@ -22,17 +22,17 @@ final class DepthwiseKernelTests: XCTestCase {
         }
     }
 
-    /// Channels in multiples of 8 on planes up to 20×20: the interleaved kernel, also compared
-    /// with the phase-grid kernel run on the same tensor (the path these planes took before).
+    /// Channels in multiples of 8 on planes up to 20×20 or strided: the interleaved kernel, also
+    /// compared with the phase-grid kernel run on the same tensor (the path these took before).
     func testInterleavedKernelMatchesTheStraightforwardSumAndThePhaseGridBitForBit() {
         var random = TestRandom(55)
-        // EfficientNet's 4×4, 5×5, 8×8, 10×10, 16×16, 20×20 planes at strides 1 and 2; a plane
-        // of one value; odd and non-square; output counts below, at and past 8 (the last block
-        // partial or whole); one crop and a batch.
+        // EfficientNet's 4×4, 5×5, 8×8, 10×10, 16×16, 20×20 planes at strides 1 and 2, and its
+        // larger strided ones (40×40 k3 and k5); a plane of one value; odd and non-square; output
+        // counts below, at and past 8 (the last block partial or whole); one crop and a batch.
         for (height, width, size, stride, samples) in [(4, 4, 5, 1, 3), (5, 5, 5, 1, 16), (5, 5, 3, 1, 1), (8, 8, 3, 1, 2),
                                                        (10, 10, 5, 1, 2), (20, 20, 3, 1, 1), (1, 1, 3, 1, 5), (2, 3, 5, 1, 1),
                                                        (7, 9, 3, 2, 1), (10, 10, 3, 2, 3), (20, 20, 5, 2, 2), (8, 8, 5, 2, 1),
-                                                       (3, 5, 5, 2, 2)] {
+                                                       (3, 5, 5, 2, 2), (40, 40, 3, 2, 1), (41, 39, 5, 2, 1)] {
             for (channels, activation) in [(8, Activation.relu6), (16, .identity), (8, .relu)] {
                 checkDepthwise(channels: channels, samples: samples, height: height, width: width, kernel: size,
                                stride: stride, epilogue: Epilogue(activation: activation), interleaved: true,
@@ -46,8 +46,11 @@ final class DepthwiseKernelTests: XCTestCase {
                               weight: [Float](repeating: 1, count: 72))
         let k12 = Conv2DKernel(outChannels: 12, inChannels: 12, window: .square(3), padding: .symmetric(1), groups: 12,
                                weight: [Float](repeating: 1, count: 108))
+        let strided = Conv2DKernel(outChannels: 8, inChannels: 8, window: .square(3, stride: 2), padding: .symmetric(1),
+                                   groups: 8, weight: [Float](repeating: 1, count: 72))
         XCTAssertTrue(InterleavedDepthwise.applies(k8, height: 20, width: 20))
         XCTAssertFalse(InterleavedDepthwise.applies(k8, height: 21, width: 20))
+        XCTAssertTrue(InterleavedDepthwise.applies(strided, height: 80, width: 80))
         XCTAssertFalse(InterleavedDepthwise.applies(k12, height: 5, width: 5))
     }
 
