@@ -183,8 +183,9 @@ public func depthwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, 
     return output
 }
 
-/// Small planes with channels in multiples of 8: the interleaved kernel; else the stacked one
-/// where it applies (stride 1, "same" padding), else the phase-grid one. All agree bit for bit.
+/// Channels in multiples of 8 on small planes or strided: the interleaved kernel; else the
+/// stacked one where it applies (stride 1, "same" padding), else the phase-grid one. All agree
+/// bit for bit.
 func depthwise(_ kernel: Conv2DKernel, epilogue: Epilogue, source: UnsafePointer<Float>, planes: Int,
                height: Int, width: Int, pad: ResolvedPadding, target: UnsafeMutablePointer<Float>,
                workspace: Workspace) {

@@ -88,13 +88,7 @@ extension Epilogue {
 /// kept): a kernel that finishes its vectors in registers stores what the scalar pass would.
 @inline(__always)
 func finished(_ values: SIMD8<Float>, bias: Float, clamp: (low: Float, high: Float)?) -> SIMD8<Float> {
-    var v = values + SIMD8(repeating: bias)
-    if let clamp {
-        let lower = SIMD8<Float>(repeating: clamp.low), upper = SIMD8<Float>(repeating: clamp.high)
-        v = v.replacing(with: lower, where: v .<= lower)
-        v = v.replacing(with: upper, where: upper .< v)
-    }
-    return v
+    finished(values, biases: SIMD8(repeating: bias), clamp: clamp)
 }
 
 /// `finished` with a bias per lane (kernels that hold one channel per lane).
