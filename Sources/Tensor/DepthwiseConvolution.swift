@@ -69,6 +69,8 @@ enum DepthwiseConvolution {
         (scratch + grid.phasesCount).update(repeating: 0, count: slack)  // dropped lanes read finite values
         let flat = scratch + grid.phasesCount + slack
         let outPlane = grid.outHeight * grid.outWidth
+        // Bias and ReLU6 on the vectors before they are stored: no second pass over the grid.
+        let clamp = epilogue.registerClamp
         kernel.weight.withUnsafeBufferPointer { weights in
             offsets.withUnsafeBufferPointer { offsets in
                 for c in 0..<kernel.inChannels {
@@ -77,9 +79,11 @@ enum DepthwiseConvolution {
                                    grid: grid, into: scratch + p * grid.phasePlane)
                     }
                     let filter = weights.baseAddress! + c * taps
+                    let finish: DepthwiseFinish = clamp.map { (kernel.bias[c], $0) }
                     var q = 0
                     while q + 4 * lanes <= grid.flatCount {
-                        depthwiseFourVectors(scratch + q, offsets: offsets, filter: filter, taps: taps, into: flat + q)
+                        depthwiseFourVectors(scratch + q, offsets: offsets, filter: filter, taps: taps, finish: finish,
+                                             into: flat + q)
                         q += 4 * lanes
                     }
                     while q < grid.flatCount {
@@ -90,13 +94,17 @@ enum DepthwiseConvolution {
                             low.addProduct(weight, start.loadUnaligned(as: Vector.self))
                             high.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
                         }
+                        if let finish {
+                            low = finished(low, bias: finish.bias, clamp: finish.clamp)
+                            high = finished(high, bias: finish.bias, clamp: finish.clamp)
+                        }
                         UnsafeMutableRawPointer(flat + q).storeBytes(of: low, as: Vector.self)
                         UnsafeMutableRawPointer(flat + q + lanes).storeBytes(of: high, as: Vector.self)
                         q += 2 * lanes
                     }
-                    // One epilogue call over the whole grid (dropped columns too): per-row calls on
-                    // 5- and 10-wide rows cost more than the work.
-                    epilogue.apply(to: flat, count: grid.flatCount, channel: c, bias: kernel.bias[c])
+                    // Other epilogues: one call over the whole grid (dropped columns too), since
+                    // per-row calls on 5- and 10-wide rows cost more than the work.
+                    if finish == nil { epilogue.apply(to: flat, count: grid.flatCount, channel: c, bias: kernel.bias[c]) }
                     for p in 0..<planes {
                         let output = target + (c * planes + p) * outPlane
                         for oy in 0..<grid.outHeight {
@@ -175,11 +183,19 @@ public func depthwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, 
     return output
 }
 
-/// The stacked kernel where it applies (stride 1, "same" padding), else the phase-grid one.
+/// Channels in multiples of 8 on small planes or strided: the interleaved kernel; else the
+/// stacked one where it applies (stride 1, "same" padding), else the phase-grid one. All agree
+/// bit for bit.
 func depthwise(_ kernel: Conv2DKernel, epilogue: Epilogue, source: UnsafePointer<Float>, planes: Int,
                height: Int, width: Int, pad: ResolvedPadding, target: UnsafeMutablePointer<Float>,
                workspace: Workspace) {
-    if StackedDepthwise.applies(kernel, pad: pad) {
+    if InterleavedDepthwise.applies(kernel, height: height, width: width) {
+        let layout = InterleavedDepthwise.Layout(planes: planes, height: height, width: width, pad: pad, window: kernel.window)
+        workspace.withColumns(count: layout.scratchCount(taps: kernel.window.height * kernel.window.width)) { scratch in
+            InterleavedDepthwise.run(kernel, epilogue: epilogue, source: source, planes: planes, height: height,
+                                     width: width, pad: pad, target: target, scratch: scratch)
+        }
+    } else if StackedDepthwise.applies(kernel, pad: pad) {
         let grid = StackedDepthwise.Grid(planes: planes, height: height, width: width, padY: pad.top, padX: pad.left)
         workspace.withColumns(count: grid.scratchCount) { scratch in
             StackedDepthwise.run(kernel, epilogue: epilogue, source: source, planes: planes, height: height,

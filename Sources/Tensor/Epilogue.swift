@@ -68,3 +68,37 @@ public struct Epilogue: Sendable, Equatable {
         }
     }
 }
+
+extension Epilogue {
+    /// The epilogue as a bias add and a clamp that a kernel can apply to vectors still in
+    /// registers: `.some(nil)` adds the bias only, `.some(bounds)` clamps too (ReLU, ReLU6); nil
+    /// when it does more (other activations, an affine), which then runs over the stored values.
+    var registerClamp: (low: Float, high: Float)?? {
+        switch (activation, scale) {
+        case (.identity, nil): .some(nil)
+        case (.relu, nil): (0, .infinity)
+        case (.relu6, nil): (0, 6)
+        default: nil
+        }
+    }
+}
+
+/// `values + bias`, clamped to `clamp` when given, lane by lane with the arithmetic of
+/// `Epilogue.apply` (the sum, then the selects of Swift's max and min, so −0 → +0 and NaN is
+/// kept): a kernel that finishes its vectors in registers stores what the scalar pass would.
+@inline(__always)
+func finished(_ values: SIMD8<Float>, bias: Float, clamp: (low: Float, high: Float)?) -> SIMD8<Float> {
+    finished(values, biases: SIMD8(repeating: bias), clamp: clamp)
+}
+
+/// `finished` with a bias per lane (kernels that hold one channel per lane).
+@inline(__always)
+func finished(_ values: SIMD8<Float>, biases: SIMD8<Float>, clamp: (low: Float, high: Float)?) -> SIMD8<Float> {
+    var v = values + biases
+    if let clamp {
+        let lower = SIMD8<Float>(repeating: clamp.low), upper = SIMD8<Float>(repeating: clamp.high)
+        v = v.replacing(with: lower, where: v .<= lower)
+        v = v.replacing(with: upper, where: upper .< v)
+    }
+    return v
+}

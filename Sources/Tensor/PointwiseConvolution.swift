@@ -15,12 +15,7 @@ public func pointwiseConv2d(channelMajor input: Tensor, _ kernel: Conv2DKernel, 
     var output = Tensor(uninitialized: [kernel.outChannels, shape.channels, shape.height, shape.width])
     guard row > 0 else { return output }
     // ReLU and ReLU6 are clamps done in the tile; other epilogues run over the stored rows.
-    let clamp: (low: Float, high: Float)?? = switch (epilogue.activation, epilogue.scale) {
-    case (.identity, nil): .some(nil)
-    case (.relu, nil): (0, .infinity)
-    case (.relu6, nil): (0, 6)
-    default: nil
-    }
+    let clamp = epilogue.registerClamp
     let zeroBias = [Float](repeating: 0, count: clamp == nil ? kernel.outChannels : 0)
     input.storage.withUnsafeBufferPointer { source in
         kernel.weight.withUnsafeBufferPointer { weights in

@@ -49,6 +49,8 @@ enum StackedDepthwise {
         // Zero once; the planes' values overwrite their places for each channel.
         input.update(repeating: 0, count: grid.inputCount)
         let plane = height * width
+        // Bias and ReLU6 on the vectors before they are stored: no second pass over the grid.
+        let clamp = epilogue.registerClamp
         kernel.weight.withUnsafeBufferPointer { weights in
             offsets.withUnsafeBufferPointer { offsets in
                 for c in 0..<kernel.inChannels {
@@ -60,12 +62,14 @@ enum StackedDepthwise {
                         }
                     }
                     let filter = weights.baseAddress! + c * taps
+                    let finish: DepthwiseFinish = clamp.map { (kernel.bias[c], $0) }
                     var q = 0
                     while q < grid.flatCount {
-                        depthwiseFourVectors(input + q, offsets: offsets, filter: filter, taps: taps, into: flat + q)
+                        depthwiseFourVectors(input + q, offsets: offsets, filter: filter, taps: taps, finish: finish,
+                                             into: flat + q)
                         q += 4 * lanes
                     }
-                    epilogue.apply(to: flat, count: grid.flatCount, channel: c, bias: kernel.bias[c])
+                    if finish == nil { epilogue.apply(to: flat, count: grid.flatCount, channel: c, bias: kernel.bias[c]) }
                     let output = target + c * planes * plane
                     for p in 0..<planes {
                         for y in 0..<height {
@@ -99,13 +103,18 @@ enum StackedDepthwise {
     }
 }
 
+/// What a depthwise kernel does to a channel's sums in registers before storing them: the
+/// channel's bias and the epilogue's clamp (`Epilogue.registerClamp`). nil: store the sums and
+/// run the epilogue over them afterwards.
+typealias DepthwiseFinish = (bias: Float, clamp: (low: Float, high: Float)?)?
+
 /// 32 outputs of a depthwise grid from `input` on: output i sums `filter[tap] * input[i + offsets[tap]]`
-/// over the taps in tap order, one FMA chain per 8-wide vector. Four independent chains, since
-/// each is k² dependent FMAs and two left the FMA units waiting on latency. Shared by the stacked
-/// and the phase-grid kernels, so both sum in the same order.
+/// over the taps in tap order, one FMA chain per 8-wide vector, then `finish`. Four independent
+/// chains, since each is k² dependent FMAs and two left the FMA units waiting on latency. Shared
+/// by the stacked and the phase-grid kernels, so both sum in the same order.
 @inline(__always)
 func depthwiseFourVectors(_ input: UnsafePointer<Float>, offsets: UnsafeBufferPointer<Int>, filter: UnsafePointer<Float>, taps: Int,
-                          into output: UnsafeMutablePointer<Float>) {
+                          finish: DepthwiseFinish, into output: UnsafeMutablePointer<Float>) {
     typealias Vector = SIMD8<Float>
     var a0 = Vector(), a1 = Vector(), a2 = Vector(), a3 = Vector()
     for tap in 0..<taps {
@@ -115,6 +124,12 @@ func depthwiseFourVectors(_ input: UnsafePointer<Float>, offsets: UnsafeBufferPo
         a1.addProduct(weight, start.loadUnaligned(fromByteOffset: 32, as: Vector.self))
         a2.addProduct(weight, start.loadUnaligned(fromByteOffset: 64, as: Vector.self))
         a3.addProduct(weight, start.loadUnaligned(fromByteOffset: 96, as: Vector.self))
+    }
+    if let finish {
+        a0 = finished(a0, bias: finish.bias, clamp: finish.clamp)
+        a1 = finished(a1, bias: finish.bias, clamp: finish.clamp)
+        a2 = finished(a2, bias: finish.bias, clamp: finish.clamp)
+        a3 = finished(a3, bias: finish.bias, clamp: finish.clamp)
     }
     let out = UnsafeMutableRawPointer(output)
     out.storeBytes(of: a0, as: Vector.self)

@@ -39,11 +39,13 @@ final class PointwiseGEMMTests: XCTestCase {
 
     func testMatchesTheStraightforwardSumBitForBit() {
         var random = TestRandom(31)
-        // Outputs below, at and past a 6-row tile; columns below, at and past a 16-column tile
-        // (the edge copied to a padded panel), one channel to EfficientNet's widest.
+        // Outputs below, at and past a 4-row tile; columns in 24-, 16- and 8-wide tiles, full and
+        // partial (the edge copied to a padded panel: 47 = 24 + 16 + 7, 40 = 24 + 16, 33 = 24 + 9),
+        // one channel to EfficientNet's widest.
         for (out, channels, samples, height, width) in [(1, 1, 1, 1, 1), (5, 3, 1, 1, 7), (6, 16, 1, 4, 4),
                                                         (16, 32, 2, 4, 4), (40, 144, 3, 5, 5), (13, 17, 1, 3, 11),
-                                                        (24, 96, 1, 16, 16), (80, 1152, 2, 2, 3)] {
+                                                        (24, 96, 1, 16, 16), (80, 1152, 2, 2, 3), (4, 8, 1, 1, 47),
+                                                        (12, 20, 1, 5, 8)] {
             for activation in [Activation.identity, .relu6] {
                 check(out: out, channels: channels, samples: samples, height: height, width: width,
                       epilogue: Epilogue(activation: activation), random: &random)
