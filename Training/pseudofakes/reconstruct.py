@@ -8,7 +8,7 @@ texture of a decoder and no self-blend boundary of its own.
         [--max-minutes 8] [--threads 2] [--seed 1]      (make train-reconstructor)
 
 The autoencoder learns from the TRAIN split's real crops of the video cache only (both variants,
-as published and re-encoded); never val reals, never dev-wild. Its file: out/recon-ae/reconstructor.pt.
+as published and re-encoded); never val reals. Its file: out/recon-ae/reconstructor.pt.
 """
 import argparse
 import csv
