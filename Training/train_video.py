@@ -68,9 +68,10 @@ class VideoBatches:
     """Batch `step` of a run, the same for a seed whatever came before."""
 
     def __init__(self, data: dict, seed: int, reals: int, supervised: bool, robustness: float,
-                 families: tuple[str, ...] = ("self_blend",), reconstructor=None):
+                 families: tuple[str, ...] = ("self_blend",), reconstructor=None, labelled_fakes: int | None = None):
         train = data["split"] == "train"
         self.data, self.seed, self.reals, self.supervised, self.robustness = data, seed, reals, supervised, robustness
+        self.labelled_fakes = reals // 2 if labelled_fakes is None else labelled_fakes
         unknown = set(families) - set(VIDEO_FAMILIES)
         if not families or unknown:
             raise ValueError(f"pseudo-fake families must be some of {', '.join(VIDEO_FAMILIES)}, not {sorted(unknown) or 'none'}")
@@ -113,7 +114,7 @@ class VideoBatches:
             labels += [0, 1]
         if self.supervised:
             methods = list(self.fake_methods.values())
-            for _ in range(self.reals // 2):
+            for _ in range(self.labelled_fakes):
                 videos = methods[rng.integers(len(methods))]
                 images.append(self.data["images"][rng.choice(videos[rng.integers(len(videos))])])
                 labels.append(1)
@@ -159,6 +160,8 @@ def main(argv=None) -> int:
                         help=f"comma-separated pseudo-fake families, drawn uniformly per real crop: {', '.join(VIDEO_FAMILIES)}")
     parser.add_argument("--reconstructor", type=Path,
                         help="the autoencoder the reconstruct family runs (make train-reconstructor: out/recon-ae/reconstructor.pt)")
+    parser.add_argument("--labelled-fakes", type=int,
+                        help="labelled train-videos fakes a batch, with --supervised (default: half of --reals)")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--reals", type=int, default=24, help="real crops a batch (each with its SBI fake)")
     parser.add_argument("--lr", type=float, default=1e-4)
@@ -182,7 +185,8 @@ def main(argv=None) -> int:
     recipe = RECIPES[args.recipe]
     data = load_video_cache(args.cache)
     reconstructor = load_reconstructor(args.reconstructor) if "reconstruct" in families else None
-    batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families, reconstructor)
+    batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families, reconstructor,
+                           args.labelled_fakes)
     val_reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))
     fixed = np.random.default_rng([args.seed, 10**9])
     sbi_fakes = np.stack([self_blend(data["images"][i], data["landmarks"][i], fixed).image for i in val_reals])
@@ -219,7 +223,7 @@ def main(argv=None) -> int:
                   f"{args.steps} steps of {args.reals} real video crops + "
                   + ("their SBI fakes" if families == ("self_blend",) else f"a pseudo-fake of each ({', '.join(families)}, drawn uniformly)")
                   + (f" (reconstruct: autoencoder {args.reconstructor.name})" if reconstructor is not None else "")
-                  + (f" + {args.reals // 2} labelled fakes of data/train-videos (method-balanced)" if args.supervised else "")
+                  + (f" + {batches.labelled_fakes} labelled fakes of data/train-videos (method-balanced)" if args.supervised else "")
                   + f"; data: train split of data/train-videos and data/real-videos by group ({int((data['split'] == 'train').sum())} crops, "
                   f"each video as published and H.264 re-encoded at scale 0.35-0.75, CRF 28-40), mirrored, "
                   f"robustness p={args.robustness}; AdamW lr {args.lr} cosine, {recipe.input_size}² input; seed {args.seed}; "

@@ -80,6 +80,10 @@ def test_batches_pair_each_real_with_a_pseudo_fake_and_balance_methods(cache):
     assert sorted(batches.fake_methods) == ["dfdc", "talkinghead"]
     unsupervised, labels = train_video.VideoBatches(data, 3, 6, False, 0.0)(5)
     assert len(unsupervised) == 12 and labels.sum() == 6
+    more, labels = train_video.VideoBatches(data, 3, 6, True, 0.0, labelled_fakes=6)(5)
+    assert labels.tolist() == [0, 1] * 6 + [1] * 6
+    # the same reals and pseudo-fakes (each maybe mirrored: the flips are drawn after the labelled fakes)
+    assert all(np.array_equal(a, b) or np.array_equal(a, b[:, ::-1]) for a, b in zip(more[:12], images[:12]))
 
 
 def test_other_pseudo_fake_families_are_drawn_and_sbi_alone_keeps_its_batches(cache):
