@@ -1,0 +1,153 @@
+/// The 1×1 convolution's matrix product (`Tensor.PointwiseGEMM`) in 16-float vectors, for CPUs
+/// with AVX-512: this module alone is compiled for it, and Tensor calls it only where the CPU
+/// has it (`Tensor.WideKernels`). On CPUs that execute 512-bit FMAs at full width, the 8-float
+/// tile is bound by the FMA units at half of what they could do.
+///
+/// Every output is the same chain as in the 8-float product: fused multiply-adds over the input
+/// channels k = 0, 1, …, K−1 from zero, then the bias, then the clamp (the same compare-and-select
+/// as `Tensor.finished`), so the two products agree bit for bit and a crop scores the same on a
+/// CPU with or without AVX-512.
+public enum WidePointwiseGEMM {
+    public typealias Vector = SIMD16<Float>
+    public static let lanes = 16
+    /// Output channels per tile: 4 rows × 3 vectors = 12 accumulators.
+    static let rows = 4
+    /// Columns per tile at most (3 vectors).
+    public static let tileWidth = 3 * lanes
+
+    /// Floats of scratch `run` needs: zero weights for the padding rows of the last tile, and
+    /// the columns of one tile copied into a panel up to `tileWidth` wide.
+    public static func scratchCount(inChannels: Int) -> Int { inChannels * (1 + tileWidth) }
+
+    /// `target[o, j] = finish(Σₖ weights[o, k] · source[k, j])` for `columns` columns;
+    /// `source` rows are `sourceStride` apart, `target` rows `targetStride` apart, `weights`
+    /// row-major `[O, K]`. Finish: `+ bias[o]`, then clamped to `clamp` when given.
+    public static func run(weights: UnsafePointer<Float>, outChannels: Int, inChannels: Int, bias: UnsafePointer<Float>,
+                           clamp: (low: Float, high: Float)?, source: UnsafePointer<Float>, sourceStride: Int, columns: Int,
+                           target: UnsafeMutablePointer<Float>, targetStride: Int, scratch: UnsafeMutablePointer<Float>) {
+        let k = inChannels
+        let zeros = UnsafePointer(scratch)
+        scratch.update(repeating: 0, count: k)
+        let panel = scratch + k
+        var j = 0
+        while j < columns {
+            // As many 16-wide vectors as the remaining columns need, at most 3: a 4×4 plane's
+            // 16 columns are one vector; a partial last vector computes zeros and drops them.
+            let remaining = columns - j
+            let vectors = min(3, (remaining + lanes - 1) / lanes)
+            let width = min(vectors * lanes, remaining)
+            let panelWidth = vectors * lanes
+            // The tile's columns, copied to a contiguous panel once and read by every row tile.
+            if width == panelWidth {
+                for i in 0..<k {
+                    let from = UnsafeRawPointer(source + i * sourceStride + j)
+                    let to = UnsafeMutableRawPointer(panel + i * panelWidth)
+                    for v in 0..<vectors {
+                        to.storeBytes(of: from.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self), toByteOffset: 64 * v,
+                                      as: Vector.self)
+                    }
+                }
+            } else {
+                for i in 0..<k {
+                    let row = panel + i * panelWidth
+                    row.update(from: source + i * sourceStride + j, count: width)
+                    (row + width).update(repeating: 0, count: panelWidth - width)
+                }
+            }
+            let x = UnsafePointer(panel)
+            var o = 0
+            while o < outChannels {
+                let valid = min(rows, outChannels - o)
+                // Rows past the last output channel multiply zeros and are not stored.
+                func w(_ r: Int) -> UnsafePointer<Float> { r < valid ? weights + (o + r) * k : zeros }
+                let out = Output(y: target + o * targetStride + j, stride: targetStride, width: width, bias: bias + o,
+                                 clamp: clamp)
+                switch vectors {  // constants, so each call is its own unrolled tile
+                case 3: tile(vectors: 3, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
+                case 2: tile(vectors: 2, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
+                default: tile(vectors: 1, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
+                }
+                o += rows
+            }
+            j += width
+        }
+    }
+
+    /// Where a tile's rows go and how they are finished.
+    struct Output {
+        let y: UnsafeMutablePointer<Float>
+        let stride: Int
+        let width: Int
+        let bias: UnsafePointer<Float>
+        let clamp: (low: Float, high: Float)?
+    }
+
+    /// Four output rows × `vectors` × 16 columns (the panel's width), of which `validRows` ×
+    /// `out.width` are stored. Inlined with `vectors` a constant, so unused accumulators vanish.
+    @inline(__always)
+    private static func tile(vectors: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
+                             _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>, k: Int, x: UnsafePointer<Float>,
+                             validRows: Int, _ out: Output) {
+        var a00 = Vector(), a01 = Vector(), a02 = Vector(), a10 = Vector(), a11 = Vector(), a12 = Vector()
+        var a20 = Vector(), a21 = Vector(), a22 = Vector(), a30 = Vector(), a31 = Vector(), a32 = Vector()
+        var row = UnsafeRawPointer(x)
+        let rowBytes = vectors * lanes * MemoryLayout<Float>.stride
+        for i in 0..<k {
+            let x0 = row.loadUnaligned(as: Vector.self)
+            let x1 = vectors > 1 ? row.loadUnaligned(fromByteOffset: 64, as: Vector.self) : Vector()
+            let x2 = vectors > 2 ? row.loadUnaligned(fromByteOffset: 128, as: Vector.self) : Vector()
+            var b = Vector(repeating: w0[i])
+            a00.addProduct(b, x0)
+            if vectors > 1 { a01.addProduct(b, x1) }
+            if vectors > 2 { a02.addProduct(b, x2) }
+            b = Vector(repeating: w1[i])
+            a10.addProduct(b, x0)
+            if vectors > 1 { a11.addProduct(b, x1) }
+            if vectors > 2 { a12.addProduct(b, x2) }
+            b = Vector(repeating: w2[i])
+            a20.addProduct(b, x0)
+            if vectors > 1 { a21.addProduct(b, x1) }
+            if vectors > 2 { a22.addProduct(b, x2) }
+            b = Vector(repeating: w3[i])
+            a30.addProduct(b, x0)
+            if vectors > 1 { a31.addProduct(b, x1) }
+            if vectors > 2 { a32.addProduct(b, x2) }
+            row += rowBytes
+        }
+        store(a00, a01, a02, row: 0, out)
+        if validRows > 1 { store(a10, a11, a12, row: 1, out) }
+        if validRows > 2 { store(a20, a21, a22, row: 2, out) }
+        if validRows > 3 { store(a30, a31, a32, row: 3, out) }
+    }
+
+    /// Row `r`'s first `out.width` columns (at most 3 vectors' worth), biased and clamped.
+    @inline(__always)
+    private static func store(_ v0: Vector, _ v1: Vector, _ v2: Vector, row r: Int, _ out: Output) {
+        let values = (finished(v0, bias: out.bias[r], clamp: out.clamp), finished(v1, bias: out.bias[r], clamp: out.clamp),
+                      finished(v2, bias: out.bias[r], clamp: out.clamp))
+        let y = out.y + r * out.stride
+        if out.width % lanes == 0 {
+            let target = UnsafeMutableRawPointer(y)
+            target.storeBytes(of: values.0, as: Vector.self)
+            if out.width > lanes { target.storeBytes(of: values.1, toByteOffset: 64, as: Vector.self) }
+            if out.width > 2 * lanes { target.storeBytes(of: values.2, toByteOffset: 128, as: Vector.self) }
+        } else {
+            for c in 0..<out.width {
+                y[c] = c < lanes ? values.0[c] : c < 2 * lanes ? values.1[c - lanes] : values.2[c - 2 * lanes]
+            }
+        }
+    }
+
+    /// `values + bias`, clamped: the lane arithmetic of `Tensor.finished` (the sum, then the
+    /// selects of Swift's max and min, so −0 → +0 and NaN is kept).
+    @inline(__always)
+    static func finished(_ values: Vector, bias: Float, clamp: (low: Float, high: Float)?) -> Vector {
+        var v = values + Vector(repeating: bias)
+        if let clamp {
+            let lower = Vector(repeating: clamp.low), upper = Vector(repeating: clamp.high)
+            v = v.replacing(with: lower, where: v .<= lower)
+            v = v.replacing(with: upper, where: upper .< v)
+        }
+        return v
+    }
+}
