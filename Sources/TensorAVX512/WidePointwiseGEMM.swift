@@ -84,7 +84,7 @@ public enum WidePointwiseGEMM {
 
     /// Four output rows × `vectors` × 16 columns (the panel's width), of which `validRows` ×
     /// `out.width` are stored. Inlined with `vectors` a constant, so unused accumulators vanish.
-    @inline(__always)
+    @_transparent
     private static func tile(vectors: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
                              _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>, k: Int, x: UnsafePointer<Float>,
                              validRows: Int, _ out: Output) {
@@ -119,35 +119,41 @@ public enum WidePointwiseGEMM {
         if validRows > 2 { store(a20, a21, a22, row: 2, out) }
         if validRows > 3 { store(a30, a31, a32, row: 3, out) }
     }
+}
 
-    /// Row `r`'s first `out.width` columns (at most 3 vectors' worth), biased and clamped.
-    @inline(__always)
-    private static func store(_ v0: Vector, _ v1: Vector, _ v2: Vector, row r: Int, _ out: Output) {
-        let values = (finished(v0, bias: out.bias[r], clamp: out.clamp), finished(v1, bias: out.bias[r], clamp: out.clamp),
-                      finished(v2, bias: out.bias[r], clamp: out.clamp))
-        let y = out.y + r * out.stride
-        if out.width % lanes == 0 {
-            let target = UnsafeMutableRawPointer(y)
-            target.storeBytes(of: values.0, as: Vector.self)
-            if out.width > lanes { target.storeBytes(of: values.1, toByteOffset: 64, as: Vector.self) }
-            if out.width > 2 * lanes { target.storeBytes(of: values.2, toByteOffset: 128, as: Vector.self) }
-        } else {
-            for c in 0..<out.width {
-                y[c] = c < lanes ? values.0[c] : c < 2 * lanes ? values.1[c - lanes] : values.2[c - 2 * lanes]
-            }
+// Free functions, not static members: the optimizer left the static ones out of line, passing
+// each vector in four pieces.
+
+/// Row `r`'s first `out.width` columns (at most 3 vectors' worth), biased and clamped.
+@_transparent
+private func store(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ v2: SIMD16<Float>, row r: Int,
+                   _ out: WidePointwiseGEMM.Output) {
+    typealias Vector = SIMD16<Float>
+    let lanes = Vector.scalarCount
+    let values = (finished(v0, bias: out.bias[r], clamp: out.clamp), finished(v1, bias: out.bias[r], clamp: out.clamp),
+                  finished(v2, bias: out.bias[r], clamp: out.clamp))
+    let y = out.y + r * out.stride
+    if out.width % lanes == 0 {
+        let target = UnsafeMutableRawPointer(y)
+        target.storeBytes(of: values.0, as: Vector.self)
+        if out.width > lanes { target.storeBytes(of: values.1, toByteOffset: 64, as: Vector.self) }
+        if out.width > 2 * lanes { target.storeBytes(of: values.2, toByteOffset: 128, as: Vector.self) }
+    } else {
+        for c in 0..<out.width {
+            y[c] = c < lanes ? values.0[c] : c < 2 * lanes ? values.1[c - lanes] : values.2[c - 2 * lanes]
         }
     }
+}
 
-    /// `values + bias`, clamped: the lane arithmetic of `Tensor.finished` (the sum, then the
-    /// selects of Swift's max and min, so −0 → +0 and NaN is kept).
-    @inline(__always)
-    static func finished(_ values: Vector, bias: Float, clamp: (low: Float, high: Float)?) -> Vector {
-        var v = values + Vector(repeating: bias)
-        if let clamp {
-            let lower = Vector(repeating: clamp.low), upper = Vector(repeating: clamp.high)
-            v = v.replacing(with: lower, where: v .<= lower)
-            v = v.replacing(with: upper, where: upper .< v)
-        }
-        return v
+/// `values + bias`, clamped: the lane arithmetic of `Tensor.finished` (the sum, then the
+/// selects of Swift's max and min, so −0 → +0 and NaN is kept).
+@_transparent
+func finished(_ values: SIMD16<Float>, bias: Float, clamp: (low: Float, high: Float)?) -> SIMD16<Float> {
+    var v = values + SIMD16(repeating: bias)
+    if let clamp {
+        let lower = SIMD16<Float>(repeating: clamp.low), upper = SIMD16<Float>(repeating: clamp.high)
+        v = v.replacing(with: lower, where: v .<= lower)
+        v = v.replacing(with: upper, where: upper .< v)
     }
+    return v
 }
