@@ -10,7 +10,7 @@
 public enum WidePointwiseGEMM {
     public typealias Vector = SIMD16<Float>
     public static let lanes = 16
-    /// Output channels per tile: 4 rows × 3 vectors = 12 accumulators.
+    /// Output channels per tile: 4 rows × 3 vectors = 12 accumulators (8 rows on narrower tiles).
     static let rows = 4
     /// Columns per tile at most (3 vectors).
     public static let tileWidth = 3 * lanes
@@ -55,19 +55,24 @@ public enum WidePointwiseGEMM {
                 }
             }
             let x = UnsafePointer(panel)
+            // 4 rows × 3 vectors, or 8 rows × 1 or 2: at least 8 independent FMA chains, which
+            // two FMA units of 4 cycles' latency need (4 × 1 left half of them idle).
+            let tileRows = vectors == 3 ? rows : 2 * rows
             var o = 0
             while o < outChannels {
-                let valid = min(rows, outChannels - o)
+                let valid = min(tileRows, outChannels - o)
                 // Rows past the last output channel multiply zeros and are not stored.
                 func w(_ r: Int) -> UnsafePointer<Float> { r < valid ? weights + (o + r) * k : zeros }
                 let out = Output(y: target + o * targetStride + j, stride: targetStride, width: width, bias: bias + o,
                                  clamp: clamp)
                 switch vectors {  // constants, so each call is its own unrolled tile
                 case 3: tile(vectors: 3, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
-                case 2: tile(vectors: 2, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
-                default: tile(vectors: 1, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
+                case 2: tallTile(vectors: 2, (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)), k: k, x: x, validRows: valid,
+                                 out)
+                default: tallTile(vectors: 1, (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)), k: k, x: x,
+                                  validRows: valid, out)
                 }
-                o += rows
+                o += tileRows
             }
             j += width
         }
@@ -119,6 +124,59 @@ public enum WidePointwiseGEMM {
         if validRows > 2 { store(a20, a21, a22, row: 2, out) }
         if validRows > 3 { store(a30, a31, a32, row: 3, out) }
     }
+    typealias EightRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                           UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+
+    /// Eight output rows × `vectors` (1 or 2) × 16 columns, of which `validRows` × `out.width`
+    /// are stored; the same chains as `tile`.
+    @_transparent
+    private static func tallTile(vectors: Int, _ w: EightRows, k: Int, x: UnsafePointer<Float>, validRows: Int,
+                                 _ out: Output) {
+        var a00 = Vector(), a01 = Vector(), a10 = Vector(), a11 = Vector(), a20 = Vector(), a21 = Vector()
+        var a30 = Vector(), a31 = Vector(), a40 = Vector(), a41 = Vector(), a50 = Vector(), a51 = Vector()
+        var a60 = Vector(), a61 = Vector(), a70 = Vector(), a71 = Vector()
+        var row = UnsafeRawPointer(x)
+        let rowBytes = vectors * lanes * MemoryLayout<Float>.stride
+        for i in 0..<k {
+            let x0 = row.loadUnaligned(as: Vector.self)
+            let x1 = vectors > 1 ? row.loadUnaligned(fromByteOffset: 64, as: Vector.self) : Vector()
+            var b = Vector(repeating: w.0[i])
+            a00.addProduct(b, x0)
+            if vectors > 1 { a01.addProduct(b, x1) }
+            b = Vector(repeating: w.1[i])
+            a10.addProduct(b, x0)
+            if vectors > 1 { a11.addProduct(b, x1) }
+            b = Vector(repeating: w.2[i])
+            a20.addProduct(b, x0)
+            if vectors > 1 { a21.addProduct(b, x1) }
+            b = Vector(repeating: w.3[i])
+            a30.addProduct(b, x0)
+            if vectors > 1 { a31.addProduct(b, x1) }
+            b = Vector(repeating: w.4[i])
+            a40.addProduct(b, x0)
+            if vectors > 1 { a41.addProduct(b, x1) }
+            b = Vector(repeating: w.5[i])
+            a50.addProduct(b, x0)
+            if vectors > 1 { a51.addProduct(b, x1) }
+            b = Vector(repeating: w.6[i])
+            a60.addProduct(b, x0)
+            if vectors > 1 { a61.addProduct(b, x1) }
+            b = Vector(repeating: w.7[i])
+            a70.addProduct(b, x0)
+            if vectors > 1 { a71.addProduct(b, x1) }
+            row += rowBytes
+        }
+        let unused = Vector()
+        store(a00, a01, unused, row: 0, out)
+        if validRows > 1 { store(a10, a11, unused, row: 1, out) }
+        if validRows > 2 { store(a20, a21, unused, row: 2, out) }
+        if validRows > 3 { store(a30, a31, unused, row: 3, out) }
+        if validRows > 4 { store(a40, a41, unused, row: 4, out) }
+        if validRows > 5 { store(a50, a51, unused, row: 5, out) }
+        if validRows > 6 { store(a60, a61, unused, row: 6, out) }
+        if validRows > 7 { store(a70, a71, unused, row: 7, out) }
+    }
+
 }
 
 // Free functions, not static members: the optimizer left the static ones out of line, passing
