@@ -15,9 +15,9 @@ public enum WidePointwiseGEMM {
     /// Columns per tile at most (3 vectors).
     public static let tileWidth = 3 * lanes
 
-    /// Floats of scratch `run` needs: zero weights for the padding rows of the last tile, and
-    /// the columns of one tile copied into a panel up to `tileWidth` wide.
-    public static func scratchCount(inChannels: Int) -> Int { inChannels * (1 + tileWidth) }
+    /// Floats of scratch `run` needs: zero weights for the padding rows of the last tile, the
+    /// columns of one tile copied into a panel up to `tileWidth` wide, and a partial tile's rows.
+    public static func scratchCount(inChannels: Int) -> Int { inChannels * (1 + tileWidth) + 2 * rows * tileWidth + lanes }
 
     /// `target[o, j] = finish(Σₖ weights[o, k] · source[k, j])` for `columns` columns;
     /// `source` rows are `sourceStride` apart, `target` rows `targetStride` apart, `weights`
@@ -28,7 +28,9 @@ public enum WidePointwiseGEMM {
         let k = inChannels
         let zeros = UnsafePointer(scratch)
         scratch.update(repeating: 0, count: k)
-        let panel = scratch + k
+        // The panel starts on a 64-byte boundary, so every panel row (a whole number of vectors) does.
+        let misalignment = Int(bitPattern: scratch + k) % 64 / MemoryLayout<Float>.stride
+        let panel = scratch + k + (lanes - misalignment) % lanes, edge = panel + k * tileWidth
         var j = 0
         while j < columns {
             // As many 16-wide vectors as the remaining columns need, at most 3: a 4×4 plane's
@@ -63,14 +65,20 @@ public enum WidePointwiseGEMM {
                 let valid = min(tileRows, outChannels - o)
                 // Rows past the last output channel multiply zeros and are not stored.
                 func w(_ r: Int) -> UnsafePointer<Float> { r < valid ? weights + (o + r) * k : zeros }
-                let out = Output(y: target + o * targetStride + j, stride: targetStride, width: width, bias: bias + o,
-                                 clamp: clamp)
-                switch vectors {  // constants, so each call is its own unrolled tile
-                case 3: tile(vectors: 3, w(0), w(1), w(2), w(3), k: k, x: x, validRows: valid, out)
-                case 2: tallTile(vectors: 2, (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)), k: k, x: x, validRows: valid,
-                                 out)
-                default: tallTile(vectors: 1, (w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)), k: k, x: x,
-                                  validRows: valid, out)
+                // A partial tile is stored whole into `edge`, then its columns copied: no scalar
+                // store loop in the tiles (which kept the optimizer from inlining their loads).
+                let full = width == panelWidth
+                let out = Output(y: full ? target + o * targetStride + j : edge, stride: full ? targetStride : panelWidth,
+                                 vectors: vectors, bias: bias + o, clamp: clamp)
+                switch vectors {
+                case 3: tile3((w(0), w(1), w(2), w(3)), k: k, x: x, validRows: valid, out)
+                case 2: tallTile2((w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)), k: k, x: x, validRows: valid, out)
+                default: tallTile1((w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)), k: k, x: x, validRows: valid, out)
+                }
+                if !full {
+                    for r in 0..<valid {
+                        (target + (o + r) * targetStride + j).update(from: edge + r * panelWidth, count: width)
+                    }
                 }
                 o += tileRows
             }
@@ -78,29 +86,50 @@ public enum WidePointwiseGEMM {
         }
     }
 
+    // One function per tile shape, each with `vectors` a constant: inlined into `run`, the
+    // three made it so large that the optimizer stopped inlining the vector loads in it.
+    typealias FourRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+
+    @inline(never)
+    private static func tile3(_ w: FourRows, k: Int, x: UnsafePointer<Float>, validRows: Int, _ out: Output) {
+        tile(vectors: 3, w.0, w.1, w.2, w.3, k: k, x: x, validRows: validRows, out)
+    }
+
+    @inline(never)
+    private static func tallTile2(_ w: EightRows, k: Int, x: UnsafePointer<Float>, validRows: Int, _ out: Output) {
+        tallTile(vectors: 2, w, k: k, x: x, validRows: validRows, out)
+    }
+
+    @inline(never)
+    private static func tallTile1(_ w: EightRows, k: Int, x: UnsafePointer<Float>, validRows: Int, _ out: Output) {
+        tallTile(vectors: 1, w, k: k, x: x, validRows: validRows, out)
+    }
+
     /// Where a tile's rows go and how they are finished.
     struct Output {
         let y: UnsafeMutablePointer<Float>
         let stride: Int
-        let width: Int
+        /// Vectors per row, all stored.
+        let vectors: Int
         let bias: UnsafePointer<Float>
         let clamp: (low: Float, high: Float)?
     }
 
-    /// Four output rows × `vectors` × 16 columns (the panel's width), of which `validRows` ×
-    /// `out.width` are stored. Inlined with `vectors` a constant, so unused accumulators vanish.
+    /// Four output rows × `vectors` × 16 columns (the panel's width), of which `validRows` are
+    /// stored. Inlined with `vectors` a constant, so unused accumulators vanish.
     @_transparent
     private static func tile(vectors: Int, _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>,
                              _ w2: UnsafePointer<Float>, _ w3: UnsafePointer<Float>, k: Int, x: UnsafePointer<Float>,
                              validRows: Int, _ out: Output) {
         var a00 = Vector(), a01 = Vector(), a02 = Vector(), a10 = Vector(), a11 = Vector(), a12 = Vector()
         var a20 = Vector(), a21 = Vector(), a22 = Vector(), a30 = Vector(), a31 = Vector(), a32 = Vector()
-        var row = UnsafeRawPointer(x)
-        let rowBytes = vectors * lanes * MemoryLayout<Float>.stride
+        // The panel is 64-byte aligned: plain vector reads, no generic unaligned load that the
+        // optimizer may leave out of line.
+        var row = UnsafeRawPointer(x).assumingMemoryBound(to: Vector.self)
         for i in 0..<k {
-            let x0 = row.loadUnaligned(as: Vector.self)
-            let x1 = vectors > 1 ? row.loadUnaligned(fromByteOffset: 64, as: Vector.self) : Vector()
-            let x2 = vectors > 2 ? row.loadUnaligned(fromByteOffset: 128, as: Vector.self) : Vector()
+            let x0 = row[0]
+            let x1 = vectors > 1 ? row[1] : Vector()
+            let x2 = vectors > 2 ? row[2] : Vector()
             var b = Vector(repeating: w0[i])
             a00.addProduct(b, x0)
             if vectors > 1 { a01.addProduct(b, x1) }
@@ -117,7 +146,7 @@ public enum WidePointwiseGEMM {
             a30.addProduct(b, x0)
             if vectors > 1 { a31.addProduct(b, x1) }
             if vectors > 2 { a32.addProduct(b, x2) }
-            row += rowBytes
+            row += vectors
         }
         store(a00, a01, a02, row: 0, out)
         if validRows > 1 { store(a10, a11, a12, row: 1, out) }
@@ -127,7 +156,7 @@ public enum WidePointwiseGEMM {
     typealias EightRows = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
                            UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
 
-    /// Eight output rows × `vectors` (1 or 2) × 16 columns, of which `validRows` × `out.width`
+    /// Eight output rows × `vectors` (1 or 2) × 16 columns, of which `validRows`
     /// are stored; the same chains as `tile`.
     @_transparent
     private static func tallTile(vectors: Int, _ w: EightRows, k: Int, x: UnsafePointer<Float>, validRows: Int,
@@ -135,11 +164,12 @@ public enum WidePointwiseGEMM {
         var a00 = Vector(), a01 = Vector(), a10 = Vector(), a11 = Vector(), a20 = Vector(), a21 = Vector()
         var a30 = Vector(), a31 = Vector(), a40 = Vector(), a41 = Vector(), a50 = Vector(), a51 = Vector()
         var a60 = Vector(), a61 = Vector(), a70 = Vector(), a71 = Vector()
-        var row = UnsafeRawPointer(x)
-        let rowBytes = vectors * lanes * MemoryLayout<Float>.stride
+        // The panel is 64-byte aligned: plain vector reads, no generic unaligned load that the
+        // optimizer may leave out of line.
+        var row = UnsafeRawPointer(x).assumingMemoryBound(to: Vector.self)
         for i in 0..<k {
-            let x0 = row.loadUnaligned(as: Vector.self)
-            let x1 = vectors > 1 ? row.loadUnaligned(fromByteOffset: 64, as: Vector.self) : Vector()
+            let x0 = row[0]
+            let x1 = vectors > 1 ? row[1] : Vector()
             var b = Vector(repeating: w.0[i])
             a00.addProduct(b, x0)
             if vectors > 1 { a01.addProduct(b, x1) }
@@ -164,7 +194,7 @@ public enum WidePointwiseGEMM {
             b = Vector(repeating: w.7[i])
             a70.addProduct(b, x0)
             if vectors > 1 { a71.addProduct(b, x1) }
-            row += rowBytes
+            row += vectors
         }
         let unused = Vector()
         store(a00, a01, unused, row: 0, out)
@@ -182,24 +212,17 @@ public enum WidePointwiseGEMM {
 // Free functions, not static members: the optimizer left the static ones out of line, passing
 // each vector in four pieces.
 
-/// Row `r`'s first `out.width` columns (at most 3 vectors' worth), biased and clamped.
+/// Row `r`'s `out.vectors` vectors, biased and clamped.
 @_transparent
 private func store(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ v2: SIMD16<Float>, row r: Int,
                    _ out: WidePointwiseGEMM.Output) {
-    typealias Vector = SIMD16<Float>
-    let lanes = Vector.scalarCount
-    let values = (finished(v0, bias: out.bias[r], clamp: out.clamp), finished(v1, bias: out.bias[r], clamp: out.clamp),
-                  finished(v2, bias: out.bias[r], clamp: out.clamp))
-    let y = out.y + r * out.stride
-    if out.width % lanes == 0 {
-        let target = UnsafeMutableRawPointer(y)
-        target.storeBytes(of: values.0, as: Vector.self)
-        if out.width > lanes { target.storeBytes(of: values.1, toByteOffset: 64, as: Vector.self) }
-        if out.width > 2 * lanes { target.storeBytes(of: values.2, toByteOffset: 128, as: Vector.self) }
-    } else {
-        for c in 0..<out.width {
-            y[c] = c < lanes ? values.0[c] : c < 2 * lanes ? values.1[c - lanes] : values.2[c - 2 * lanes]
-        }
+    let target = UnsafeMutableRawPointer(out.y + r * out.stride)
+    target.storeBytes(of: finished(v0, bias: out.bias[r], clamp: out.clamp), as: SIMD16<Float>.self)
+    if out.vectors > 1 {
+        target.storeBytes(of: finished(v1, bias: out.bias[r], clamp: out.clamp), toByteOffset: 64, as: SIMD16<Float>.self)
+    }
+    if out.vectors > 2 {
+        target.storeBytes(of: finished(v2, bias: out.bias[r], clamp: out.clamp), toByteOffset: 128, as: SIMD16<Float>.self)
     }
 }
 
