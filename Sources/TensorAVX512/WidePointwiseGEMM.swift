@@ -209,8 +209,8 @@ public enum WidePointwiseGEMM {
 
 }
 
-// Free functions, not static members: the optimizer left the static ones out of line, passing
-// each vector in four pieces.
+// @_transparent, here and on the tiles: with @inline(__always) the optimizer left them out of
+// line, passing each vector in four pieces.
 
 /// Row `r`'s `out.vectors` vectors, biased and clamped.
 @_transparent
