@@ -32,8 +32,10 @@ enum PointwiseGEMM {
 
     /// Floats of scratch `run` needs: zero weights for the padding rows of the last tile, and
     /// the columns of one tile copied into a panel up to 24 wide (48 in the 16-float product).
+    /// (No call into the AVX-512 module unless the CPU has it: even its arithmetic is compiled for it.)
     static func scratchCount(inChannels: Int) -> Int {
-        max(inChannels * (1 + tileWidth), WidePointwiseGEMM.scratchCount(inChannels: inChannels))
+        let narrow = inChannels * (1 + tileWidth)
+        return WideKernels.available ? max(narrow, WidePointwiseGEMM.scratchCount(inChannels: inChannels)) : narrow
     }
 
     /// `source` rows are `sourceStride` apart, `target` rows `targetStride` apart; `columns`
