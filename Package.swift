@@ -19,6 +19,15 @@ let engineSwiftSettings: [SwiftSetting] = [
 ] + (portable ? [] : [
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
 ])
+/// The engine's 16-float kernels (TensorAVX512): that module alone targets AVX-512, and Tensor
+/// (built with ENGINE_AVX512) calls it only on a CPU that has it; a portable build never does.
+let avx512SwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+] + (portable ? [] : [
+    .unsafeFlags(["-target-cpu", "skylake-avx512"], .when(platforms: [.linux])),
+])
+let tensorSwiftSettings = engineSwiftSettings + (portable ? [] : [.define("ENGINE_AVX512", .when(platforms: [.linux]))])
 /// Set where the engine is built for haswell, so the programs check the CPU first.
 let cpuCheckSettings: [SwiftSetting] = portable ? [] : [.define("ENGINE_NEEDS_AVX2_FMA", .when(platforms: [.linux]))]
 
@@ -125,7 +134,9 @@ let package = Package(
         // Float32 NCHW tensors and kernels (im2col + sgemm, direct loops, pooling, activations).
         // CPU flags from /proc/cpuinfo; never built for haswell (it checks for AVX2 first).
         .target(name: "CPUFeatures"),
-        .target(name: "Tensor", dependencies: ["CBLAS", "CPUFeatures"], swiftSettings: engineSwiftSettings),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CPUFeatures", "TensorAVX512"], swiftSettings: tensorSwiftSettings),
+        // The 16-float kernels Tensor runs on CPUs with AVX-512 (WideKernels); raw pointers only.
+        .target(name: "TensorAVX512", swiftSettings: avx512SwiftSettings),
         // Layers keyed like PyTorch state_dict, safetensors reader, strict loading, model cards.
         // Crypto: SHA-256 of the weight files an ensemble card pins.
         .target(name: "NN", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
@@ -140,7 +151,7 @@ let package = Package(
             dependencies: ["Detectors", "Imaging", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: engineSwiftSettings
         ),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CPUFeatures"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TensorAVX512", "CPUFeatures"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors", "NN", "Tensor", "Imaging", "TestSupport"]),
 

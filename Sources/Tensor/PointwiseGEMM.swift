@@ -1,3 +1,5 @@
+import TensorAVX512
+
 /// The matrix product of a 1×1 convolution, `target[o, j] = epilogue(Σₖ weight[o, k] · source[k, j])`,
 /// with the weights read in place (row-major `[O, K]`) and the epilogue's bias and clamp applied
 /// while the tile is still in registers.
@@ -7,6 +9,9 @@
 /// columns. And why its results do not depend on the batch: every output is one chain of fused
 /// multiply-adds over k = 0, 1, …, K−1 from zero, the same in the vector tiles and the scalar
 /// edge, so a column's value does not depend on where it falls among the others.
+///
+/// On CPUs with AVX-512 the product runs in 16-float vectors instead (`WidePointwiseGEMM`, the
+/// same chains), which `run` picks unless told otherwise.
 enum PointwiseGEMM {
     typealias Vector = SIMD8<Float>
     static let lanes = 8
@@ -26,15 +31,26 @@ enum PointwiseGEMM {
     }
 
     /// Floats of scratch `run` needs: zero weights for the padding rows of the last tile, and
-    /// the columns of one tile copied into a panel up to 24 wide.
-    static func scratchCount(inChannels: Int) -> Int { inChannels * (1 + tileWidth) }
+    /// the columns of one tile copied into a panel up to 24 wide (48 in the 16-float product).
+    /// (No call into the AVX-512 module unless the CPU has it: even its arithmetic is compiled for it.)
+    static func scratchCount(inChannels: Int) -> Int {
+        let narrow = inChannels * (1 + tileWidth)
+        return WideKernels.available ? max(narrow, WidePointwiseGEMM.scratchCount(inChannels: inChannels)) : narrow
+    }
 
     /// `source` rows are `sourceStride` apart, `target` rows `targetStride` apart; `columns`
     /// columns of each are used.
     /// `weights` are row-major `[O, K]`, read in place.
     static func run(weights: UnsafePointer<Float>, outChannels: Int, inChannels: Int, finish: Finish,
                     source: UnsafePointer<Float>, sourceStride: Int, columns: Int,
-                    target: UnsafeMutablePointer<Float>, targetStride: Int, scratch: UnsafeMutablePointer<Float>) {
+                    target: UnsafeMutablePointer<Float>, targetStride: Int, scratch: UnsafeMutablePointer<Float>,
+                    wide: Bool = WideKernels.available) {
+        if wide {
+            WidePointwiseGEMM.run(weights: weights, outChannels: outChannels, inChannels: inChannels, bias: finish.bias,
+                                  clamp: finish.clamp, source: source, sourceStride: sourceStride, columns: columns,
+                                  target: target, targetStride: targetStride, scratch: scratch)
+            return
+        }
         let k = inChannels
         let zeros = UnsafePointer(scratch)
         scratch.update(repeating: 0, count: k)

@@ -76,6 +76,7 @@ struct EngineBench: ParsableCommand {
         let rate = runs.reduce(0) { $0 + Double($1.images) / $1.seconds }
         let scores = runs[0].firstScores.map { String(format: "%.6f", $0) }.joined(separator: ",")
         print("{\"images_per_s\": \(String(format: "%.2f", rate)), \"batch\": \(batch), \"workers\": \(workers), " +
-              "\"masks\": \(masks), \"blas_core\": \"\(BLASCore.activeCore)\", \"p_fake\": [\(scores)]}")
+              "\"masks\": \(masks), \"blas_core\": \"\(BLASCore.activeCore)\", " +
+              "\"avx512_kernels\": \(WideKernels.available), \"p_fake\": [\(scores)]}")
     }
 }
