@@ -91,9 +91,10 @@ def to_input(images_nhwc, recipe: Recipe) -> torch.Tensor:
 @dataclass(frozen=True)
 class VideoRecipe:
     """Fine-tuning on video crops (Training/train_video.py), starting from a bundled
-    model's weights; `supervised` adds the labelled fakes of data/train-videos to SBI."""
+    model's weights (`init`; None: the recipe's own start, ImageNet); `supervised` adds the
+    labelled fakes of data/train-videos to SBI."""
     recipe: str
-    init: str
+    init: str | None
     supervised: bool
     steps: int = 600
     reals: int = 24
@@ -106,6 +107,11 @@ VIDEO_RECIPES = {
     # The same at 160 px: more of a generated face's texture survives the resize from 256².
     "video_efficientnet_lite0_160": VideoRecipe("efficientnet_lite0_160",
                                                 "Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors", supervised=True),
+    # The same from ImageNet, without the SBI stage: it ranks talking heads higher and the
+    # dev-videos' blending fakes lower (docs/models.md).
+    "video_imagenet_efficientnet_lite0": VideoRecipe("efficientnet_lite0", None, supervised=True),
+    # Lite1 (21 blocks) from ImageNet: the capacity step; scored below its Lite0 twin.
+    "video_imagenet_efficientnet_lite1": VideoRecipe("efficientnet_lite1", None, supervised=True),
     # The same without labelled fakes: what video reals and re-encoding alone change.
     "video_sbi_efficientnet_lite0": VideoRecipe("efficientnet_lite0",
                                                 "Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors", supervised=False),

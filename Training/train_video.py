@@ -177,7 +177,7 @@ def main(argv=None) -> int:
         parser.error("--pseudo-fakes reconstruct needs --reconstructor PATH (make train-reconstructor writes out/recon-ae/reconstructor.pt)")
     if args.model:
         video = VIDEO_RECIPES[args.model]
-        args.recipe, args.init, args.supervised = video.recipe, Path(video.init), video.supervised
+        args.recipe, args.init, args.supervised = video.recipe, video.init and Path(video.init), video.supervised
         args.steps, args.reals, args.lr = video.steps, video.reals, video.lr
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
