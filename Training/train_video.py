@@ -35,7 +35,7 @@ from .pseudofakes.augment import random_robustness
 from .pseudofakes.families import FAMILIES, make_family
 from .pseudofakes.reconstruct import load_reconstructor, reconstruct
 from .pseudofakes.sbi import self_blend
-from .recipes import RECIPES, VIDEO_RECIPES, to_input
+from .recipes import RECIPES, VIDEO_RECIPES, VideoRecipe, to_input
 
 # Families train_video draws besides families.py's: `reconstruct` needs the autoencoder of
 # pseudofakes/reconstruct.py (--reconstructor), so it is not one of AMTENnet's classes.
@@ -152,7 +152,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("out/video-cache"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", choices=sorted(VIDEO_RECIPES),
-                        help="a video recipe: its recipe, --init, --supervised, --steps, --reals and --lr")
+                        help="a video recipe: its recipe, --init, --supervised, and --steps, --reals and --lr unless given")
     parser.add_argument("--recipe", default="efficientnet_lite0", choices=sorted(RECIPES))
     parser.add_argument("--init", type=Path, help="safetensors to start from (default: the recipe's own start)")
     parser.add_argument("--supervised", action="store_true", help="add train-videos' labelled fakes")
@@ -162,9 +162,9 @@ def main(argv=None) -> int:
                         help="the autoencoder the reconstruct family runs (make train-reconstructor: out/recon-ae/reconstructor.pt)")
     parser.add_argument("--labelled-fakes", type=int,
                         help="labelled train-videos fakes a batch, with --supervised (default: half of --reals)")
-    parser.add_argument("--steps", type=int, default=600)
-    parser.add_argument("--reals", type=int, default=24, help="real crops a batch (each with its SBI fake)")
-    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--steps", type=int, help="default: the --model recipe's, else 600")
+    parser.add_argument("--reals", type=int, help="real crops a batch, each with its pseudo-fake (default: the recipe's, else 24)")
+    parser.add_argument("--lr", type=float, help="default: the --model recipe's, else 1e-4")
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--robustness", type=float, default=0.3)
     parser.add_argument("--eval-every", type=int, default=100)
@@ -178,7 +178,11 @@ def main(argv=None) -> int:
     if args.model:
         video = VIDEO_RECIPES[args.model]
         args.recipe, args.init, args.supervised = video.recipe, video.init and Path(video.init), video.supervised
-        args.steps, args.reals, args.lr = video.steps, video.reals, video.lr
+    # Given on the command line, these win over the recipe's (a recipe trained longer is `--model R --steps N`).
+    fallback = VIDEO_RECIPES[args.model] if args.model else VideoRecipe("", None, False)
+    args.steps = fallback.steps if args.steps is None else args.steps
+    args.reals = fallback.reals if args.reals is None else args.reals
+    args.lr = fallback.lr if args.lr is None else args.lr
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)

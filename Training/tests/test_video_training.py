@@ -116,6 +116,20 @@ def test_a_short_run_learns_and_exports_a_card(cache, tmp_path):
     assert not any(key.endswith("num_batches_tracked") for key in load_file(str(out / "model.safetensors")))
 
 
+def test_flags_given_with_a_recipe_win_over_its_values(cache, tmp_path, monkeypatch):
+    """`--model R --steps N` trains N steps (R's reals and lr where not given); it used to take R's 600."""
+    from Training.recipes import VideoRecipe
+    monkeypatch.setitem(train_video.VIDEO_RECIPES, "tiny", VideoRecipe("meso4", None, True, steps=600, reals=3, lr=1e-3))
+    out = tmp_path / "run"
+    assert train_video.main(["--cache", str(cache), "--out", str(out), "--model", "tiny", "--steps", "2",
+                             "--eval-every", "1", "--threads", "1"]) == 0
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [entry["step"] for entry in log] == [0, 1, 2]
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        provenance = handle.metadata()["provenance"]
+    assert "2 steps of 3 real video crops" in provenance and "lr 0.001" in provenance
+
+
 def test_threshold_flags_at_most_the_allowed_share_of_reals():
     scores = [i / 20 for i in range(20)]  # 20 reals: one may be flagged
     threshold = calibrate.threshold_for(scores, 0.05)
