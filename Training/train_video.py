@@ -9,7 +9,8 @@ pseudo-fakes, and optionally the labelled fakes of data/train-videos, all degrad
 
 A batch: `--reals` real crops (a video drawn uniformly, then one of its frames), an SBI
 pseudo-fake of each, and with --supervised half as many labelled fake crops (a method drawn
-uniformly, then a video, then a frame, so the 19 DFDC clips do not drown the 14 talking heads).
+uniformly, then a video, then a frame, so the 19 DFDC clips do not drown the 14 talking heads;
+--exclude-methods leaves methods out).
 Every image is mirrored at random and degraded by `random_robustness`; the cache already holds
 each video re-encoded at low resolution besides as published (Training/data/video_cache.py).
 
@@ -68,7 +69,8 @@ class VideoBatches:
     """Batch `step` of a run, the same for a seed whatever came before."""
 
     def __init__(self, data: dict, seed: int, reals: int, supervised: bool, robustness: float,
-                 families: tuple[str, ...] = ("self_blend",), reconstructor=None, labelled_fakes: int | None = None):
+                 families: tuple[str, ...] = ("self_blend",), reconstructor=None, labelled_fakes: int | None = None,
+                 exclude_methods: tuple[str, ...] = ()):
         train = data["split"] == "train"
         self.data, self.seed, self.reals, self.supervised, self.robustness = data, seed, reals, supervised, robustness
         self.labelled_fakes = reals // 2 if labelled_fakes is None else labelled_fakes
@@ -80,8 +82,12 @@ class VideoBatches:
         self.families, self.reconstructor = tuple(families), reconstructor
         self.real_videos = self._crops_by(train & (data["label"] == 0), data["video"])
         fakes = train & (data["label"] == 1)
+        methods = set(data["method"][fakes])
+        if set(exclude_methods) - methods or (supervised and not methods - set(exclude_methods)):
+            raise ValueError(f"labelled fake methods to leave out must be some of {', '.join(sorted(methods))}, "
+                             f"and leave at least one: not {', '.join(exclude_methods)}")
         self.fake_methods = {m: self._crops_by(fakes & (data["method"] == m), data["video"])
-                             for m in sorted(set(data["method"][fakes]))}
+                             for m in sorted(methods - set(exclude_methods))}
 
     @staticmethod
     def _crops_by(keep: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
@@ -162,6 +168,7 @@ def main(argv=None) -> int:
                         help="the autoencoder the reconstruct family runs (make train-reconstructor: out/recon-ae/reconstructor.pt)")
     parser.add_argument("--labelled-fakes", type=int,
                         help="labelled train-videos fakes a batch, with --supervised (default: half of --reals)")
+    parser.add_argument("--exclude-methods", help="comma-separated labelled fake methods to leave out (default: the --model recipe's, else none)")
     parser.add_argument("--steps", type=int, help="default: the --model recipe's, else 600")
     parser.add_argument("--reals", type=int, help="real crops a batch, each with its pseudo-fake (default: the recipe's, else 24)")
     parser.add_argument("--lr", type=float, help="default: the --model recipe's, else 1e-4")
@@ -183,6 +190,7 @@ def main(argv=None) -> int:
     args.steps = fallback.steps if args.steps is None else args.steps
     args.reals = fallback.reals if args.reals is None else args.reals
     args.lr = fallback.lr if args.lr is None else args.lr
+    excluded = fallback.exclude_methods if args.exclude_methods is None else tuple(filter(None, args.exclude_methods.split(",")))
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -190,7 +198,7 @@ def main(argv=None) -> int:
     data = load_video_cache(args.cache)
     reconstructor = load_reconstructor(args.reconstructor) if "reconstruct" in families else None
     batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families, reconstructor,
-                           args.labelled_fakes)
+                           args.labelled_fakes, excluded)
     val_reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))
     fixed = np.random.default_rng([args.seed, 10**9])
     sbi_fakes = np.stack([self_blend(data["images"][i], data["landmarks"][i], fixed).image for i in val_reals])
@@ -227,7 +235,8 @@ def main(argv=None) -> int:
                   f"{args.steps} steps of {args.reals} real video crops + "
                   + ("their SBI fakes" if families == ("self_blend",) else f"a pseudo-fake of each ({', '.join(families)}, drawn uniformly)")
                   + (f" (reconstruct: autoencoder {args.reconstructor.name})" if reconstructor is not None else "")
-                  + (f" + {batches.labelled_fakes} labelled fakes of data/train-videos (method-balanced)" if args.supervised else "")
+                  + (f" + {batches.labelled_fakes} labelled fakes of data/train-videos (method-balanced"
+                     + (f", without {', '.join(excluded)}" if excluded else "") + ")" if args.supervised else "")
                   + f"; data: train split of data/train-videos and data/real-videos by group ({int((data['split'] == 'train').sum())} crops, "
                   f"each video as published and H.264 re-encoded at scale 0.35-0.75, CRF 28-40), mirrored, "
                   f"robustness p={args.robustness}; AdamW lr {args.lr} cosine, {recipe.input_size}² input; seed {args.seed}; "

@@ -86,6 +86,22 @@ def test_batches_pair_each_real_with_a_pseudo_fake_and_balance_methods(cache):
     assert all(np.array_equal(a, b) or np.array_equal(a, b[:, ::-1]) for a, b in zip(more[:12], images[:12]))
 
 
+def test_excluded_methods_are_never_drawn_as_labelled_fakes(cache):
+    data = train_video.load_video_cache(cache)
+    batches = train_video.VideoBatches(data, 3, 6, True, 0.0, exclude_methods=("dfdc",))
+    assert sorted(batches.fake_methods) == ["talkinghead"]
+    drawn = set()
+    for step in range(20):
+        images, labels = batches(step)
+        for image in images[12:]:  # a labelled fake, maybe mirrored
+            same = (data["images"] == image).all(axis=(1, 2, 3)) | (data["images"] == image[:, ::-1]).all(axis=(1, 2, 3))
+            drawn |= set(data["method"][same])
+    assert drawn == {"talkinghead"}
+    for bad in (("faceswap",), ("dfdc", "talkinghead")):
+        with pytest.raises(ValueError, match="methods to leave out"):
+            train_video.VideoBatches(data, 3, 6, True, 0.0, exclude_methods=bad)
+
+
 def test_other_pseudo_fake_families_are_drawn_and_sbi_alone_keeps_its_batches(cache):
     data = train_video.load_video_cache(cache)
     sbi, _ = train_video.VideoBatches(data, 3, 6, False, 0.0)(5)
