@@ -9,6 +9,8 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case unknownCategoryColumn(String, known: [String])
     case mixedThresholds([Double])
     case nothingMatched(labelExample: String, scoreExample: String)
+    /// `eval --compare`: the two score sets share too few labelled videos for an AUC.
+    case nothingToCompare(against: String, reason: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case let .nothingMatched(label, score):
             return "no scored video matches a labelled one (labels have paths like '\(label)', "
                 + "the scores like '\(score)')"
+        case let .nothingToCompare(against, reason):
+            return "cannot compare with \(against): \(reason)"
         }
     }
 }

@@ -55,6 +55,8 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     /// A model with manipulation classes against the labels' method column (scores with a
     /// `manipulation` column and labels with a method column only).
     public var manipulation: ManipulationConfusion?
+    /// This model's video AUC against another's on the same videos (`eval --compare`).
+    public var comparison: AUCComparison?
 
     /// Pretty JSON with snake_case keys, sorted; an undefined metric is absent.
     public func json() throws -> String {

@@ -35,8 +35,9 @@ public struct Evaluator: Sendable {
     }
 
     /// `faces`: the per-crop rows of the scan's JSONL, for frame-level metrics (each crop
-    /// carries its video's label).
-    public func evaluate(videos: [VideoScore], faces: [FaceRow]? = nil) throws -> EvaluationReport {
+    /// carries its video's label). `against`: another model's scores of the same videos, for
+    /// the paired AUC difference (`report.comparison`).
+    public func evaluate(videos: [VideoScore], faces: [FaceRow]? = nil, against: ComparedScores? = nil) throws -> EvaluationReport {
         let columns = try categoryColumns()
         let (threshold, source) = try resolvedThreshold(videos)
         let labelPaths = labels.videos.map(\.path)
@@ -102,7 +103,34 @@ public struct Evaluator: Sendable {
             video: video, frame: frame, categories: categories, matching: matching,
             paired: paired, reliability: ReliabilityDiagram(scores))
         if let methodColumn, !calls.isEmpty { report.manipulation = ManipulationConfusion(column: methodColumn, calls) }
+        if let against { report.comparison = try compare(videos, against) }
         return report
+    }
+
+    /// Both score sets on the labelled videos they share, each under the no-face policy.
+    func compare(_ videos: [VideoScore], _ other: ComparedScores) throws -> AUCComparison {
+        let mine = samplesByLabel(videos)
+        let theirs = samplesByLabel(other.videos)
+        let pairs = labels.videos.indices.compactMap { index in
+            mine[index].flatMap { this in theirs[index].map { (this: this, other: $0) } }
+        }
+        do {
+            return try AUCComparison.compute(against: other.name, pairs: pairs,
+                                             resamples: options.bootstrapResamples, seed: options.bootstrapSeed)
+        } catch let error as MetricError {
+            throw EvaluationError.nothingToCompare(against: other.name, reason: "videos scored by both: \(pairs.count) (\(error))")
+        }
+    }
+
+    /// Each matched labelled video's sample by label index, under the no-face policy.
+    func samplesByLabel(_ videos: [VideoScore]) -> [Int: LabelledScore] {
+        let match = PathMatcher.match(labels: labels.videos.map(\.path), scores: videos.map(\.path))
+        var samples: [Int: LabelledScore] = [:]
+        for pair in match.pairs {
+            guard let score = videos[pair.score].pFake ?? (options.noFace == .half ? 0.5 : nil) else { continue }
+            samples[pair.label] = LabelledScore(score: score, isFake: labels.videos[pair.label].isFake)
+        }
+        return samples
     }
 
     /// The labels column that ties each fake to its real source (`group`, any case), if any.

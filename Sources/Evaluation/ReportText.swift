@@ -17,6 +17,7 @@ extension EvaluationReport {
             lines.append("  " + "paired AUC".padding(toLength: 20, withPad: " ", startingAt: 0) + Self.number(paired.auc)
                 + "  (\(paired.pairs) fake/real pairs in \(paired.groups) \(paired.column)s)")
         }
+        if let comparison { lines += Self.comparisonLines(comparison) }
         if let reliability { lines += Self.reliabilityLines(reliability) }
         if let masks {
             lines.append("")
@@ -111,6 +112,16 @@ extension EvaluationReport {
             + "\(m.realsWithFlaggedPixels) of \(m.reals) reals with any pixel flagged)")
         line("all pixel accuracy", number(m.pixelAccuracyAll))
         return lines
+    }
+
+    static func comparisonLines(_ comparison: AUCComparison) -> [String] {
+        let sign = comparison.difference >= 0 ? "+" : ""
+        var line = "  " + "AUC difference".padding(toLength: 20, withPad: " ", startingAt: 0) + sign + number(comparison.difference)
+        if let interval = comparison.interval {
+            line += "  " + Self.interval(interval) + " (paired bootstrap, \(interval.resamples) resamples, seed \(interval.seed))"
+        }
+        return [line, "    this model \(number(comparison.auc)) against \(number(comparison.otherAUC)) for \(comparison.against), "
+                + "on the \(comparison.videos) videos both score"]
     }
 
     static func interval(_ interval: BootstrapInterval) -> String {

@@ -58,6 +58,12 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Seed of the bootstrap's resampling (the same seed gives the same interval).")
     var seed: UInt64 = 0
 
+    @Option(help: ArgumentHelp(
+        "Another model's scan CSV of the same videos: the video AUC difference (these scores − those) on the videos "
+            + "both score, with a paired bootstrap interval when --bootstrap N is given.",
+        valueName: "SCAN.csv"))
+    var compare: String?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -77,11 +83,11 @@ struct Eval: AsyncParsableCommand {
             throw ValidationError("--by needs a column name")
         }
         if maskTruth {
-            let videoOnly = scores != nil || facesFile != nil || scan.perturb != nil || sampling.frames != nil
+            let videoOnly = scores != nil || facesFile != nil || scan.perturb != nil || compare != nil || sampling.frames != nil
                 || sampling.fps != nil || sampling.keyframes
             if videoOnly {
-                throw ValidationError("--mask-truth scores still images: --scores, --faces, --perturb and frame sampling "
-                    + "are for videos")
+                throw ValidationError("--mask-truth scores still images: --scores, --faces, --perturb, --compare and "
+                    + "frame sampling are for videos")
             }
         } else if scores != nil {
             let scanning = [scan.model, scan.weights, scan.perturb, scan.csv].contains { $0 != nil }
@@ -114,13 +120,19 @@ struct Eval: AsyncParsableCommand {
                 return try await scanAndEvaluate(table, progress: progress, catalog: catalog, print: output, printError: printError)
             }
             let videos = try VideoScore.readCSV(path: scores)
-            let report = try evaluator(table).evaluate(videos: videos, faces: try facesFile.map(FaceRows.read))
+            let report = try evaluator(table).evaluate(videos: videos, faces: try facesFile.map(FaceRows.read),
+                                                       against: try comparedScores())
             output(json ? try report.json() : report.text)
             return 0
         } catch {
             printError("error: \(error)\n")
             return EntryPoint.usageErrorCode
         }
+    }
+
+    /// The scores `--compare` names, read before any scanning so a bad path fails at once.
+    func comparedScores() throws -> ComparedScores? {
+        try compare.map { ComparedScores(name: $0, videos: try VideoScore.readCSV(path: $0)) }
     }
 
     func evaluator(_ table: LabelTable) -> Evaluator {

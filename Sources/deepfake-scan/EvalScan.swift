@@ -14,6 +14,7 @@ extension Eval {
         print output: (String) -> Void, printError: (String) -> Void
     ) async throws -> Int32 {
         let paths = Self.videoPaths(table, labelsFile: labels)
+        let against = try comparedScores()
         if let csv = scan.csv {
             let kept = EvalScanFiles(kept: csv)
             try OutputPaths.check(kept.planned(perturbed: scan.perturbations != nil), inputs: paths + [labels])
@@ -28,7 +29,8 @@ extension Eval {
 
         let clean = try await scanOnce(pipeline, paths: paths, files: outputs.files(perturbed: false), stop: stop, progress: progress)
         if clean.outcome == .interrupted { return interrupted(stop, printError) }
-        let cleanReport = try evaluator(table).evaluate(videos: clean.rows.map(VideoScore.init), faces: clean.faces)
+        let cleanReport = try evaluator(table).evaluate(videos: clean.rows.map(VideoScore.init), faces: clean.faces,
+                                                        against: against)
         var errored = clean.rows.filter { $0.status == .error }.count
         guard let perturbations = scan.perturbations else {
             output(json ? try cleanReport.json() : cleanReport.text)

@@ -81,6 +81,17 @@ import Testing
         #expect(report.categories.first { $0.column == "dataset" }?.auc == report.video.auc)
     }
 
+    @Test func comparesWithAnotherScan() async throws {
+        // The same scan against itself: no difference, and the JSON carries it.
+        let result = try await run([file("labels.tsv").path, "--scores", file("scan.csv").path,
+                                    "--compare", file("scan.csv").path, "--bootstrap", "20"])
+        #expect(result.code == 0 && result.error.isEmpty)
+        #expect(result.output.contains("AUC difference      +0.0000  [0.0000, 0.0000] (paired bootstrap, 20 resamples, seed 0)"))
+        #expect(result.output.contains("this model 0.7500 against 0.7500 for \(file("scan.csv").path), on the 6 videos both score"))
+        let missing = try await run([file("labels.tsv").path, "--scores", file("scan.csv").path, "--compare", file("absent.csv").path])
+        #expect(missing.code == 2 && missing.error == "error: cannot read \(file("absent.csv").path): no such file\n")
+    }
+
     @Test func unreadableInputsExitTwoWithOneLine() async throws {
         let missing = try await run([file("labels.tsv").path, "--scores", file("absent.csv").path])
         #expect(missing.code == 2)
