@@ -41,7 +41,7 @@ $(YUFACE_LIB):
 	@test -f $@ && echo "libfacedetection at $@"
 
 # PORTABLE=1: the engine for any x86-64 CPU (default: AVX2+FMA, where the CPU has them; the
-# portable kernels are many times slower). Every swift build and test below gets it.
+# portable kernels are many times slower). Finding faces still needs AVX and FMA (docs/reliability.md). Every swift build and test below gets it.
 PORTABLE ?= $(if $(call has_flags,avx2 fma),,1)
 export DEEPFAKE_SCAN_PORTABLE = $(PORTABLE)
 build:

@@ -92,7 +92,7 @@ let package = Package(
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.
-        .target(name: "FaceAlign", dependencies: ["Imaging"],
+        .target(name: "FaceAlign", dependencies: ["Imaging", "CPUFeatures"],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .testTarget(
             name: "FaceAlignTests",

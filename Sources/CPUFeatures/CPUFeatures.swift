@@ -26,14 +26,26 @@ public enum CPUFeatures {
     /// What release builds of the engine are compiled for (`-target-cpu haswell`).
     public static let engineBuildNeeds = ["avx2", "fma"]
 
+    /// What the face detector needs whatever the build: the yuface wheel's libfacedetection is
+    /// compiled for AVX and FMA (its static initialiser already runs AVX code on loading).
+    public static let faceDetectorNeeds = ["avx", "fma"]
+
+    /// The flags of `needs` that `flags` lacks; none when the flags are unknown (not x86 Linux).
+    public static func missing(_ needs: [String], from flags: Set<String>) -> [String] {
+        flags.isEmpty ? [] : needs.filter { !flags.contains($0) }
+    }
+
     /// One line for a CPU that lacks what the build needs, or nil when it has it (or when the
     /// flags are unknown: not x86 Linux, where the build flag is not used).
     public static func unsupportedMessage(flags: Set<String>, program: String) -> String? {
-        guard !flags.isEmpty else { return nil }
-        let missing = engineBuildNeeds.filter { !flags.contains($0) }
+        let missing = missing(engineBuildNeeds, from: flags)
         guard !missing.isEmpty else { return nil }
-        return "error: this \(program) build needs a CPU with AVX2 and FMA, and this one lacks "
-            + "\(missing.map { $0.uppercased() }.joined(separator: " and ")); rebuild it for any x86-64 CPU with "
-            + "`make build PORTABLE=1` (slower engine)"
+        let lacks = "error: this \(program) build needs a CPU with AVX2 and FMA, and this one lacks "
+            + missing.map { $0.uppercased() }.joined(separator: " and ")
+        guard self.missing(faceDetectorNeeds, from: flags).isEmpty else {
+            return lacks + "; a `make build PORTABLE=1` build runs here, but its face detector needs AVX and FMA too, "
+                + "so it cannot scan on this CPU"
+        }
+        return lacks + "; rebuild it for any x86-64 CPU with `make build PORTABLE=1` (slower engine)"
     }
 }

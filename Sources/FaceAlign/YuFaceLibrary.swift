@@ -1,3 +1,4 @@
+import CPUFeatures
 import Foundation
 
 /// libfacedetection (YuNet CNN, BSD-3-Clause) loaded at run time from the yuface wheel's
@@ -74,11 +75,18 @@ final class YuFaceLibrary: @unchecked Sendable {
     }
 
     private static func locateAndLoad() throws(FaceAlignError) -> YuFaceLibrary {
+        // Checked before dlopen: on such a CPU, loading the library dies of SIGILL.
+        try requireCPU(flags: CPUFeatures.machine())
         let folders = candidateFolders()
         guard let folder = folders.first(where: {
             FileManager.default.fileExists(atPath: $0 + "/libfacedetection.so")
         }) else { throw FaceAlignError.detectorLibraryMissing(searched: folders) }
         return try load(folder: folder)
+    }
+
+    static func requireCPU(flags: Set<String>) throws(FaceAlignError) {
+        let missing = CPUFeatures.missing(CPUFeatures.faceDetectorNeeds, from: flags)
+        if !missing.isEmpty { throw .detectorNeedsCPU(missing: missing) }
     }
 
     private static func load(folder: String) throws(FaceAlignError) -> YuFaceLibrary {

@@ -128,6 +128,20 @@ final class YuNetLocatorTests: XCTestCase {
         XCTAssertTrue(error.description.contains("/x/.deps/yuface"))
     }
 
+    /// The library is compiled for AVX and FMA: a CPU without them gets a message, not the
+    /// SIGILL of loading it (Tests/EmulatedCPU/run.sh runs the real thing on an emulated CPU).
+    func testACPUWithoutAVXOrFMAIsRefusedBeforeLoading() throws {
+        XCTAssertNoThrow(try YuFaceLibrary.requireCPU(flags: ["sse4_2", "avx", "fma", "avx2"]))
+        XCTAssertNoThrow(try YuFaceLibrary.requireCPU(flags: []))  // unknown (not x86 Linux): the loader decides
+        XCTAssertThrowsError(try YuFaceLibrary.requireCPU(flags: ["sse4_2", "avx"])) { error in
+            XCTAssertEqual(error as? FaceAlignError, .detectorNeedsCPU(missing: ["fma"]))
+        }
+        XCTAssertThrowsError(try YuFaceLibrary.requireCPU(flags: ["sse2", "sse4_2"])) { error in
+            XCTAssertEqual(String(describing: error), "the face detector (libfacedetection, from the yuface wheel) is built "
+                           + "for CPUs with AVX and FMA, and this one lacks AVX and FMA: faces cannot be found on it")
+        }
+    }
+
     func testEnvironmentOverrideIsTheOnlyPlaceSearched() {
         let folders = YuFaceLibrary.candidateFolders(environment: ["DEEPFAKE_SCAN_YUFACE": "/opt/yu/libfacedetection.so"])
         XCTAssertEqual(folders, ["/opt/yu"])
