@@ -12,6 +12,8 @@
 set -uo pipefail
 binary=$1 out=$2
 mkdir -p "$out"
+fail() { echo "emulated CPU: $*"; exit 1; }
+command -v qemu-x86_64 >/dev/null || fail "qemu-x86_64 not found: \`make setup\` installs it (apt package qemu-user)"
 samples=(Samples/astronaut_real.mp4 Samples/astronaut_blended.mp4)
 export OPENBLAS_CORETYPE=Haswell  # also keeps the binary from re-executing itself natively
 namespaces=$(unshare -m sh -c 'mount --bind /proc/cpuinfo /proc/cpuinfo' 2>/dev/null && echo yes)
@@ -31,7 +33,6 @@ run_on() {
     echo $?
 }
 
-fail() { echo "emulated CPU: $*"; exit 1; }
 
 if [ -n "$namespaces" ]; then rc=$(run_on Haswell-v4 'avx512[a-z0-9_]*' haswell)
 else rc=$(run_on Haswell-v4 '' haswell DEEPFAKE_SCAN_AVX512=0); fi
