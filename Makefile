@@ -85,6 +85,13 @@ else
 	Tests/EmulatedCPU/run.sh $(BIN) out/test-without-avx512
 endif
 
+# The same, plus a PORTABLE=1 build (into .build-portable, a second full build, so not in `make
+# test`) on the emulated CPU without AVX: it probes, and refuses to scan in one line.
+.PHONY: test-portable-emulated
+test-portable-emulated: build setup-yuface
+	DEEPFAKE_SCAN_PORTABLE=1 $(SWIFT) build -c release --product deepfake-scan --scratch-path .build-portable
+	Tests/EmulatedCPU/run.sh $(BIN) out/test-without-avx512 .build-portable/release/deepfake-scan
+
 # Scans Samples/ (see Samples/README.md) with the bundled default model (Sources/Detectors/Models/
 # default.txt), or with RUN_MODEL=NAME. Needs nothing from ../shared.
 # truncated.mp4 is broken on purpose: its error row makes the scan exit 1, which is expected.
