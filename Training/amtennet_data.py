@@ -38,6 +38,20 @@ def class_names(data: dict) -> list[str]:
     return ["real", *FAMILIES, *(f for f in VIDEO_FAMILIES if f in present)]
 
 
+def without_methods(data: dict, methods: tuple[str, ...]) -> dict:
+    """The cache without the labelled fakes of `methods` (a family left with none drops out of
+    `class_names`). Unknown names are an error, so a typo cannot train the full set silently."""
+    if not methods:
+        return data
+    fakes = data["label"] == 1
+    unknown = set(methods) - set(data["method"][fakes])
+    if unknown:
+        raise ValueError(f"no labelled fakes of method {', '.join(sorted(unknown))} in the cache "
+                         f"(it has {', '.join(sorted(set(data['method'][fakes])))})")
+    keep = ~(fakes & np.isin(data["method"], list(methods)))
+    return {key: value[keep] for key, value in data.items()}
+
+
 def identities(cache: Path, data: dict) -> np.ndarray:
     """Per crop, its video's group (a person filmed twice, or a clip and its reverse, is one identity)."""
     with open(cache / "videos.tsv", newline="") as handle:

@@ -4,14 +4,15 @@ fakes by family (Training/amtennet_data.py); p_fake = 1 − p(real).
 
     python -m Training.train_amtennet --cache out/video-cache --out out/train-amtennet/amtennet \
         [--per-class 400] [--real-share 0.5] [--aux-weight 0] [--input-size 128] [--epochs 12] [--max-minutes 55] \
-        [--lr 1e-3] [--seed 1]
+        [--lr 1e-3] [--seed 1] [--exclude-methods dfdc]
 
 1. Samples (once; samples.npz in --out, reused by a rerun with the same settings): `--per-class`
    train-split crops of every manipulation class and as many reals as `--real-share` needs
    (p_fake = 1 − p(real), so real must be learnt well: at 0.5 reals are half of every batch and
    the other classes share the rest evenly), mirrored and degraded by random_robustness, and the
    held-out set: up to `--val-per-class` crops of every class from the val split (groups never
-   trained on), as they are.
+   trained on), as they are. `--exclude-methods` leaves those labelled fakes out of both (a
+   family left without fakes is no class).
 2. Cross-entropy plus `--aux-weight` × the binary real-vs-fake cross-entropy of p_fake = 1 − p(real)
    (amtennet_loss; 0, the default: cross-entropy alone, amtennet-bal's loss; 1 was measured worse), Adam with cosine decay, mini-batches of 64 with a fresh mirror per epoch (each
    batch `--real-share` reals), cut at `--max-minutes` (no selection on the val set). The cosine
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .amtennet_data import METHOD_FAMILIES, class_names, identities, sample_set
+from .amtennet_data import METHOD_FAMILIES, class_names, identities, sample_set, without_methods
 from .export import exported_tensors, write_safetensors
 from .metrics import roc_auc
 from .models.amtennet import AMTENnet
@@ -115,6 +116,8 @@ def samples(args, data: dict, classes: list[str]) -> dict:
     reals = real_count(args.per_class, len(classes), args.real_share)
     key = {"seed": args.seed, "per_class": args.per_class, "val_per_class": args.val_per_class, "classes": classes,
            "input_size": args.input_size, "robustness": args.robustness, "reals": reals, "version": 2}
+    if args.exclude_methods:  # only then, so the samples of earlier runs stay reusable
+        key["exclude_methods"] = sorted(args.exclude_methods)
     path = args.out / "samples.npz"
     if path.exists():
         with np.load(path) as cached:
@@ -153,8 +156,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="processes making the samples")
+    parser.add_argument("--exclude-methods", default="", help="comma-separated labelled fake methods to leave out")
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
+    args.exclude_methods = tuple(filter(None, args.exclude_methods.split(",")))
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
     try:
@@ -166,7 +171,7 @@ def main(argv=None) -> int:
 def train(args) -> int:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    data = load_video_cache(args.cache)
+    data = without_methods(load_video_cache(args.cache), args.exclude_methods)
     classes = class_names(data)
     sets = samples(args, data, classes)
     images, labels = sets["train"], torch.from_numpy(sets["train_labels"])
@@ -231,7 +236,7 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
                   f"({', '.join(f'{c} {n}' for c, n in zip(classes, counts))}) from the train groups of data/train-videos and "
                   f"data/real-videos (video crop cache, as published and H.264 re-encoded): reals, the pseudo-manipulation "
                   f"families made from them (Training/pseudofakes/families.py) and the labelled fakes by method family "
-                  f"{json.dumps(METHOD_FAMILIES)}, mirrored, robustness p={args.robustness}; cross-entropy{f' + {args.aux_weight:g} x binary cross-entropy of 1 - p(real) against is-fake (aux_weight {args.aux_weight:g})' if args.aux_weight else ' (aux_weight 0)'}, Adam lr {args.lr} "
+                  f"{json.dumps(METHOD_FAMILIES)}{' without ' + ', '.join(args.exclude_methods) if args.exclude_methods else ''}, mirrored, robustness p={args.robustness}; cross-entropy{f' + {args.aux_weight:g} x binary cross-entropy of 1 - p(real) against is-fake (aux_weight {args.aux_weight:g})' if args.aux_weight else ' (aux_weight 0)'}, Adam lr {args.lr} "
                   f"cosine (over {args.epochs} epochs or {args.max_minutes:g} min, whichever ends first), batch {args.batch} "
                   f"({'reals ' + format(args.real_share, 'g') + ' of each' if args.real_share > 0 else 'shuffled'}), {epochs} epochs ({steps} steps), seed {args.seed}; {seconds / 60:.0f} min "
                   f"on CPU; val_* metrics: held-out crops of every class from the cache's val groups ({len(sets['val_labels'])})")
@@ -243,7 +248,8 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
                 "manipulation_classes": json.dumps(classes),
                 "recipe": json.dumps({"real_share": args.real_share, "aux_weight": args.aux_weight, "epochs": args.epochs,
                                       "max_minutes": args.max_minutes, "lr": args.lr, "batch": args.batch,
-                                      "per_class": args.per_class, "seed": args.seed}, sort_keys=True)}
+                                      "per_class": args.per_class, "seed": args.seed,
+                                      "exclude_methods": list(args.exclude_methods)}, sort_keys=True)}
     write_safetensors(args.out / "model.safetensors", exported_tensors(model.state_dict()), metadata)
     print(f"{args.out / 'model.safetensors'}: {seconds / 60:.1f} min", flush=True)
 

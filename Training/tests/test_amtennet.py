@@ -10,12 +10,14 @@ torch = pytest.importorskip("torch")
 from safetensors import safe_open  # noqa: E402
 
 from Training import amtennet_heldout, train_amtennet  # noqa: E402
-from Training.amtennet_data import class_names, identities, method_family, resize_crops, sample_set  # noqa: E402
+from Training.amtennet_data import (class_names, identities, method_family, resize_crops, sample_set,  # noqa: E402
+                                    without_methods)
 from Training.models.amtennet import AMTENnet, features_for, p_fake  # noqa: E402
 from Training.pseudofakes.families import FAMILIES, make_family  # noqa: E402
 from Training.reference import amtennet_golden as golden  # noqa: E402
 from Training.reference.efficientnet_golden import key_shapes  # noqa: E402
 from Training.tests.test_video_training import synthetic_video_cache  # noqa: E402
+from Training.train_video import load_video_cache  # noqa: E402
 
 FIXTURE = pathlib.Path(__file__).resolve().parents[2] / "Tests/Fixtures/amtennet_golden.json"
 
@@ -114,6 +116,26 @@ def test_a_short_run_trains_exports_classes_and_the_heldout_set(tmp_path):
     # The held-out set is the trainer's val set: the same crops of every class.
     counts = np.bincount(samples["val_labels"], minlength=6).tolist()
     assert [sum(row) for row in results["confusion"]] == counts
+
+
+def test_excluded_methods_leave_the_set_and_their_family_the_classes(tmp_path):
+    cache = synthetic_video_cache(tmp_path / "cache")
+    out = tmp_path / "run"
+    args = ["--cache", str(cache), "--out", str(out), "--per-class", "4", "--val-per-class", "2", "--input-size", "64",
+            "--epochs", "1", "--max-steps", "1", "--batch", "8", "--threads", "1", "--workers", "1",
+            "--exclude-methods", "dfdc"]
+    assert train_amtennet.main(args) == 0
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card = handle.metadata()
+    assert json.loads(card["manipulation_classes"]) == ["real", *FAMILIES]  # dfdc was face_swap's only method
+    assert json.loads(card["recipe"])["exclude_methods"] == ["dfdc"] and "without dfdc" in card["provenance"]
+    assert np.load(out / "samples.npz")["train_labels"].max() == len(FAMILIES)
+    data = load_video_cache(cache)
+    kept = without_methods(data, ("dfdc",))
+    assert "dfdc" not in set(kept["method"]) and len(kept["images"]) == len(kept["video"]) < len(data["images"])
+    assert (kept["label"] == 0).sum() == (data["label"] == 0).sum()  # reals all stay
+    with pytest.raises(ValueError, match="dfcd"):
+        without_methods(data, ("dfcd",))
 
 
 def test_real_share_sets_the_real_count():
