@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .data.cache import load_split
 from .pseudofakes.augment import random_robustness
 from .pseudofakes.cross_identity import nearest_partners
 from .pseudofakes.families import FAMILIES, make_family
@@ -52,6 +53,40 @@ def without_methods(data: dict, methods: tuple[str, ...]) -> dict:
     return {key: value[keep] for key, value in data.items()}
 
 
+STILL_SOURCES = ("lfw", "utkface")  # the still cache's photo sources; its "video" crops are the video cache's videos
+
+
+def with_still_reals(data: dict, ids: np.ndarray, still_cache: Path) -> tuple[dict, np.ndarray]:
+    """The video cache's crops, then the still-photo cache's (`make cache`) train-split photos as
+    train reals (video -1, variant "still"), and the identities of both. Only its photo sources:
+    its video crops come from data/real-videos, which the video cache splits on its own. The
+    still cache's val identities stay out, so the val set is the video cache's alone."""
+    stills = load_split(still_cache, "train")
+    keep = np.isin(stills.sources, STILL_SOURCES)
+    count = int(keep.sum())
+    if count == 0:
+        raise ValueError(f"{still_cache} has no train photos of {', '.join(STILL_SOURCES)}")
+    size, images = data["images"].shape[1], stills.images[keep]
+    scale = size / images.shape[1]  # both caches are 256² crops of the same template; a test cache may be smaller
+    images = np.concatenate([resize_crops(images[i:i + 256], size) for i in range(0, count, 256)])
+    extra = {"images": images, "landmarks": (stills.landmarks[keep] * scale).astype(data["landmarks"].dtype),
+             "video": np.full(count, -1), "variant": np.full(count, "still"), "label": np.zeros(count, dtype=data["label"].dtype),
+             "method": np.full(count, "original"), "split": np.full(count, "train")}
+    merged = {key: np.concatenate([value, extra[key]]) for key, value in data.items()}
+    return merged, np.concatenate([ids.astype(str), np.char.add("still:", stills.identities[keep].astype(str))])
+
+
+def real_weights(is_still: np.ndarray, still_share: float) -> np.ndarray | None:
+    """Draw probabilities over the real crops so that stills are `still_share` of the draws
+    (None, a uniform draw, when there are no stills)."""
+    stills = int(is_still.sum())
+    if stills == 0:
+        return None
+    if not 0 < still_share < 1 or stills == len(is_still):
+        raise ValueError(f"a still share of {still_share} needs 0 < share < 1 and video reals besides the stills")
+    return np.where(is_still, still_share / stills, (1 - still_share) / (len(is_still) - stills))
+
+
 def identities(cache: Path, data: dict) -> np.ndarray:
     """Per crop, its video's group (a person filmed twice, or a clip and its reverse, is one identity)."""
     with open(cache / "videos.tsv", newline="") as handle:
@@ -88,20 +123,23 @@ def _example(job: tuple) -> np.ndarray:
 
 def sample_set(data: dict, ids: np.ndarray, classes: list[str], split: str, per_class: int, seed: int,
                input_size: int, robustness: float, workers: int = 1,
-               reals: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               reals: int | None = None, still_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`per_class` crops of each class from `split` (fewer for a video family with fewer crops):
     (images N×S×S×3 uint8, class indices, source crop indices). Training draws (robustness > 0)
     mirror and degrade each crop; held-out draws keep crops as they are. `reals` (≥ per_class)
     draws that many real crops instead: the first `per_class` and every other class are the
-    same as without it, the extra reals come last from their own stream."""
+    same as without it, the extra reals come last from their own stream. With still photos among
+    the reals (`with_still_reals`), `still_share` of the real crops and of the pseudo-families'
+    sources are stills."""
     rng = np.random.default_rng([seed, 7])
     in_split = data["split"] == split
     real_crops = np.flatnonzero(in_split & (data["label"] == 0))
     partners = nearest_partners(data["landmarks"][real_crops], ids[real_crops], k=4)
+    weights = real_weights(data["variant"][real_crops] == "still", still_share)
     jobs, labels = [], []
     for label, name in enumerate(classes):
         if name == "real" or name in FAMILIES:
-            picks = rng.choice(len(real_crops), size=per_class, replace=per_class > len(real_crops))
+            picks = rng.choice(len(real_crops), size=per_class, replace=per_class > len(real_crops), p=weights)
             for k, pick in enumerate(picks):
                 donor = -1
                 if name == "cross_blend":  # another identity of like pose; any other crop when the split has one identity
@@ -125,7 +163,7 @@ def sample_set(data: dict, ids: np.ndarray, classes: list[str], split: str, per_
         labels += [label] * (len(jobs) - len(labels))
     if reals is not None and reals > per_class:
         extra_rng = np.random.default_rng([seed, 7, 0])
-        for k, pick in enumerate(extra_rng.choice(len(real_crops), size=reals - per_class), start=per_class):
+        for k, pick in enumerate(extra_rng.choice(len(real_crops), size=reals - per_class, p=weights), start=per_class):
             jobs.append((None, int(real_crops[pick]), -1, (seed, 0, k, 1), robustness, robustness > 0))
         labels += [0] * (reals - per_class)
     _WORK.update(images=data["images"], landmarks=data["landmarks"])

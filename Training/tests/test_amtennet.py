@@ -10,8 +10,9 @@ torch = pytest.importorskip("torch")
 from safetensors import safe_open  # noqa: E402
 
 from Training import amtennet_heldout, train_amtennet  # noqa: E402
-from Training.amtennet_data import (class_names, identities, method_family, resize_crops, sample_set,  # noqa: E402
-                                    without_methods)
+from Training.amtennet_data import (class_names, identities, method_family, real_weights,  # noqa: E402
+                                    resize_crops, sample_set, with_still_reals, without_methods)
+from Training.data.cache import Crop, write_cache  # noqa: E402
 from Training.models.amtennet import AMTENnet, features_for, p_fake  # noqa: E402
 from Training.pseudofakes.families import FAMILIES, make_family  # noqa: E402
 from Training.reference import amtennet_golden as golden  # noqa: E402
@@ -136,6 +137,50 @@ def test_excluded_methods_leave_the_set_and_their_family_the_classes(tmp_path):
     assert (kept["label"] == 0).sum() == (data["label"] == 0).sum()  # reals all stay
     with pytest.raises(ValueError, match="dfcd"):
         without_methods(data, ("dfcd",))
+
+
+def still_cache(path, seed: int = 0):
+    """A still-photo cache: 3 LFW + 3 UTKFace train identities of 2 photos, one val identity, and
+    a "video" photo (data/real-videos frames), which must stay out."""
+    image, landmarks = face_crop(seed, 256)
+    people = {"lfw:a": "lfw", "lfw:b": "lfw", "lfw:c": "lfw", "utk:1": "utkface", "utk:2": "utkface", "utk:3": "utkface",
+              "lfw:val": "lfw", "video:p": "video"}
+    crops = [Crop(np.roll(image, k, axis=1), landmarks.astype(np.float32), person, source)
+             for k, (person, source) in enumerate(list(people.items()) * 2)]
+    write_cache(crops, path, {p: "val" if p == "lfw:val" else "train" for p in people})
+    return path
+
+
+def test_still_reals_join_the_train_reals_at_their_share(tmp_path):
+    cache = synthetic_video_cache(tmp_path / "cache")
+    data = load_video_cache(cache)
+    ids = identities(cache, data)
+    merged, merged_ids = with_still_reals(data, ids, still_cache(tmp_path / "stills"))
+    stills = merged["variant"] == "still"
+    assert stills.sum() == 12 and len(merged_ids) == len(merged["images"]) == len(data["images"]) + 12
+    assert (merged["label"][stills] == 0).all() and (merged["split"][stills] == "train").all()
+    assert not any("video:" in i or "lfw:val" in i for i in merged_ids[stills])
+    assert np.array_equal(merged["images"][:len(data["images"])], data["images"])
+    weights = real_weights(np.array([True, True, False, False, False, False]), 0.5)
+    assert np.allclose(weights, [0.25, 0.25, 0.125, 0.125, 0.125, 0.125])
+    assert real_weights(np.zeros(4, dtype=bool), 0.5) is None
+    with pytest.raises(ValueError):
+        real_weights(np.array([True, False]), 1.0)
+    classes = class_names(merged)
+    _, labels, sources = sample_set(merged, merged_ids, classes, "train", 400, 1, 64, 0.0, reals=800, still_share=0.1)
+    share = stills[sources[labels == 0]].mean()
+    assert 0.05 < share < 0.16, share  # 0.1 asked, 800 draws; a uniform draw would give 12 / 36
+    assert 0.05 < stills[sources[labels == 1]].mean() < 0.2  # the self-blends' sources too
+    _, val_labels, val_sources = sample_set(merged, merged_ids, classes, "val", 4, 2, 64, 0.0, still_share=0.25)
+    assert not stills[val_sources].any()
+    out = tmp_path / "run"
+    args = ["--cache", str(cache), "--out", str(out), "--per-class", "4", "--val-per-class", "2", "--input-size", "64",
+            "--epochs", "1", "--max-steps", "1", "--batch", "8", "--threads", "1", "--workers", "1",
+            "--still-reals", str(tmp_path / "stills"), "--still-share", "0.5"]
+    assert train_amtennet.main(args) == 0
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        card = handle.metadata()
+    assert json.loads(card["recipe"])["still_share"] == 0.5 and "still-photo cache" in card["provenance"]
 
 
 def test_real_share_sets_the_real_count():
