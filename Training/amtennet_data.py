@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data.cache import load_split
+from .data.cache import load_photos
 from .pseudofakes.augment import random_robustness
 from .pseudofakes.cross_identity import nearest_partners
 from .pseudofakes.families import FAMILIES, make_family
@@ -53,27 +53,20 @@ def without_methods(data: dict, methods: tuple[str, ...]) -> dict:
     return {key: value[keep] for key, value in data.items()}
 
 
-STILL_SOURCES = ("lfw", "utkface")  # the still cache's photo sources; its "video" crops are the video cache's videos
-
-
 def with_still_reals(data: dict, ids: np.ndarray, still_cache: Path) -> tuple[dict, np.ndarray]:
-    """The video cache's crops, then the still-photo cache's (`make cache`) train-split photos as
-    train reals (video -1, variant "still"), and the identities of both. Only its photo sources:
-    its video crops come from data/real-videos, which the video cache splits on its own. The
-    still cache's val identities stay out, so the val set is the video cache's alone."""
-    stills = load_split(still_cache, "train")
-    keep = np.isin(stills.sources, STILL_SOURCES)
-    count = int(keep.sum())
-    if count == 0:
-        raise ValueError(f"{still_cache} has no train photos of {', '.join(STILL_SOURCES)}")
-    size, images = data["images"].shape[1], stills.images[keep]
+    """The video cache's crops, then the still-photo cache's (`make cache`) train photos as train
+    reals (video -1, variant "still"), and the identities of both. Its val identities stay out,
+    so the val set is the video cache's alone."""
+    stills = load_photos(still_cache, "train")
+    count = len(stills)
+    size, images = data["images"].shape[1], stills.images
     scale = size / images.shape[1]  # both caches are 256² crops of the same template; a test cache may be smaller
     images = np.concatenate([resize_crops(images[i:i + 256], size) for i in range(0, count, 256)])
-    extra = {"images": images, "landmarks": (stills.landmarks[keep] * scale).astype(data["landmarks"].dtype),
+    extra = {"images": images, "landmarks": (stills.landmarks * scale).astype(data["landmarks"].dtype),
              "video": np.full(count, -1), "variant": np.full(count, "still"), "label": np.zeros(count, dtype=data["label"].dtype),
              "method": np.full(count, "original"), "split": np.full(count, "train")}
     merged = {key: np.concatenate([value, extra[key]]) for key, value in data.items()}
-    return merged, np.concatenate([ids.astype(str), np.char.add("still:", stills.identities[keep].astype(str))])
+    return merged, np.concatenate([ids.astype(str), np.char.add("still:", stills.identities.astype(str))])
 
 
 def real_weights(is_still: np.ndarray, still_share: float) -> np.ndarray | None:

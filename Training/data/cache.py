@@ -152,3 +152,17 @@ def load_split(directory: Path, split: str) -> FaceSet:
         identities=np.concatenate([s["identity"] for s in shards]),
         sources=np.concatenate([s["source"] for s in shards]),
     )
+
+
+# The still-photo sources; the cache's "video" crops are frames of data/real-videos, which the
+# video crop cache splits by its own groups, so a trainer mixing both caches takes photos only.
+PHOTO_SOURCES = ("lfw", "utkface")
+
+
+def load_photos(directory: Path, split: str = "train") -> FaceSet:
+    """The crops of `split` from still photos (PHOTO_SOURCES), without the video frames."""
+    crops = load_split(directory, split)
+    keep = np.isin(crops.sources, PHOTO_SOURCES)
+    if not keep.any():
+        raise ValueError(f"{directory} has no {split} photos of {', '.join(PHOTO_SOURCES)}")
+    return FaceSet(crops.images[keep], crops.landmarks[keep], crops.identities[keep], crops.sources[keep])

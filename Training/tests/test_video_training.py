@@ -102,6 +102,35 @@ def test_excluded_methods_are_never_drawn_as_labelled_fakes(cache):
             train_video.VideoBatches(data, 3, 6, True, 0.0, exclude_methods=bad)
 
 
+def test_still_photos_join_the_reals_at_their_share(cache, tmp_path):
+    from Training.data.cache import Crop, load_photos, write_cache
+    data = train_video.load_video_cache(cache)
+    rng = np.random.default_rng(5)
+    landmarks = data["landmarks"][0]
+    people = {"lfw:a": "lfw", "utk:b": "utkface", "video:c": "video", "lfw:v": "lfw"}
+    crops = [Crop(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8), landmarks, person, source)
+             for person, source in list(people.items()) * 3]
+    write_cache(crops, tmp_path, {p: "val" if p == "lfw:v" else "train" for p in people})
+    photos = load_photos(tmp_path)
+    assert len(photos) == 6 and set(photos.sources) == {"lfw", "utkface"}  # no video frames, no val photos
+    plain, plain_labels = train_video.VideoBatches(data, 3, 6, True, 0.0)(5)
+    batches = train_video.VideoBatches(data, 3, 40, True, 0.0, stills=(photos.images, photos.landmarks), still_share=0.25)
+    images, labels = batches(5)
+    assert labels.tolist() == [0, 1] * 40 + [1] * 20
+    reals = images[0:80:2]
+    from_stills = [any(np.array_equal(r, p) or np.array_equal(r, p[:, ::-1]) for p in photos.images) for r in reals]
+    assert 3 <= sum(from_stills) <= 18, sum(from_stills)  # 0.25 of 40 asked
+    again, _ = train_video.VideoBatches(data, 3, 6, True, 0.0)(5)
+    assert np.array_equal(plain, again)  # the same seed, the same batches
+    with pytest.raises(ValueError, match="still-share"):
+        train_video.VideoBatches(data, 3, 6, True, 0.0, stills=(photos.images, photos.landmarks), still_share=1.0)
+    out = tmp_path / "run"
+    assert train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", "--steps", "1", "--reals", "2",
+                             "--eval-every", "1", "--threads", "1", "--still-reals", str(tmp_path), "--still-share", "0.5"]) == 0
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        assert "0.5 of the real crops from the still-photo cache" in handle.metadata()["provenance"]
+
+
 def test_other_pseudo_fake_families_are_drawn_and_sbi_alone_keeps_its_batches(cache):
     data = train_video.load_video_cache(cache)
     sbi, _ = train_video.VideoBatches(data, 3, 6, False, 0.0)(5)
