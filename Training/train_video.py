@@ -6,14 +6,16 @@ pseudo-fakes, and optionally the labelled fakes of data/train-videos, all degrad
         --init Sources/Detectors/Models/sbi-efficientnet-lite0.safetensors [--supervised] \
         [--steps 600] [--reals 24] [--lr 1e-4] [--seed 1] [--max-minutes M]
         [--pseudo-fakes self_blend,reconstruct --reconstructor out/recon-ae/reconstructor.pt]
-        [--still-reals out/cache [--still-share 0.5]]
+        [--still-reals out/cache [--still-share 0.5] [--still-reencode]]
 
 A batch: `--reals` real crops (a video drawn uniformly, then one of its frames), an SBI
 pseudo-fake of each, and with --supervised half as many labelled fake crops (a method drawn
 uniformly, then a video, then a frame, so the 19 DFDC clips do not drown the 14 talking heads;
 --exclude-methods leaves methods out). With --still-reals, each real crop is with probability
 --still-share a train photo of the still-photo cache (`make cache`: LFW, UTKFace) instead of a
-video frame, and its pseudo-fake is made from that photo.
+video frame, and its pseudo-fake is made from that photo; --still-reencode makes it, with
+probability 0.5, the photo's copy after a real H.264 round trip (data/photo_reencode.py), as the
+video cache holds every video as published and re-encoded.
 Every image is mirrored at random and degraded by `random_robustness`; the cache already holds
 each video re-encoded at low resolution besides as published (Training/data/video_cache.py).
 
@@ -33,6 +35,7 @@ import torch
 from safetensors.torch import load_file
 
 from .data.cache import load_photos
+from .data.photo_reencode import reencoded_photos
 from .export import exported_tensors, write_safetensors
 from .heldout import predict
 from .metrics import roc_auc
@@ -75,7 +78,7 @@ class VideoBatches:
     def __init__(self, data: dict, seed: int, reals: int, supervised: bool, robustness: float,
                  families: tuple[str, ...] = ("self_blend",), reconstructor=None, labelled_fakes: int | None = None,
                  exclude_methods: tuple[str, ...] = (), stills: tuple[np.ndarray, np.ndarray] | None = None,
-                 still_share: float = 0.0):
+                 still_share: float = 0.0, reencoded_stills: np.ndarray | None = None):
         train = data["split"] == "train"
         self.data, self.seed, self.reals, self.supervised, self.robustness = data, seed, reals, supervised, robustness
         self.labelled_fakes = reals // 2 if labelled_fakes is None else labelled_fakes
@@ -95,7 +98,7 @@ class VideoBatches:
                              for m in sorted(methods - set(exclude_methods))}
         if stills is not None and not 0 < still_share < 1:
             raise ValueError(f"--still-share must be in (0, 1), not {still_share}")
-        self.stills, self.still_share = stills, still_share
+        self.stills, self.still_share, self.reencoded_stills = stills, still_share, reencoded_stills
 
     @staticmethod
     def _crops_by(keep: np.ndarray, key: np.ndarray) -> list[np.ndarray]:
@@ -125,6 +128,8 @@ class VideoBatches:
             if self.stills is not None and rng.random() < self.still_share:
                 pick = rng.integers(len(self.stills[0]))
                 image, landmarks, video = self.stills[0][pick], self.stills[1][pick], -1
+                if self.reencoded_stills is not None and rng.random() < 0.5:
+                    image = self.reencoded_stills[pick]
                 images += [image, self._pseudo_fake(image, landmarks, video, rng)]
                 labels += [0, 1]
                 continue
@@ -194,6 +199,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--still-reals", type=Path, help="still-photo crop cache (make cache) whose train photos join the reals")
     parser.add_argument("--still-share", type=float, default=0.5, help="with --still-reals: the stills' share of the real crops")
+    parser.add_argument("--still-reencode", action="store_true",
+                        help="with --still-reals: half of the still draws are the photo after an H.264 round trip")
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
     families = tuple(args.pseudo_fakes.split(","))
@@ -216,8 +223,9 @@ def main(argv=None) -> int:
     reconstructor = load_reconstructor(args.reconstructor) if "reconstruct" in families else None
     photos = load_photos(args.still_reals) if args.still_reals else None
     stills = (photos.images, photos.landmarks) if photos is not None else None
+    reencoded = reencoded_photos(photos.images, args.seed) if photos is not None and args.still_reencode else None
     batches = VideoBatches(data, args.seed, args.reals, args.supervised, args.robustness, families, reconstructor,
-                           args.labelled_fakes, excluded, stills, args.still_share)
+                           args.labelled_fakes, excluded, stills, args.still_share, reencoded)
     val_reals = np.flatnonzero((data["split"] == "val") & (data["label"] == 0))
     fixed = np.random.default_rng([args.seed, 10**9])
     sbi_fakes = np.stack([self_blend(data["images"][i], data["landmarks"][i], fixed).image for i in val_reals])
@@ -259,7 +267,9 @@ def main(argv=None) -> int:
                   + f"; data: train split of data/train-videos and data/real-videos by group ({int((data['split'] == 'train').sum())} crops, "
                   f"each video as published and H.264 re-encoded at scale 0.35-0.75, CRF 28-40)"
                   + (f"; a share of {args.still_share:g} of the real crops from the still-photo cache's train photos "
-                     f"(LFW, UTKFace; {len(stills[0])} crops)" if stills is not None else "")
+                     f"(LFW, UTKFace; {len(stills[0])} crops"
+                     + (", half of the draws after an H.264 round trip at 64-192 px, CRF 28-40" if reencoded is not None else "")
+                     + ")" if stills is not None else "")
                   + ", mirrored, "
                   f"robustness p={args.robustness}; AdamW lr {args.lr} cosine, {recipe.input_size}² input; seed {args.seed}; "
                   f"{seconds / 60:.0f} min on CPU; val_* metrics: the cache's val groups")

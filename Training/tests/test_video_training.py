@@ -104,6 +104,7 @@ def test_excluded_methods_are_never_drawn_as_labelled_fakes(cache):
 
 def test_still_photos_join_the_reals_at_their_share(cache, tmp_path):
     from Training.data.cache import Crop, load_photos, write_cache
+    from Training.data.photo_reencode import reencoded_photos
     data = train_video.load_video_cache(cache)
     rng = np.random.default_rng(5)
     landmarks = data["landmarks"][0]
@@ -129,6 +130,21 @@ def test_still_photos_join_the_reals_at_their_share(cache, tmp_path):
                              "--eval-every", "1", "--threads", "1", "--still-reals", str(tmp_path), "--still-share", "0.5"]) == 0
     with safe_open(str(out / "model.safetensors"), "pt") as handle:
         assert "0.5 of the real crops from the still-photo cache" in handle.metadata()["provenance"]
+    reencoded = reencoded_photos(photos.images, 1, chunk=4)
+    assert reencoded.shape == photos.images.shape and not np.array_equal(reencoded, photos.images)
+    assert np.abs(reencoded.astype(int) - photos.images).mean() > 1  # codec loss on noise photos
+    mixed = train_video.VideoBatches(data, 3, 40, True, 0.0, stills=(photos.images, photos.landmarks), still_share=0.5,
+                                     reencoded_stills=reencoded)
+    reals = mixed(5)[0][0:80:2]
+
+    def drawn_from(pool):
+        return sum(any(np.array_equal(r, p) or np.array_equal(r, p[:, ::-1]) for p in pool) for r in reals)
+    assert drawn_from(reencoded) >= 3 and drawn_from(photos.images) >= 3  # about 10 each of 40
+    out = tmp_path / "run2"
+    assert train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", "--steps", "1", "--reals", "2",
+                             "--eval-every", "1", "--threads", "1", "--still-reals", str(tmp_path), "--still-reencode"]) == 0
+    with safe_open(str(out / "model.safetensors"), "pt") as handle:
+        assert "H.264 round trip" in handle.metadata()["provenance"]
 
 
 def test_other_pseudo_fake_families_are_drawn_and_sbi_alone_keeps_its_batches(cache):
