@@ -204,6 +204,8 @@ def main(argv=None) -> int:
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
     families = tuple(args.pseudo_fakes.split(","))
+    if args.still_reencode and not args.still_reals:
+        parser.error("--still-reencode needs --still-reals PATH (make cache writes out/cache)")
     if "reconstruct" in families and args.reconstructor is None:
         parser.error("--pseudo-fakes reconstruct needs --reconstructor PATH (make train-reconstructor writes out/recon-ae/reconstructor.pt)")
     if args.model:
