@@ -53,7 +53,7 @@ final class EnsembleAveraging: Detector {
 
     /// Fails unless `file` has the member's pinned SHA-256. Each file is hashed once per process
     /// (by its on-disk identity: inode, size, change time): a scan loads one detector per worker,
-    /// and hashing the default's two members again costs ≈ 0.15 s each time.
+    /// and hashing the default's two members again for every worker is a noticeable delay.
     private static func checkDigest(of file: SafeTensorsFile, member: EnsembleMember) throws {
         let stamp = "\(file.identity)|\(member.sha256)"
         if checkedFiles.contains(stamp) { return }

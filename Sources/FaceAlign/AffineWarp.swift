@@ -11,8 +11,8 @@ extension RGBImage {
     /// Integer arithmetic: source positions in 2⁻²⁰ px, stepped along each row by adding the
     /// transform's per-pixel step (each row starts exact; the step's rounding drifts < 2⁻¹³ px
     /// over a 256 px row), weights in 1/2048 px, one rounding at the end. Within one level of
-    /// the same warp done in Double (FaceAlignTests checks it) and 3× cheaper: in Double this
-    /// warp was a fifth of the face stage's time.
+    /// the same warp done in Double (FaceAlignTests checks it), and several times cheaper: in
+    /// Double this warp was a large share of the face stage's time (docs/faces.md).
     public func warped(size: Int, cropToSource: SimilarityTransform) -> RGBImage {
         precondition(size > 0, "crop size must be positive")
         var out = [UInt8](repeating: 0, count: size * size * 3)

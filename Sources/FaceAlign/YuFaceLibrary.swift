@@ -42,7 +42,7 @@ final class YuFaceLibrary: @unchecked Sendable {
     /// One OpenMP thread for the calling thread. libgomp keeps the thread count per calling
     /// thread (a thread's first write copies the global default), so every worker thread has to
     /// set it for itself; it is a cheap store, done before each detection. Several workers each
-    /// spawning a full OpenMP team was measured at ≈ 1.3 s per call instead of milliseconds.
+    /// spawning a full OpenMP team made every call orders of magnitude slower.
     func limitOpenMPToOneThread() {
         for setThreads in setThreadFunctions { setThreads(1) }
     }

@@ -16,8 +16,8 @@ public final class YuNetLocator: FaceLocator {
     public let retrySize: Int?
     /// Face size (px) a hinted region is scaled to. The region is twice that (see
     /// `hintRegionGrowth`). Default 72 (144 px, paid as 160): the bundled model was trained on
-    /// crops aligned from 72 px close looks, and 64 (128 px, 35 % cheaper) moved landmarks by
-    /// ≈ 5 px and cost it 0.06 video AUC on the dev videos.
+    /// crops aligned from 72 px close looks, and a smaller look moves the landmarks enough to
+    /// cost it video AUC (docs/faces.md).
     public let hintFaceSize: Int
 
     /// libfacedetection pads its input up to a multiple of 32 px on each side, and padding
@@ -26,8 +26,8 @@ public final class YuNetLocator: FaceLocator {
 
     /// The region searched around a hint, as a multiple of the hinted box's longer side: room
     /// for a head that moved half a face width between sampled frames, and context enough for
-    /// the close look to reject face-like objects. (1.6 was ~20 % cheaper in `make bench-faces`
-    /// but took the cup in Samples/coffee_no_face.mp4 for a face at 0.63–0.75.)
+    /// the close look to reject face-like objects. (A tighter region is cheaper but took the cup
+    /// in Samples/coffee_no_face.mp4 for a face; docs/faces.md.)
     static let hintRegionGrowth = 2.0
 
     private let library: YuFaceLibrary
@@ -64,7 +64,8 @@ public final class YuNetLocator: FaceLocator {
 
     /// A whole-frame detection at `longSide` shrunk further, aspect kept, until the short side
     /// is a multiple of `networkGrid`: a 16:9 frame at 320 becomes 284×160 instead of 320×180,
-    /// ≈ 40 % cheaper for an 11 % smaller image (the retry catches faces this loses).
+    /// which saves the padding's cost for a slightly smaller image (the retry catches faces
+    /// this loses).
     private func detect(in image: RGBImage, fittingGridAt longSide: Int) -> [DetectedFace] {
         let region = PixelRegion.whole(image)
         let size = DetectorInput.size(of: region, longSide: longSide, shortSideMultipleOf: Self.networkGrid)
