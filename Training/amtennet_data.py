@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from .data.cache import load_photos
+from .data.photo_reencode import reencoded_photos
 from .pseudofakes.augment import random_robustness
 from .pseudofakes.cross_identity import nearest_partners
 from .pseudofakes.families import FAMILIES, make_family
@@ -53,13 +54,20 @@ def without_methods(data: dict, methods: tuple[str, ...]) -> dict:
     return {key: value[keep] for key, value in data.items()}
 
 
-def with_still_reals(data: dict, ids: np.ndarray, still_cache: Path) -> tuple[dict, np.ndarray]:
+def with_still_reals(data: dict, ids: np.ndarray, still_cache: Path,
+                     reencode_seed: int | None = None) -> tuple[dict, np.ndarray]:
     """The video cache's crops, then the still-photo cache's (`make cache`) train photos as train
     reals (video -1, variant "still"), and the identities of both. Its val identities stay out,
-    so the val set is the video cache's alone."""
+    so the val set is the video cache's alone. With `reencode_seed`, half of the photos, drawn
+    once, are their copy after an H.264 round trip (data/photo_reencode.py): the video reals are
+    compressed, and clean photos beside them would make compression a cue for fake."""
     stills = load_photos(still_cache, "train")
     count = len(stills)
     size, images = data["images"].shape[1], stills.images
+    if reencode_seed is not None:
+        pick = np.random.default_rng([reencode_seed, 12]).random(count) < 0.5
+        images = images.copy()
+        images[pick] = reencoded_photos(images[pick], reencode_seed)
     scale = size / images.shape[1]  # both caches are 256² crops of the same template; a test cache may be smaller
     images = np.concatenate([resize_crops(images[i:i + 256], size) for i in range(0, count, 256)])
     extra = {"images": images, "landmarks": (stills.landmarks * scale).astype(data["landmarks"].dtype),

@@ -4,7 +4,7 @@ fakes by family (Training/amtennet_data.py); p_fake = 1 − p(real).
 
     python -m Training.train_amtennet --cache out/video-cache --out out/train-amtennet/amtennet \
         [--per-class 400] [--real-share 0.5] [--aux-weight 0] [--input-size 128] [--epochs 12] [--max-minutes 55] \
-        [--lr 1e-3] [--seed 1] [--exclude-methods dfdc] [--still-reals out/cache [--still-share 0.5]]
+        [--lr 1e-3] [--seed 1] [--exclude-methods dfdc] [--still-reals out/cache [--still-share 0.5] [--still-reencode]]
 
 1. Samples (once; samples.npz in --out, reused by a rerun with the same settings): `--per-class`
    train-split crops of every manipulation class and as many reals as `--real-share` needs
@@ -14,7 +14,8 @@ fakes by family (Training/amtennet_data.py); p_fake = 1 − p(real).
    trained on), as they are. `--exclude-methods` leaves those labelled fakes out of both (a
    family left without fakes is no class). `--still-reals` adds the still-photo cache's train
    photos (LFW, UTKFace) to the train reals: `--still-share` of the reals and of the crops the
-   pseudo-families are made from are then stills (the val set stays the video cache's).
+   pseudo-families are made from are then stills (the val set stays the video cache's);
+   `--still-reencode` swaps half of the photos, drawn once, for their H.264 round trip.
 2. Cross-entropy plus `--aux-weight` × the binary real-vs-fake cross-entropy of p_fake = 1 − p(real)
    (amtennet_loss; 0, the default: cross-entropy alone, amtennet-bal's loss; 1 was measured worse), Adam with cosine decay, mini-batches of 64 with a fresh mirror per epoch (each
    batch `--real-share` reals), cut at `--max-minutes` (no selection on the val set). The cosine
@@ -122,6 +123,8 @@ def samples(args, data: dict, classes: list[str]) -> dict:
         key["exclude_methods"] = sorted(args.exclude_methods)
     if args.still_reals:
         key |= {"still_reals": str(args.still_reals), "still_share": args.still_share}
+    if args.still_reencode:  # only then, so the samples of earlier still runs stay reusable
+        key["still_reencode"] = True
     path = args.out / "samples.npz"
     if path.exists():
         with np.load(path) as cached:
@@ -130,7 +133,7 @@ def samples(args, data: dict, classes: list[str]) -> dict:
     started = time.monotonic()
     ids = identities(args.cache, data)
     if args.still_reals:
-        data, ids = with_still_reals(data, ids, args.still_reals)
+        data, ids = with_still_reals(data, ids, args.still_reals, args.seed if args.still_reencode else None)
     train, train_labels, _ = sample_set(data, ids, classes, "train", args.per_class, args.seed, args.input_size,
                                         args.robustness, args.workers, reals=reals, still_share=args.still_share)
     val, val_labels, _ = sample_set(data, ids, classes, "val", args.val_per_class, args.seed + 1000, args.input_size,
@@ -165,8 +168,12 @@ def main(argv=None) -> int:
     parser.add_argument("--exclude-methods", default="", help="comma-separated labelled fake methods to leave out")
     parser.add_argument("--still-reals", type=Path, help="still-photo crop cache (make cache) whose train photos join the reals")
     parser.add_argument("--still-share", type=float, default=0.5, help="with --still-reals: the stills' share of the real crops")
+    parser.add_argument("--still-reencode", action="store_true",
+                        help="with --still-reals: half of the photos after an H.264 round trip (64-192 px, CRF 28-40)")
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
+    if args.still_reencode and not args.still_reals:
+        parser.error("--still-reencode needs --still-reals PATH (make cache writes out/cache)")
     args.exclude_methods = tuple(filter(None, args.exclude_methods.split(",")))
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)
@@ -245,7 +252,7 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
                   f"data/real-videos (video crop cache, as published and H.264 re-encoded): reals, the pseudo-manipulation "
                   f"families made from them (Training/pseudofakes/families.py) and the labelled fakes by method family "
                   f"{json.dumps(METHOD_FAMILIES)}{' without ' + ', '.join(args.exclude_methods) if args.exclude_methods else ''}"
-                  f"{f'; a share of {args.still_share:g} of the reals and pseudo-family sources from the still-photo cache (LFW, UTKFace train identities)' if args.still_reals else ''}, mirrored, robustness p={args.robustness}; cross-entropy{f' + {args.aux_weight:g} x binary cross-entropy of 1 - p(real) against is-fake (aux_weight {args.aux_weight:g})' if args.aux_weight else ' (aux_weight 0)'}, Adam lr {args.lr} "
+                  f"{f'; a share of {args.still_share:g} of the reals and pseudo-family sources from the still-photo cache (LFW, UTKFace train identities)' if args.still_reals else ''}{', half of the photos after an H.264 round trip at 64-192 px, CRF 28-40' if args.still_reencode else ''}, mirrored, robustness p={args.robustness}; cross-entropy{f' + {args.aux_weight:g} x binary cross-entropy of 1 - p(real) against is-fake (aux_weight {args.aux_weight:g})' if args.aux_weight else ' (aux_weight 0)'}, Adam lr {args.lr} "
                   f"cosine (over {args.epochs} epochs or {args.max_minutes:g} min, whichever ends first), batch {args.batch} "
                   f"({'reals ' + format(args.real_share, 'g') + ' of each' if args.real_share > 0 else 'shuffled'}), {epochs} epochs ({steps} steps), seed {args.seed}; {seconds / 60:.0f} min "
                   f"on CPU; val_* metrics: held-out crops of every class from the cache's val groups ({len(sets['val_labels'])})")
@@ -259,7 +266,8 @@ def export(args, model: AMTENnet, classes: list[str], entry: dict, sets: dict, s
                                       "max_minutes": args.max_minutes, "lr": args.lr, "batch": args.batch,
                                       "per_class": args.per_class, "seed": args.seed,
                                       "exclude_methods": list(args.exclude_methods),
-                                      "still_share": args.still_share if args.still_reals else 0.0}, sort_keys=True)}
+                                      "still_share": args.still_share if args.still_reals else 0.0,
+                                      "still_reencode": args.still_reencode}, sort_keys=True)}
     write_safetensors(args.out / "model.safetensors", exported_tensors(model.state_dict()), metadata)
     print(f"{args.out / 'model.safetensors'}: {seconds / 60:.1f} min", flush=True)
 

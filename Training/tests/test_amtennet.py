@@ -183,6 +183,24 @@ def test_still_reals_join_the_train_reals_at_their_share(tmp_path):
     assert json.loads(card["recipe"])["still_share"] == 0.5 and "still-photo cache" in card["provenance"]
 
 
+def test_still_reencode_swaps_half_of_the_photos_for_their_round_trip(tmp_path):
+    cache = synthetic_video_cache(tmp_path / "cache")
+    data = load_video_cache(cache)
+    ids = identities(cache, data)
+    stills = still_cache(tmp_path / "stills")
+    clean, clean_ids = with_still_reals(data, ids, stills)
+    mixed, mixed_ids = with_still_reals(data, ids, stills, reencode_seed=3)
+    assert np.array_equal(clean_ids, mixed_ids) and np.array_equal(clean["landmarks"], mixed["landmarks"])
+    is_still = clean["variant"] == "still"
+    assert np.array_equal(clean["images"][~is_still], mixed["images"][~is_still])
+    changed = (clean["images"][is_still] != mixed["images"][is_still]).reshape(is_still.sum(), -1).any(axis=1)
+    assert 0 < changed.sum() < len(changed), changed  # some photos, not all (a coin each, 12 photos)
+    again, _ = with_still_reals(data, ids, stills, reencode_seed=3)
+    assert np.array_equal(again["images"], mixed["images"])  # drawn from the seed
+    with pytest.raises(SystemExit):
+        train_amtennet.main(["--cache", str(cache), "--out", str(tmp_path / "run"), "--still-reencode"])
+
+
 def test_real_share_sets_the_real_count():
     assert train_amtennet.real_count(400, 8, 0.5) == 2800  # as many reals as the 7 other classes together
     assert train_amtennet.real_count(400, 8, 0.0) == 400  # every class equal
