@@ -92,11 +92,20 @@ let package = Package(
         // Face stage: YuNet (libfacedetection, dlopen'ed) → 5-point similarity warp → tracks.
         // Optimised in debug builds too: its pixel loops (downscale, warp) are ~30× slower
         // unoptimised, which would make the end-to-end tests crawl.
-        .target(name: "FaceAlign", dependencies: ["Imaging", "CPUFeatures"],
+        .target(name: "FaceAlign", dependencies: ["Imaging", "CPUFeatures", "CYuNetKernels",
+                                                  .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // YuNet's 1×1 and 3×3 depthwise convolutions, register-blocked with the library's exact
+        // arithmetic. Every executable that links them exports the C++ symbols, so the dlopen'ed
+        // library binds to them.
+        .target(name: "CYuNetKernels",
+                cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=_Z24convolution_1x1pointwiseRK9CDataBlobIfERK7FiltersIfERS0_",
+                                               "-Xlinker", "--export-dynamic-symbol=_Z24convolution_3x3depthwiseRK9CDataBlobIfERK7FiltersIfERS0_"],
+                                              .when(platforms: [.linux]))]),
         .testTarget(
             name: "FaceAlignTests",
-            dependencies: ["FaceAlign", "Imaging", "TestSupport"],
+            dependencies: ["FaceAlign", "CYuNetKernels", "Imaging", "TestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FacesCLITests", dependencies: ["deepfake-scan", "FaceAlign", "VideoDecode", "Scan", "Reports", "TestSupport"]),

@@ -26,6 +26,8 @@ final class YuFaceLibrary: @unchecked Sendable {
 
     let path: String
     let detect: DetectFunction
+    /// Whether YuNet's convolutions run on the project's kernels (YuNetKernels).
+    let usesProjectKernels: Bool
     /// omp_set_num_threads of every libgomp copy in the process (bundled and system).
     private let setThreadFunctions: [SetThreadsFunction]
 
@@ -33,9 +35,11 @@ final class YuFaceLibrary: @unchecked Sendable {
         do throws(FaceAlignError) { return .success(try locateAndLoad()) } catch { return .failure(error) }
     }()
 
-    private init(path: String, detect: @escaping DetectFunction, setThreadFunctions: [SetThreadsFunction]) {
+    private init(path: String, detect: @escaping DetectFunction, usesProjectKernels: Bool,
+                 setThreadFunctions: [SetThreadsFunction]) {
         self.path = path
         self.detect = detect
+        self.usesProjectKernels = usesProjectKernels
         self.setThreadFunctions = setThreadFunctions
     }
 
@@ -108,12 +112,13 @@ final class YuFaceLibrary: @unchecked Sendable {
         guard let symbol = dlsym(library, mangledDetectSymbol) else {
             throw unusable("no symbol \(mangledDetectSymbol) (facedetect_cnn)")
         }
+        let usesProjectKernels = YuNetKernels.select(library: library, path: path)
         // A system libgomp may also be in the process (e.g. pulled in by a BLAS); cap it too.
         if let systemGomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD) { gompHandles.append(systemGomp) }
         let setThreads = gompHandles.compactMap { dlsym($0, "omp_set_num_threads") }
             .map { unsafeBitCast($0, to: SetThreadsFunction.self) }
         let loaded = YuFaceLibrary(path: path, detect: unsafeBitCast(symbol, to: DetectFunction.self),
-                                   setThreadFunctions: setThreads)
+                                   usesProjectKernels: usesProjectKernels, setThreadFunctions: setThreads)
         loaded.warmUp()
         return loaded
     }

@@ -1,0 +1,126 @@
+import CYuNetKernels
+@testable import FaceAlign
+import Foundation
+import XCTest
+
+/// The interposed YuNet layers (CYuNetKernels) against the library's own definitions: the same
+/// bits for every output, padding lanes included, on random blobs of the shapes YuNet uses and
+/// of awkward ones; and the executable really exports them, so the library binds to them.
+final class YuNetKernelsTests: XCTestCase {
+    private var library: UnsafeMutableRawPointer!
+
+    override func setUpWithError() throws {
+        try TestImages.requireYuFace()
+        let loaded = try YuFaceLibrary.shared.get()
+        library = try XCTUnwrap(dlopen(loaded.path, RTLD_NOW | RTLD_NOLOAD), "the library is loaded")
+    }
+
+    func testTheExecutableExportsBothLayersSoTheLibraryBindsToThem() throws {
+        let pointwise = try XCTUnwrap(dlsym(UnsafeMutableRawPointer(bitPattern: 0), YuNetKernels.pointwiseSymbol))
+        let depthwise = try XCTUnwrap(dlsym(UnsafeMutableRawPointer(bitPattern: 0), YuNetKernels.depthwiseSymbol))
+        XCTAssertEqual(pointwise, unsafeBitCast(yunet_interposed_pointwise_address(), to: UnsafeMutableRawPointer.self))
+        XCTAssertEqual(depthwise, unsafeBitCast(yunet_interposed_depthwise_address(), to: UnsafeMutableRawPointer.self))
+        let libraryOwn = try XCTUnwrap(YuNetKernels.layerFunction(library, YuNetKernels.pointwiseSymbol))
+        XCTAssertNotEqual(unsafeBitCast(libraryOwn, to: UnsafeMutableRawPointer.self), pointwise,
+                          "dlsym on the handle finds the library's own kernel, for the comparisons below")
+    }
+
+    func testOnlyTheCheckedLibraryBuildGetsTheProjectKernels() throws {
+        let loaded = try YuFaceLibrary.shared.get()
+        XCTAssertTrue(loaded.usesProjectKernels, "make setup-yuface installs the build the kernels were checked against")
+        XCTAssertFalse(YuNetKernels.isCheckedBuild(path: loaded.path + ".missing"))
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("yunet-other-\(getpid()).so")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: loaded.path))
+        bytes[bytes.count - 1] ^= 1
+        try bytes.write(to: other)
+        defer { try? FileManager.default.removeItem(at: other) }
+        XCTAssertFalse(YuNetKernels.isCheckedBuild(path: other.path))
+        defer { _ = YuNetKernels.select(library: library, path: loaded.path) }  // back to what the process uses
+        XCTAssertFalse(YuNetKernels.select(library: library, path: loaded.path, environment: ["DEEPFAKE_SCAN_YUNET_KERNELS": "0"]))
+        XCTAssertFalse(YuNetKernels.select(library: library, path: other.path, environment: [:]))
+        XCTAssertTrue(YuNetKernels.select(library: library, path: loaded.path, environment: [:]))
+    }
+
+    func testPointwiseGivesTheLibrarysBitsOnEveryShape() throws {
+        let original = try XCTUnwrap(YuNetKernels.layerFunction(library, YuNetKernels.pointwiseSymbol))
+        var random = SplitMix(seed: 7)
+        // (rows, cols, in, out): YuNet's own channel counts, then odd pixel and channel counts.
+        for (rows, cols, inputs, outputs) in [(10, 18, 16, 64), (5, 9, 64, 64), (20, 36, 32, 16), (3, 3, 64, 1),
+                                              (1, 1, 8, 4), (1, 2, 3, 5), (7, 5, 13, 10), (2, 4, 64, 3), (9, 1, 40, 7)] {
+            let input = Blob(rows: rows, cols: cols, channels: inputs, random: &random)
+            let weights = Blob(rows: 1, cols: outputs, channels: inputs, random: &random)
+            let biases = Blob(rows: 1, cols: 1, channels: outputs, random: &random)
+            let theirs = Blob(rows: rows, cols: cols, channels: outputs, random: &random), ours = theirs.copy()
+            var filters = YuNetFilters(channels: Int32(inputs), numFilters: Int32(outputs), isDepthwise: false,
+                                       isPointwise: true, withReLU: false, weights: weights.view, biases: biases.view)
+            var inputView = input.view, theirView = theirs.view, ourView = ours.view
+            XCTAssertTrue(original(&inputView, &filters, &theirView))
+            XCTAssertTrue(yunet_pointwise_blocked(&inputView, &filters, &ourView))
+            XCTAssertEqual(ours.bits, theirs.bits, "\(rows)×\(cols), \(inputs) → \(outputs)")
+        }
+    }
+
+    func testDepthwiseGivesTheLibrarysBitsOnEveryShape() throws {
+        let original = try XCTUnwrap(YuNetKernels.layerFunction(library, YuNetKernels.depthwiseSymbol))
+        var random = SplitMix(seed: 11)
+        for (rows, cols, channels) in [(40, 72, 16), (20, 36, 32), (10, 18, 64), (5, 9, 64), (1, 1, 16), (2, 2, 8),
+                                       (3, 5, 24), (6, 1, 16), (1, 7, 16), (4, 6, 5), (3, 9, 64)] {
+            let input = Blob(rows: rows, cols: cols, channels: channels, random: &random)
+            let weights = Blob(rows: 1, cols: 9, channels: channels, random: &random)
+            let biases = Blob(rows: 1, cols: 1, channels: channels, random: &random)
+            let theirs = Blob(rows: rows, cols: cols, channels: channels, random: &random), ours = theirs.copy()
+            var filters = YuNetFilters(channels: Int32(channels), numFilters: Int32(channels), isDepthwise: true,
+                                       isPointwise: false, withReLU: false, weights: weights.view, biases: biases.view)
+            var inputView = input.view, theirView = theirs.view, ourView = ours.view
+            XCTAssertTrue(original(&inputView, &filters, &theirView))
+            XCTAssertTrue(yunet_depthwise_blocked(&inputView, &filters, &ourView))
+            XCTAssertEqual(ours.bits, theirs.bits, "\(rows)×\(cols)×\(channels)")
+        }
+    }
+}
+
+/// A CDataBlob's memory: 32-byte aligned (the library uses aligned loads), each pixel padded to
+/// whole 8-float vectors, padding lanes random too, so both kernels must read them alike.
+private final class Blob {
+    let rows: Int, cols: Int, channels: Int, stride: Int
+    let data: UnsafeMutablePointer<Float>
+
+    init(rows: Int, cols: Int, channels: Int, random: inout SplitMix) {
+        self.rows = rows
+        self.cols = cols
+        self.channels = channels
+        stride = (channels + 7) / 8 * 8
+        data = UnsafeMutableRawPointer.allocate(byteCount: max(1, rows * cols * stride) * 4, alignment: 32)
+            .bindMemory(to: Float.self, capacity: rows * cols * stride)
+        for index in 0..<(rows * cols * stride) { data[index] = random.nextSigned() }
+    }
+
+    deinit { UnsafeMutableRawPointer(data).deallocate() }
+
+    var view: YuNetBlob {
+        YuNetBlob(rows: Int32(rows), cols: Int32(cols), channels: Int32(channels), channelStep: Int32(stride * 4), data: data)
+    }
+
+    var bits: [UInt32] { (0..<(rows * cols * stride)).map { data[$0].bitPattern } }
+
+    func copy() -> Blob {
+        var unused = SplitMix(seed: 0)
+        let twin = Blob(rows: rows, cols: cols, channels: channels, random: &unused)
+        twin.data.update(from: data, count: rows * cols * stride)
+        return twin
+    }
+}
+
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [−1, 1): sums of such products round differently in another order.
+    mutating func nextSigned() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
