@@ -89,6 +89,19 @@ bool yunet_pointwise_blocked(const YuNetBlob *input, const YuNetFilters *filters
     const long wStep = filters->weights.channelStep / (long)sizeof(float);
     const float *weights = filters->weights.data, *bias = filters->biases.data;
     long p = 0;
+    if (input->rows != output->rows || input->cols != output->cols) {
+        // Not a YuNet shape: the library reads input pixel (row, col) for output pixel (row, col),
+        // and those are beyond the input's rows or columns, or at other flat offsets.
+        for (int row = 0; row < output->rows; row++)
+            for (int col = 0; col < output->cols; col++) {
+                float *o = pixel(output, (long)row * output->cols + col);
+                if (row >= input->rows || col >= input->cols) return false;
+                const float *x = pixel(input, (long)row * input->cols + col);
+                for (int c = 0; c < blocked; c += 4) one_pixel(x, weights + c * wStep, wStep, inChannels, bias + c, o + c);
+                for (int c = blocked; c < outChannels; c++) o[c] = single(x, weights + c * wStep, inChannels, bias[c]);
+            }
+        return true;
+    }
     for (; p + 3 <= pixels; p += 3) {
         const float *x0 = pixel(input, p), *x1 = pixel(input, p + 1), *x2 = pixel(input, p + 2);
         float *o0 = pixel(output, p), *o1 = pixel(output, p + 1), *o2 = pixel(output, p + 2);

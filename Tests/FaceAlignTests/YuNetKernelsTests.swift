@@ -58,6 +58,18 @@ final class YuNetKernelsTests: XCTestCase {
             XCTAssertTrue(yunet_pointwise_blocked(&inputView, &filters, &ourView))
             XCTAssertEqual(ours.bits, theirs.bits, "\(rows)×\(cols), \(inputs) → \(outputs)")
         }
+        // An output smaller than its input: the library reads input pixel (row, col) by the
+        // input's own width, so flat pixel offsets differ; the kernel must follow it.
+        let input = Blob(rows: 5, cols: 6, channels: 16, random: &random)
+        let weights = Blob(rows: 1, cols: 8, channels: 16, random: &random)
+        let biases = Blob(rows: 1, cols: 1, channels: 8, random: &random)
+        let theirs = Blob(rows: 3, cols: 4, channels: 8, random: &random), ours = theirs.copy()
+        var filters = YuNetFilters(channels: 16, numFilters: 8, isDepthwise: false, isPointwise: true, withReLU: false,
+                                   weights: weights.view, biases: biases.view)
+        var inputView = input.view, theirView = theirs.view, ourView = ours.view
+        XCTAssertTrue(original(&inputView, &filters, &theirView))
+        XCTAssertTrue(yunet_pointwise_blocked(&inputView, &filters, &ourView))
+        XCTAssertEqual(ours.bits, theirs.bits, "5×6 input, 3×4 output")
     }
 
     func testDepthwiseGivesTheLibrarysBitsOnEveryShape() throws {
