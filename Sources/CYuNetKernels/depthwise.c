@@ -11,13 +11,12 @@
 #include <stdatomic.h>
 #include <string.h>
 
-// Set before the first detection; atomic so that a later switch (the tests') is no data race.
+// The library's own kernel while switched to it, else NULL (ours). Set before the first
+// detection; atomic so that a later switch (the tests') is no data race.
 static _Atomic(YuNetLayerFunction) library_depthwise;
-static _Atomic(bool) use_library_depthwise;
 
 void yunet_set_library_depthwise(YuNetLayerFunction library, bool useLibrary) {
-    atomic_store(&library_depthwise, library);
-    atomic_store(&use_library_depthwise, useLibrary && library != NULL);
+    atomic_store(&library_depthwise, useLibrary ? library : NULL);
 }
 
 static inline const float *at(const YuNetBlob *blob, int row, int col) {
@@ -96,11 +95,8 @@ __attribute__((visibility("default"))) bool yunet_interposed_depthwise(const YuN
     __asm__("_Z24convolution_3x3depthwiseRK9CDataBlobIfERK7FiltersIfERS0_");
 
 bool yunet_interposed_depthwise(const YuNetBlob *input, const YuNetFilters *filters, YuNetBlob *output) {
-    if (atomic_load_explicit(&use_library_depthwise, memory_order_relaxed)) {
-        YuNetLayerFunction library = atomic_load_explicit(&library_depthwise, memory_order_relaxed);
-        if (library != NULL) return library(input, filters, output);
-    }
-    return yunet_depthwise_blocked(input, filters, output);
+    YuNetLayerFunction library = atomic_load_explicit(&library_depthwise, memory_order_relaxed);
+    return library ? library(input, filters, output) : yunet_depthwise_blocked(input, filters, output);
 }
 
 YuNetLayerFunction yunet_interposed_depthwise_address(void) { return yunet_interposed_depthwise; }

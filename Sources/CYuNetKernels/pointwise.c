@@ -16,13 +16,12 @@ _Static_assert(sizeof(YuNetBlob) == 24, "CDataBlob<float> layout");
 _Static_assert(offsetof(YuNetFilters, weights) == 16, "Filters<float> layout");
 _Static_assert(offsetof(YuNetFilters, biases) == 40, "Filters<float> layout");
 
-// Set before the first detection; atomic so that a later switch (the tests') is no data race.
+// The library's own kernel while switched to it, else NULL (ours). Set before the first
+// detection; atomic so that a later switch (the tests') is no data race.
 static _Atomic(YuNetLayerFunction) library_pointwise;
-static _Atomic(bool) use_library_pointwise;
 
 void yunet_set_library_pointwise(YuNetLayerFunction library, bool useLibrary) {
-    atomic_store(&library_pointwise, library);
-    atomic_store(&use_library_pointwise, useLibrary && library != NULL);
+    atomic_store(&library_pointwise, useLibrary ? library : NULL);
 }
 
 static inline float *pixel(const YuNetBlob *blob, long index) {
@@ -128,11 +127,8 @@ __attribute__((visibility("default"))) bool yunet_interposed_pointwise(const YuN
     __asm__("_Z24convolution_1x1pointwiseRK9CDataBlobIfERK7FiltersIfERS0_");
 
 bool yunet_interposed_pointwise(const YuNetBlob *input, const YuNetFilters *filters, YuNetBlob *output) {
-    if (atomic_load_explicit(&use_library_pointwise, memory_order_relaxed)) {
-        YuNetLayerFunction library = atomic_load_explicit(&library_pointwise, memory_order_relaxed);
-        if (library != NULL) return library(input, filters, output);
-    }
-    return yunet_pointwise_blocked(input, filters, output);
+    YuNetLayerFunction library = atomic_load_explicit(&library_pointwise, memory_order_relaxed);
+    return library ? library(input, filters, output) : yunet_pointwise_blocked(input, filters, output);
 }
 
 YuNetLayerFunction yunet_interposed_pointwise_address(void) { return yunet_interposed_pointwise; }

@@ -47,29 +47,15 @@ final class YuNetKernelsTests: XCTestCase {
         // (rows, cols, in, out): YuNet's own channel counts, then odd pixel and channel counts.
         for (rows, cols, inputs, outputs) in [(10, 18, 16, 64), (5, 9, 64, 64), (20, 36, 32, 16), (3, 3, 64, 1),
                                               (1, 1, 8, 4), (1, 2, 3, 5), (7, 5, 13, 10), (2, 4, 64, 3), (9, 1, 40, 7)] {
-            let input = Blob(rows: rows, cols: cols, channels: inputs, random: &random)
-            let weights = Blob(rows: 1, cols: outputs, channels: inputs, random: &random)
-            let biases = Blob(rows: 1, cols: 1, channels: outputs, random: &random)
-            let theirs = Blob(rows: rows, cols: cols, channels: outputs, random: &random), ours = theirs.copy()
-            var filters = YuNetFilters(channels: Int32(inputs), numFilters: Int32(outputs), isDepthwise: false,
-                                       isPointwise: true, withReLU: false, weights: weights.view, biases: biases.view)
-            var inputView = input.view, theirView = theirs.view, ourView = ours.view
-            XCTAssertTrue(original(&inputView, &filters, &theirView))
-            XCTAssertTrue(yunet_pointwise_blocked(&inputView, &filters, &ourView))
-            XCTAssertEqual(ours.bits, theirs.bits, "\(rows)×\(cols), \(inputs) → \(outputs)")
+            let (ours, theirs) = run(yunet_pointwise_blocked, against: original, input: (rows, cols, inputs),
+                                     output: (rows, cols, outputs), weightColumns: outputs, depthwise: false, random: &random)
+            XCTAssertEqual(ours, theirs, "\(rows)×\(cols), \(inputs) → \(outputs)")
         }
         // An output smaller than its input: the library reads input pixel (row, col) by the
         // input's own width, so flat pixel offsets differ; the kernel must follow it.
-        let input = Blob(rows: 5, cols: 6, channels: 16, random: &random)
-        let weights = Blob(rows: 1, cols: 8, channels: 16, random: &random)
-        let biases = Blob(rows: 1, cols: 1, channels: 8, random: &random)
-        let theirs = Blob(rows: 3, cols: 4, channels: 8, random: &random), ours = theirs.copy()
-        var filters = YuNetFilters(channels: 16, numFilters: 8, isDepthwise: false, isPointwise: true, withReLU: false,
-                                   weights: weights.view, biases: biases.view)
-        var inputView = input.view, theirView = theirs.view, ourView = ours.view
-        XCTAssertTrue(original(&inputView, &filters, &theirView))
-        XCTAssertTrue(yunet_pointwise_blocked(&inputView, &filters, &ourView))
-        XCTAssertEqual(ours.bits, theirs.bits, "5×6 input, 3×4 output")
+        let (ours, theirs) = run(yunet_pointwise_blocked, against: original, input: (5, 6, 16), output: (3, 4, 8),
+                                 weightColumns: 8, depthwise: false, random: &random)
+        XCTAssertEqual(ours, theirs, "5×6 input, 3×4 output")
     }
 
     func testDepthwiseGivesTheLibrarysBitsOnEveryShape() throws {
@@ -77,17 +63,28 @@ final class YuNetKernelsTests: XCTestCase {
         var random = SplitMix(seed: 11)
         for (rows, cols, channels) in [(40, 72, 16), (20, 36, 32), (10, 18, 64), (5, 9, 64), (1, 1, 16), (2, 2, 8),
                                        (3, 5, 24), (6, 1, 16), (1, 7, 16), (4, 6, 5), (3, 9, 64)] {
-            let input = Blob(rows: rows, cols: cols, channels: channels, random: &random)
-            let weights = Blob(rows: 1, cols: 9, channels: channels, random: &random)
-            let biases = Blob(rows: 1, cols: 1, channels: channels, random: &random)
-            let theirs = Blob(rows: rows, cols: cols, channels: channels, random: &random), ours = theirs.copy()
-            var filters = YuNetFilters(channels: Int32(channels), numFilters: Int32(channels), isDepthwise: true,
-                                       isPointwise: false, withReLU: false, weights: weights.view, biases: biases.view)
-            var inputView = input.view, theirView = theirs.view, ourView = ours.view
-            XCTAssertTrue(original(&inputView, &filters, &theirView))
-            XCTAssertTrue(yunet_depthwise_blocked(&inputView, &filters, &ourView))
-            XCTAssertEqual(ours.bits, theirs.bits, "\(rows)×\(cols)×\(channels)")
+            let (ours, theirs) = run(yunet_depthwise_blocked, against: original, input: (rows, cols, channels),
+                                     output: (rows, cols, channels), weightColumns: 9, depthwise: true, random: &random)
+            XCTAssertEqual(ours, theirs, "\(rows)×\(cols)×\(channels)")
         }
+    }
+
+    /// One layer on random blobs, by `kernel` and by the library's `original`, from the same
+    /// starting output: both outputs' bits, padding lanes included. `weightColumns` is the
+    /// filter count of a 1×1 layer or the 9 taps of a depthwise one.
+    private func run(_ kernel: YuNetLayerFunction, against original: YuNetLayerFunction, input: (Int, Int, Int),
+                     output: (Int, Int, Int), weightColumns: Int, depthwise: Bool,
+                     random: inout SplitMix) -> ([UInt32], [UInt32]) {
+        let source = Blob(rows: input.0, cols: input.1, channels: input.2, random: &random)
+        let weights = Blob(rows: 1, cols: weightColumns, channels: input.2, random: &random)
+        let biases = Blob(rows: 1, cols: 1, channels: output.2, random: &random)
+        let theirs = Blob(rows: output.0, cols: output.1, channels: output.2, random: &random), ours = theirs.copy()
+        var filters = YuNetFilters(channels: Int32(input.2), numFilters: Int32(output.2), isDepthwise: depthwise,
+                                   isPointwise: !depthwise, withReLU: false, weights: weights.view, biases: biases.view)
+        var sourceView = source.view, theirView = theirs.view, ourView = ours.view
+        XCTAssertTrue(original(&sourceView, &filters, &theirView))
+        XCTAssertTrue(kernel(&sourceView, &filters, &ourView))
+        return (ours.bits, theirs.bits)
     }
 }
 
