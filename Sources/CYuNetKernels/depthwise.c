@@ -2,12 +2,15 @@
 // the output in memory, with bounds checks and pointer arithmetic per tap. The same symbol is
 // defined here, like the 1×1 one (pointwise.c), with the library's arithmetic kept exactly: the
 // output blob is zeroed as the library zeroes it, and each output starts from +0, adds the
-// in-range taps row by row with one FMA each, in the library's order, then the bias. Accumulators stay in registers, four pixels share
-// each weight load, and interior pixels skip the bounds checks.
+// in-range taps row by row with one FMA each, in the library's order, then the bias.
+// Accumulators stay in registers, four pixels share each weight load, and interior pixels skip
+// the bounds checks.
 
 #include "yunet_kernels.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <stdatomic.h>
 #include <string.h>
 
@@ -19,12 +22,14 @@ void yunet_set_library_depthwise(YuNetLayerFunction library, bool useLibrary) {
     atomic_store(&library_depthwise, useLibrary ? library : NULL);
 }
 
+#if defined(__x86_64__)
+
 static inline const float *at(const YuNetBlob *blob, int row, int col) {
     return (const float *)((const char *)blob->data + ((long)row * blob->cols + col) * (long)blob->channelStep);
 }
 
 /// One output pixel, any position: only the taps inside the input, in the library's order.
-__attribute__((target("avx2,fma"))) static void edge_pixel(const YuNetBlob *input, const float *const taps[9],
+__attribute__((target("avx,fma"))) static void edge_pixel(const YuNetBlob *input, const float *const taps[9],
         const float *bias, int channels, int row, int col, float *out) {
     const int rowStart = row > 0 ? row - 1 : 0, rowEnd = row + 2 < input->rows ? row + 2 : input->rows;
     const int colStart = col > 0 ? col - 1 : 0, colEnd = col + 2 < input->cols ? col + 2 : input->cols;
@@ -39,7 +44,7 @@ __attribute__((target("avx2,fma"))) static void edge_pixel(const YuNetBlob *inpu
 }
 
 /// Four neighbouring interior pixels of one row: all nine taps in range.
-__attribute__((target("avx2,fma"))) static void four_interior_pixels(const YuNetBlob *input,
+__attribute__((target("avx,fma"))) static void four_interior_pixels(const YuNetBlob *input,
         const float *const taps[9], const float *bias, int channels, int row, int col, float *const out[4]) {
     const float *above = at(input, row - 1, col - 1), *middle = at(input, row, col - 1), *below = at(input, row + 1, col - 1);
     const long step = input->channelStep / (long)sizeof(float);
@@ -74,7 +79,7 @@ bool yunet_depthwise_blocked(const YuNetBlob *input, const YuNetFilters *filters
     if (output->data == NULL) return true;
     memset(output->data, 0, (size_t)output->channelStep * (size_t)rows * (size_t)cols);  // padding lanes too
     for (int row = 0; row < rows; row++) {
-        const bool interiorRow = row > 0 && row + 1 < input->rows;
+        const bool interiorRow = row > 0 && row + 1 < input->rows && cols > 0;
         int col = 0;
         if (interiorRow) {
             edge_pixel(input, taps, bias, channels, row, 0, (float *)at(output, row, 0));
@@ -88,6 +93,16 @@ bool yunet_depthwise_blocked(const YuNetBlob *input, const YuNetFilters *filters
     }
     return true;
 }
+
+#else
+
+// libfacedetection's wheel is x86-64 only, so nothing calls this on other CPUs.
+bool yunet_depthwise_blocked(const YuNetBlob *input, const YuNetFilters *filters, YuNetBlob *output) {
+    (void)input, (void)filters, (void)output;
+    return false;
+}
+
+#endif
 
 /// bool convolution_3x3depthwise(const CDataBlob<float>&, const Filters<float>&, CDataBlob<float>&)
 __attribute__((visibility("default"))) bool yunet_interposed_depthwise(const YuNetBlob *input,

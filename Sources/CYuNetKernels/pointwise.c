@@ -8,7 +8,9 @@
 
 #include "yunet_kernels.h"
 
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -24,18 +26,20 @@ void yunet_set_library_pointwise(YuNetLayerFunction library, bool useLibrary) {
     atomic_store(&library_pointwise, useLibrary ? library : NULL);
 }
 
+#if defined(__x86_64__)
+
 static inline float *pixel(const YuNetBlob *blob, long index) {
     return (float *)((char *)blob->data + index * (long)blob->channelStep);
 }
 
 /// Four accumulators summed as the library sums one: ((a0+a1)+(a2+a3)) + ((a4+a5)+(a6+a7)).
-__attribute__((target("avx2,fma"))) static inline __m128 sum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+__attribute__((target("avx,fma"))) static inline __m128 sum4(__m256 a, __m256 b, __m256 c, __m256 d) {
     __m256 pairs = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
     return _mm_add_ps(_mm256_castps256_ps128(pairs), _mm256_extractf128_ps(pairs, 1));
 }
 
 /// One output value exactly as the library computes it (channel counts that are no multiple of 4).
-__attribute__((target("avx2,fma"))) static inline float single(const float *x, const float *w, int channels, float bias) {
+__attribute__((target("avx,fma"))) static inline float single(const float *x, const float *w, int channels, float bias) {
     __m256 acc = _mm256_setzero_ps();
     for (int k = 0; k < channels; k += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(w + k), _mm256_loadu_ps(x + k), acc);
     __m256 h = _mm256_hadd_ps(acc, acc);
@@ -44,7 +48,7 @@ __attribute__((target("avx2,fma"))) static inline float single(const float *x, c
 }
 
 /// Three pixels × four output channels: each input and weight vector loaded once for 12 FMAs.
-__attribute__((target("avx2,fma"))) static void three_pixels(const float *x0, const float *x1, const float *x2,
+__attribute__((target("avx,fma"))) static void three_pixels(const float *x0, const float *x1, const float *x2,
         const float *w0, long wStep, int channels, const float *bias, float *o0, float *o1, float *o2) {
     const float *w1 = w0 + wStep, *w2 = w1 + wStep, *w3 = w2 + wStep;
     __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
@@ -68,7 +72,7 @@ __attribute__((target("avx2,fma"))) static void three_pixels(const float *x0, co
 }
 
 /// One pixel × four output channels (the pixels left over after the threes).
-__attribute__((target("avx2,fma"))) static void one_pixel(const float *x, const float *w0, long wStep, int channels,
+__attribute__((target("avx,fma"))) static void one_pixel(const float *x, const float *w0, long wStep, int channels,
         const float *bias, float *o) {
     const float *w1 = w0 + wStep, *w2 = w1 + wStep, *w3 = w2 + wStep;
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
@@ -120,6 +124,16 @@ bool yunet_pointwise_blocked(const YuNetBlob *input, const YuNetFilters *filters
     }
     return true;
 }
+
+#else
+
+// libfacedetection's wheel is x86-64 only, so nothing calls this on other CPUs.
+bool yunet_pointwise_blocked(const YuNetBlob *input, const YuNetFilters *filters, YuNetBlob *output) {
+    (void)input, (void)filters, (void)output;
+    return false;
+}
+
+#endif
 
 /// bool convolution_1x1pointwise(const CDataBlob<float>&, const Filters<float>&, CDataBlob<float>&)
 __attribute__((visibility("default"))) bool yunet_interposed_pointwise(const YuNetBlob *input,

@@ -3,9 +3,9 @@ import Crypto
 import Foundation
 
 /// YuNet's 1×1 and 3×3 depthwise convolutions from CYuNetKernels in place of libfacedetection's
-/// own. The library calls both through its PLT and every executable exports ours (Package.swift),
-/// so the dynamic linker binds the library to them; they reproduce its arithmetic bit for bit,
-/// only faster. They are used only with the library build they were checked against: any other
+/// own. The library calls both through its PLT, and every executable that links FaceAlign exports
+/// ours (Package.swift), so the dynamic linker binds the library to them; they reproduce its
+/// arithmetic bit for bit, only faster. They are used only with the library build they were checked against: any other
 /// file (a `DEEPFAKE_SCAN_YUFACE` of another version) runs its own kernels, as does
 /// `DEEPFAKE_SCAN_YUNET_KERNELS=0` (for side-by-side benchmarks).
 enum YuNetKernels {

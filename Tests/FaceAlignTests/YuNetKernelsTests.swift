@@ -20,14 +20,34 @@ final class YuNetKernelsTests: XCTestCase {
         let depthwise = try XCTUnwrap(dlsym(UnsafeMutableRawPointer(bitPattern: 0), YuNetKernels.depthwiseSymbol))
         XCTAssertEqual(pointwise, unsafeBitCast(yunet_interposed_pointwise_address(), to: UnsafeMutableRawPointer.self))
         XCTAssertEqual(depthwise, unsafeBitCast(yunet_interposed_depthwise_address(), to: UnsafeMutableRawPointer.self))
-        let libraryOwn = try XCTUnwrap(YuNetKernels.layerFunction(library, YuNetKernels.pointwiseSymbol))
-        XCTAssertNotEqual(unsafeBitCast(libraryOwn, to: UnsafeMutableRawPointer.self), pointwise,
-                          "dlsym on the handle finds the library's own kernel, for the comparisons below")
+        for (symbol, interposed) in [(YuNetKernels.pointwiseSymbol, pointwise), (YuNetKernels.depthwiseSymbol, depthwise)] {
+            let libraryOwn = try XCTUnwrap(YuNetKernels.layerFunction(library, symbol))
+            XCTAssertNotEqual(unsafeBitCast(libraryOwn, to: UnsafeMutableRawPointer.self), interposed,
+                              "dlsym on the handle finds the library's own kernel, for the comparisons below")
+        }
+    }
+
+    func testWholeDetectionsAreTheSameWithEitherKernels() throws {
+        let loaded = try YuFaceLibrary.shared.get()
+        defer { _ = YuNetKernels.select(library: library, path: loaded.path) }  // back to what the process uses
+        let locator = try YuNetLocator()
+        let frame = try TestImages.astronaut(on: 1280, 720, faceSide: 300, x: 700, y: 150)
+        var results: [[DetectedFace]] = []
+        for setting in ["1", "0"] {
+            _ = YuNetKernels.select(library: library, path: loaded.path, environment: ["DEEPFAKE_SCAN_YUNET_KERNELS": setting])
+            let whole = try locator.detect(in: frame)
+            let near = try locator.detect(in: frame, near: whole.map(\.box))
+            results.append(whole + near)
+        }
+        XCTAssertFalse(results[0].isEmpty)
+        XCTAssertEqual(results[0], results[1], "boxes, landmarks and scores to the last bit")
     }
 
     func testOnlyTheCheckedLibraryBuildGetsTheProjectKernels() throws {
         let loaded = try YuFaceLibrary.shared.get()
-        XCTAssertTrue(loaded.usesProjectKernels, "make setup-yuface installs the build the kernels were checked against")
+        let switchedOff = ProcessInfo.processInfo.environment["DEEPFAKE_SCAN_YUNET_KERNELS"] == "0"
+        XCTAssertEqual(loaded.usesProjectKernels, !switchedOff,
+                       "make setup-yuface installs the build the kernels were checked against")
         XCTAssertFalse(YuNetKernels.isCheckedBuild(path: loaded.path + ".missing"))
         let other = FileManager.default.temporaryDirectory.appendingPathComponent("yunet-other-\(getpid()).so")
         var bytes = try Data(contentsOf: URL(fileURLWithPath: loaded.path))
