@@ -5,9 +5,9 @@ import Foundation
 /// YuNet's 1×1 and 3×3 depthwise convolutions from CYuNetKernels in place of libfacedetection's
 /// own. The library calls both through its PLT, and every executable that links FaceAlign exports
 /// ours (Package.swift), so the dynamic linker binds the library to them; they reproduce its
-/// arithmetic bit for bit, only faster. They are used only with the library build they were checked against: any other
-/// file (a `DEEPFAKE_SCAN_YUFACE` of another version) runs its own kernels, as does
-/// `DEEPFAKE_SCAN_YUNET_KERNELS=0` (for side-by-side benchmarks).
+/// arithmetic bit for bit, only faster. They are used only with the library build they were
+/// checked against: any other file (a `DEEPFAKE_SCAN_YUFACE` of another version) runs its own
+/// kernels, as does `DEEPFAKE_SCAN_YUNET_KERNELS=0` (for side-by-side benchmarks).
 enum YuNetKernels {
     /// `bool convolution_1x1pointwise(const CDataBlob<float>&, const Filters<float>&, CDataBlob<float>&)`
     static let pointwiseSymbol = "_Z24convolution_1x1pointwiseRK9CDataBlobIfERK7FiltersIfERS0_"

@@ -25,7 +25,7 @@ typedef bool (*YuNetLayerFunction)(const YuNetBlob *input, const YuNetFilters *f
 bool yunet_pointwise_blocked(const YuNetBlob *input, const YuNetFilters *filters, YuNetBlob *output);
 
 /// After dlopen: the library's own 1×1 convolution, and whether the interposed symbol should
-/// call it instead of the blocked one. Set once, before the first detection.
+/// call it instead of the blocked one. Set before the first detection (YuNetKernels.select).
 void yunet_set_library_pointwise(YuNetLayerFunction library, bool useLibrary);
 
 /// The address of the interposed `convolution_1x1pointwise`, to check that it is exported.
