@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from .amtennet_data import METHOD_FAMILIES, class_names, identities, sample_set, with_still_reals, without_methods
+from .data.cache import add_still_arguments, check_still_arguments
 from .export import exported_tensors, write_safetensors
 from .metrics import roc_auc
 from .models.amtennet import AMTENnet
@@ -166,14 +167,10 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="processes making the samples")
     parser.add_argument("--exclude-methods", default="", help="comma-separated labelled fake methods to leave out")
-    parser.add_argument("--still-reals", type=Path, help="still-photo crop cache (make cache) whose train photos join the reals")
-    parser.add_argument("--still-share", type=float, default=0.5, help="with --still-reals: the stills' share of the real crops")
-    parser.add_argument("--still-reencode", action="store_true",
-                        help="with --still-reals: half of the photos after an H.264 round trip (64-192 px, CRF 28-40)")
+    add_still_arguments(parser)
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
-    if args.still_reencode and not args.still_reals:
-        parser.error("--still-reencode needs --still-reals PATH (make cache writes out/cache)")
+    check_still_arguments(parser, args)
     args.exclude_methods = tuple(filter(None, args.exclude_methods.split(",")))
     threads = torch.get_num_threads()
     torch.set_num_threads(args.threads)

@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from .data.cache import load_photos
+from .data.cache import add_still_arguments, check_still_arguments, load_photos
 from .data.photo_reencode import reencoded_photos
 from .export import exported_tensors, write_safetensors
 from .heldout import predict
@@ -197,15 +197,11 @@ def main(argv=None) -> int:
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--still-reals", type=Path, help="still-photo crop cache (make cache) whose train photos join the reals")
-    parser.add_argument("--still-share", type=float, default=0.5, help="with --still-reals: the stills' share of the real crops")
-    parser.add_argument("--still-reencode", action="store_true",
-                        help="with --still-reals: half of the still draws are the photo after an H.264 round trip")
+    add_still_arguments(parser)
     parser.add_argument("--name", help="model card name (default: the out folder's name)")
     args = parser.parse_args(argv)
     families = tuple(args.pseudo_fakes.split(","))
-    if args.still_reencode and not args.still_reals:
-        parser.error("--still-reencode needs --still-reals PATH (make cache writes out/cache)")
+    check_still_arguments(parser, args)
     if "reconstruct" in families and args.reconstructor is None:
         parser.error("--pseudo-fakes reconstruct needs --reconstructor PATH (make train-reconstructor writes out/recon-ae/reconstructor.pt)")
     if args.model:

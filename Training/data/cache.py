@@ -166,3 +166,21 @@ def load_photos(directory: Path, split: str = "train") -> FaceSet:
     if not keep.any():
         raise ValueError(f"{directory} has no {split} photos of {', '.join(PHOTO_SOURCES)}")
     return FaceSet(crops.images[keep], crops.landmarks[keep], crops.identities[keep], crops.sources[keep])
+
+
+def add_still_arguments(parser) -> None:
+    """The trainers' options that mix the still-photo cache's train photos into the reals."""
+    parser.add_argument("--still-reals", type=Path, help="still-photo crop cache (make cache) whose train photos join the reals")
+    parser.add_argument("--still-share", type=float,
+                        help="with --still-reals: the stills' share of the real crops (default 0.5)")
+    parser.add_argument("--still-reencode", action="store_true",
+                        help="with --still-reals: half of the photos after an H.264 round trip (64-192 px, CRF 28-40)")
+
+
+def check_still_arguments(parser, args) -> None:
+    """A usage error for a still option without --still-reals (it would do nothing); the share's default."""
+    for flag, given in (("--still-reencode", args.still_reencode), ("--still-share", args.still_share is not None)):
+        if given and not args.still_reals:
+            parser.error(f"{flag} needs --still-reals PATH (make cache writes out/cache)")
+    if args.still_share is None:
+        args.still_share = 0.5

@@ -197,8 +197,9 @@ def test_still_reencode_swaps_half_of_the_photos_for_their_round_trip(tmp_path):
     assert 0 < changed.sum() < len(changed), changed  # some photos, not all (a coin each, 12 photos)
     again, _ = with_still_reals(data, ids, stills, reencode_seed=3)
     assert np.array_equal(again["images"], mixed["images"])  # drawn from the seed
-    with pytest.raises(SystemExit):
-        train_amtennet.main(["--cache", str(cache), "--out", str(tmp_path / "run"), "--still-reencode"])
+    for without_stills in (["--still-reencode"], ["--still-share", "0.3"]):  # would do nothing: a usage error
+        with pytest.raises(SystemExit):
+            train_amtennet.main(["--cache", str(cache), "--out", str(tmp_path / "run"), *without_stills])
 
 
 def test_real_share_sets_the_real_count():

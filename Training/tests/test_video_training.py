@@ -145,8 +145,9 @@ def test_still_photos_join_the_reals_at_their_share(cache, tmp_path):
                              "--eval-every", "1", "--threads", "1", "--still-reals", str(tmp_path), "--still-reencode"]) == 0
     with safe_open(str(out / "model.safetensors"), "pt") as handle:
         assert "H.264 round trip" in handle.metadata()["provenance"]
-    with pytest.raises(SystemExit):
-        train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", "--still-reencode"])
+    for without_stills in (["--still-reencode"], ["--still-share", "0.3"]):  # would do nothing: a usage error
+        with pytest.raises(SystemExit):
+            train_video.main(["--cache", str(cache), "--out", str(out), "--recipe", "meso4", *without_stills])
 
 
 def test_other_pseudo_fake_families_are_drawn_and_sbi_alone_keeps_its_batches(cache):
