@@ -208,19 +208,32 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         // failed analysis, whose stages are unknown.
         var stageTimes = StageTimes()
         var analysedAt = start
-        // The hash is taken before the analysis, so it describes the bytes that were analysed.
-        let contentSHA256 = store == nil ? nil : ContentHash.sha256(ofFileAt: path)
-        if let contentSHA256, let earlier = takeOver(path: path, key: key, contentSHA256: contentSHA256, fingerprint: fingerprint) {
-            return FinishedVideo(index: index, row: earlier.row, faces: earlier.faces, stageTimes: StageTimes(), takenOver: true)
-        }
+        // A timeout is not the video's result: not stored, so the next run tries it again.
+        var timedOut = false
+        var contentSHA256: String?
+        let limit = options.timeoutSeconds
         do {
+            // The hash is taken before the analysis, so it describes the bytes that were
+            // analysed. It reads the whole file: under the same time limit and stop as the
+            // analysis, or a multi-gigabyte file would hold up a Ctrl-C and overrun --timeout.
+            contentSHA256 = store == nil ? nil
+                : try await withTimeout(seconds: limit, stop: stop) { ContentHash.sha256(ofFileAt: path) }
+            if let contentSHA256,
+               let earlier = takeOver(path: path, key: key, contentSHA256: contentSHA256, fingerprint: fingerprint) {
+                return FinishedVideo(index: index, row: earlier.row, faces: earlier.faces, stageTimes: StageTimes(), takenOver: true)
+            }
             let analyzer = self.analyzer
-            let video = try await withTimeout(seconds: options.timeoutSeconds, stop: stop) { try await analyzer.analyze(path: path) }
+            let left = limit.map { $0 - start.duration(to: clock.now).seconds }  // after the hash
+            if let left, left <= 0 { throw PipelineError.timedOut(seconds: left) }
+            let video = try await withTimeout(seconds: left, stop: stop) { try await analyzer.analyze(path: path) }
             analysedAt = clock.now
             stageTimes = video.stageTimes
             (row, faceRows) = try makeRow(path: path, video: video)
         } catch PipelineError.stopped {
             return nil
+        } catch PipelineError.timedOut {
+            timedOut = true
+            row = failure(path, Self.message(PipelineError.timedOut(seconds: limit ?? 0)))  // the limit, not what was left
         } catch {
             row = failure(path, Self.message(error))
         }
@@ -234,7 +247,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             row.elapsedSeconds = start.duration(to: clock.now).seconds
             faceRows = []
         }
-        if let store, !changed {
+        if let store, !changed, !timedOut {
             do {
                 try store.commit(key: key, configuration: fingerprint, row: row, faces: faceRows, contentSHA256: contentSHA256)
             } catch {

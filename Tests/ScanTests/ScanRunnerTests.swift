@@ -140,6 +140,51 @@ import Reports
         let hung = try #require(resumed.rows.first { $0.path.hasSuffix("03 \"quoted\".mp4") })
         #expect(hung.status == .error)
         #expect(hung.error == "timed out after 0.2 s")
+
+        // A timeout is not the file's result: it is not stored, and the next run tries the
+        // file again (here it times out again) while reusing everything else.
+        let third = try await ScanRunner(
+            analyzer: TextAnalyzer(), store: try ResultStore(path: storePath),
+            options: ScanOptions(configuration: Self.configuration, jobs: 2, timeoutSeconds: 0.2)
+        ).run(items)
+        #expect(third.analysed == 1)
+        #expect(third.reused == 11)
+        #expect(third.rows.first { $0.path == hung.path }?.error == "timed out after 0.2 s")
+    }
+
+    /// The content hash reads the whole file before the analysis: a file too big to hash within
+    /// the time limit times out, and a stop gives it up at once, instead of waiting for the read.
+    @Test func theContentHashKeepsTheTimeLimitAndTheStop() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hash-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // Sparse: 16 GiB of zeros that take no disk, and seconds to read.
+        let big = root + "/big.mp4"
+        #expect(FileManager.default.createFile(atPath: big, contents: Data("frames 8\n".utf8)))
+        #expect(truncate(big, 16 << 30) == 0)
+        let items = try Discovery().discover(paths: [big])
+        let clock = ContinuousClock()
+
+        var started = clock.now
+        let timed = try await ScanRunner(
+            analyzer: TextAnalyzer(), store: try ResultStore(path: root + "/timed.sqlite"),
+            options: ScanOptions(configuration: Self.configuration, jobs: 1, timeoutSeconds: 0.2)
+        ).run(items)
+        #expect(started.duration(to: clock.now) < .seconds(2))
+        #expect(timed.rows.map(\.error) == ["timed out after 0.2 s"])
+
+        let stop = StopSignal()
+        let analyzer = TextAnalyzer()
+        let runner = ScanRunner(analyzer: analyzer, store: try ResultStore(path: root + "/stopped.sqlite"),
+                                options: ScanOptions(configuration: Self.configuration, jobs: 1, timeoutSeconds: nil))
+        started = clock.now
+        let task = Task { try await runner.run(items, stop: stop) }
+        try await Task.sleep(for: .milliseconds(200))
+        stop.request()
+        let stopped = try await task.value
+        #expect(started.duration(to: clock.now) < .seconds(2))
+        #expect(stopped.outcome == .interrupted)
+        #expect(analyzer.calls.byPath.isEmpty)  // stopped while hashing, before the analysis
     }
 
     @Test func changedFilesAndRescanAreAnalysedAgain() async throws {
