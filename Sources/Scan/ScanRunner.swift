@@ -217,7 +217,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             // analysed. It reads the whole file: under the same time limit and stop as the
             // analysis, or a multi-gigabyte file would hold up a Ctrl-C and overrun --timeout.
             contentSHA256 = store == nil ? nil
-                : try await withTimeout(seconds: limit, stop: stop) { ContentHash.sha256(ofFileAt: path) }
+                : try await withTimeout(seconds: limit, stop: stop) { await ContentHash.sha256OnOwnThread(ofFileAt: path) }
             if let contentSHA256,
                let earlier = takeOver(path: path, key: key, contentSHA256: contentSHA256, fingerprint: fingerprint) {
                 return FinishedVideo(index: index, row: earlier.row, faces: earlier.faces, stageTimes: StageTimes(), takenOver: true)

@@ -147,8 +147,10 @@ import Reports
             analyzer: TextAnalyzer(), store: try ResultStore(path: storePath),
             options: ScanOptions(configuration: Self.configuration, jobs: 2, timeoutSeconds: 0.2)
         ).run(items)
-        #expect(third.analysed == 1)
-        #expect(third.reused == 11)
+        // (Under load another file may have timed out too: every timed-out one is tried again.)
+        let timedOut = resumed.rows.filter { $0.error == "timed out after 0.2 s" }.count
+        #expect(third.analysed == timedOut)
+        #expect(third.reused == 12 - timedOut)
         #expect(third.rows.first { $0.path == hung.path }?.error == "timed out after 0.2 s")
     }
 
@@ -158,10 +160,10 @@ import Reports
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("hash-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        // Sparse: 16 GiB of zeros that take no disk, and seconds to read.
+        // Sparse: 64 GiB of zeros that take no disk, and a minute or more to read.
         let big = root + "/big.mp4"
         #expect(FileManager.default.createFile(atPath: big, contents: Data("frames 8\n".utf8)))
-        #expect(truncate(big, 16 << 30) == 0)
+        #expect(truncate(big, 64 << 30) == 0)
         let items = try Discovery().discover(paths: [big])
         let clock = ContinuousClock()
 
@@ -170,7 +172,7 @@ import Reports
             analyzer: TextAnalyzer(), store: try ResultStore(path: root + "/timed.sqlite"),
             options: ScanOptions(configuration: Self.configuration, jobs: 1, timeoutSeconds: 0.2)
         ).run(items)
-        #expect(started.duration(to: clock.now) < .seconds(2))
+        #expect(started.duration(to: clock.now) < .seconds(5))
         #expect(timed.rows.map(\.error) == ["timed out after 0.2 s"])
 
         let stop = StopSignal()
@@ -182,7 +184,7 @@ import Reports
         try await Task.sleep(for: .milliseconds(200))
         stop.request()
         let stopped = try await task.value
-        #expect(started.duration(to: clock.now) < .seconds(2))
+        #expect(started.duration(to: clock.now) < .seconds(5))
         #expect(stopped.outcome == .interrupted)
         #expect(analyzer.calls.byPath.isEmpty)  // stopped while hashing, before the analysis
     }
