@@ -199,6 +199,19 @@ public final class ResultStore: Sendable {
             }
             try db.alter(table: StoredFace.databaseTableName) { t in t.add(column: "manipulation_probabilities", .text) }
         }
+        // When each configuration's last run that was not interrupted ended: the rows committed
+        // since, by runs that were, are still new to the next `--new-csv`. A store from before
+        // counts as reported up to its newest row.
+        migrator.registerMigration("v6-completed-runs") { db in
+            try db.create(table: "completed_run") { t in
+                t.column("config", .text).primaryKey()
+                t.column("finished_at", .double).notNull()
+            }
+            try db.execute(sql: """
+                INSERT INTO completed_run (config, finished_at)
+                SELECT config, MAX(finished_at) FROM \(StoredVideo.databaseTableName) GROUP BY config
+                """)
+        }
         return migrator
     }
 
@@ -221,6 +234,27 @@ public final class ResultStore: Sendable {
     public struct StoredResult: Sendable, Equatable {
         public var key: FileKey
         public var row: VideoRow
+        /// When it was committed (seconds since 1970).
+        public var finishedAt: Double = 0
+    }
+
+    /// When the last run under `configuration` that was not interrupted ended; nil before any.
+    public func lastCompletedRun(configuration: String) throws -> Double? {
+        try access {
+            try pool.read { db in
+                try Double.fetchOne(db, sql: "SELECT finished_at FROM completed_run WHERE config = ?", arguments: [configuration])
+            }
+        }
+    }
+
+    /// Records that a run under `configuration` ended at `finishedAt` without being interrupted.
+    public func recordCompletedRun(configuration: String, finishedAt: Double = Date().timeIntervalSince1970) throws {
+        try access {
+            try pool.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO completed_run (config, finished_at) VALUES (?, ?)",
+                               arguments: [configuration, finishedAt])
+            }
+        }
     }
 
     /// The videos stored under `configuration`, by exact path, and the paths of stored
@@ -241,7 +275,7 @@ public final class ResultStore: Sendable {
                         invalid.append((try? raw.decode(String.self, forColumn: "path")) ?? "?")
                         continue
                     }
-                    byPath[PathKey(video.path)] = StoredResult(key: video.fileKey, row: row)
+                    byPath[PathKey(video.path)] = StoredResult(key: video.fileKey, row: row, finishedAt: video.finishedAt)
                 }
                 return (byPath, invalid)
             }

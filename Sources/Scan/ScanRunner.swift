@@ -58,8 +58,9 @@ public struct ScanResult: Sendable {
     public var outcome: ScanOutcome
     /// Videos taken from the store instead of being analysed again.
     public var reused: Int
-    /// The rows not taken from the store (analysed tonight, or problems found tonight), in
-    /// the order of `rows`: what a nightly run adds.
+    /// The rows not taken from the store (analysed tonight, or problems found tonight), and
+    /// those taken from it that an interrupted run stored after the last finished one, in the
+    /// order of `rows`: what a nightly run adds.
     public var newRows: [VideoRow] = []
     /// Videos analysed (or failed) in this run.
     public var analysed: Int
@@ -110,6 +111,10 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
         var work: [(index: Int, key: FileKey)] = []
         var reused = 0
         var fromStore = [Bool](repeating: false, count: items.count)
+        // Stored rows that no finished run has reported yet (committed by an interrupted one)
+        // are still new tonight.
+        let lastCompleted = try store?.lastCompletedRun(configuration: fingerprint)
+        var unreported = [Bool](repeating: false, count: items.count)
         for (index, item) in items.enumerated() {
             if let problem = item.problem {
                 rows[index] = failure(item.path, problem)
@@ -128,6 +133,7 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             if let result = stored[PathKey(item.path)], result.key == key, matchesConfiguration(result.row) {
                 rows[index] = result.row
                 fromStore[index] = true
+                unreported[index] = lastCompleted.map { result.finishedAt > $0 } ?? true
                 if options.collectFaces {
                     faces[index] = try store?.faces(path: item.path, configuration: fingerprint) ?? []
                 }
@@ -183,7 +189,17 @@ public struct ScanRunner<Analyzer: VideoAnalyzer>: Sendable {
             rows: finished, faces: zip(rows, faces).flatMap { $0.0 == nil ? [] : $0.1 }, outcome: outcome,
             reused: reused, analysed: analysed, notReached: work.count - next + cancelledInFlight, timing: timing,
             warnings: warnings)
-        result.newRows = zip(rows, fromStore).compactMap { row, stored in stored ? nil : row }
+        result.newRows = rows.indices.compactMap { fromStore[$0] && !unreported[$0] ? nil : rows[$0] }
+        if outcome != .interrupted, let store {
+            do {
+                try store.recordCompletedRun(configuration: fingerprint)
+            } catch {
+                let warning = "results store \(store.path): the run's end not recorded (\(Self.message(error))): "
+                    + "the next new-rows CSV may repeat some of tonight's rows"
+                progress?.warning(warning)
+                result.warnings.append(warning)
+            }
+        }
         return result
     }
 

@@ -96,6 +96,30 @@ import Reports
         #expect(try store.faces(path: key.path, configuration: Self.configuration.fingerprint).isEmpty)
     }
 
+    /// A store written before runs' ends were recorded counts as reported up to its newest row,
+    /// so the first `--new-csv` after the upgrade does not list every stored video as new.
+    @Test func aStoreFromBeforeRunEndsCountsAsReported() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/results.sqlite", fingerprint = Self.configuration.fingerprint
+        do {
+            let store = try ResultStore(path: path)
+            #expect(try store.lastCompletedRun(configuration: fingerprint) == nil)
+            for name in ["a", "b"] {
+                try store.commit(key: FileKey(path: "/v/\(name).mp4", size: 10, modificationNanoseconds: 1),
+                                 configuration: fingerprint, row: Self.row("/v/\(name).mp4", 0.5), faces: [])
+            }
+            // As the store was before the migration: no table, no record of it.
+            try store.execute(sql: "DROP TABLE completed_run")
+            try store.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v6-completed-runs'")
+        }
+        let store = try ResultStore(path: path)
+        let newest = try #require(try store.results(configuration: fingerprint).byPath.values.map(\.finishedAt).max())
+        #expect(try store.lastCompletedRun(configuration: fingerprint) == newest)
+        try store.recordCompletedRun(configuration: fingerprint, finishedAt: newest + 5)
+        #expect(try store.lastCompletedRun(configuration: fingerprint) == newest + 5)
+    }
+
     @Test func aFolderThatDoesNotExistIsAnError() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -87,6 +87,12 @@ import Reports
         #expect(resumed.reused == interrupted.analysed)
         #expect(resumed.rows.map(\.timeless) == reference.rows.map(\.timeless))
         #expect(resumed.faces == reference.faces)
+        // New tonight: the resume's rows and the interrupted run's too, which no finished run
+        // has reported; the next run has none but the missing file's (found anew each run).
+        #expect(resumed.newRows.map(\.timeless) == reference.rows.map(\.timeless))
+        let next = try await runner(TextAnalyzer(), store: try ResultStore(path: storePath), jobs: 2).run(items)
+        #expect(next.reused == 12)
+        #expect(next.newRows.map(\.path) == [fixture.root + "/missing.mp4"])
 
         // Nothing lost, and nothing stored analysed again: every video analysed once over both
         // runs, except those given up in flight, analysed again on resume.
