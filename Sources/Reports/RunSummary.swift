@@ -32,7 +32,9 @@ public struct RunSummary: Sendable, Equatable {
             lines.append("Most suspicious:")
             for (rank, row) in mostSuspicious.enumerated() {
                 let score = NumberText.fixed(row.pFake!, digits: 3)
-                lines.append("  \(rank + 1). \(score)  \(row.verdict.rawValue.padding(to: 4))  \(row.path)")
+                // One line per video, as the progress lines write it: a newline in a name as \n.
+                let path = row.path.replacingOccurrences(of: "\n", with: "\\n")
+                lines.append("  \(rank + 1). \(score)  \(row.verdict.rawValue.padding(to: 4))  \(path)")
             }
         }
         return lines.joined(separator: "\n") + "\n" + (timing?.text ?? "")

@@ -132,6 +132,11 @@ import Aggregate
         #expect(text.contains("  1. 0.917  fake  tie-a.mp4"))
         #expect(!text.contains("v1.mp4"))
     }
+
+    @Test func summaryKeepsOneLinePerVideo() {
+        let text = RunSummary(rows: [Self.row("new\nline.mp4", 0.9)]).text
+        #expect(text.contains("  1. 0.900  fake  new\\nline.mp4\n"))
+    }
 }
 
 /// The manipulation columns of a model with classes come after the contract's; without classes
