@@ -240,12 +240,28 @@ public struct Discovery {
         }
     }
 
-    /// The absolute, lexically normalised bytes of a command-line or list path (its
-    /// `file://` form decoded).
+    /// The absolute, normalised bytes of a command-line or list path (its `file://` form
+    /// decoded). Up to its last "..", the path is what the kernel resolves (`realpath`): ".."
+    /// after a symbolic link leads out of the link's target, so removing it with the name
+    /// before it would name another file than the one opened. The rest keeps its links as named.
     private func absolute(_ path: String) -> [UInt8] {
         let bytes = PathText.bytes(of: path)
         let joined = bytes.first == UInt8(ascii: "/") ? bytes : PathText.bytes(of: workingDirectory) + [UInt8(ascii: "/")] + bytes
-        return Self.normalised(joined)
+        let parts = joined.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
+        guard let last = parts.lastIndex(where: { $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }),
+              let resolved = Self.realPath([UInt8(ascii: "/")] + Array(parts[...last].joined(separator: [UInt8(ascii: "/")])))
+        else { return Self.normalised(joined) }  // no "..", or a prefix that does not exist: as named
+        return Self.normalised(resolved + [UInt8(ascii: "/")] + Array(parts[(last + 1)...].joined(separator: [UInt8(ascii: "/")])))
+    }
+
+    /// The kernel's absolute path of an existing path, links resolved; nil when it cannot say.
+    private static func realPath(_ path: [UInt8]) -> [UInt8]? {
+        PathText.withCPath(bytes: path) { cPath in
+            guard let resolved = realpath(cPath, nil) else { return nil }
+            defer { free(resolved) }
+            return Array(UnsafeBufferPointer(start: UnsafeRawPointer(resolved).assumingMemoryBound(to: UInt8.self),
+                                             count: strlen(resolved)))
+        }
     }
 
     private func absoluteText(_ path: String) -> String { PathText.text(of: absolute(path)) }

@@ -90,6 +90,16 @@ import Testing
         #expect(throws: DiscoveryError.self) { try Discovery().discover(paths: [], fromList: root + "/nope.txt") }
     }
 
+    /// ".." after a link leads out of the link's target, as the kernel resolves it: the row
+    /// must name the file that is opened, not the one the text would suggest.
+    @Test func dotDotAfterALinkNamesTheFileTheKernelOpens() throws {
+        let root = try Self.makeTree()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // sub/deeper/up → sub, so up/.. is root (lexically it would be sub/deeper).
+        let items = try Discovery(workingDirectory: root).discover(paths: ["sub/deeper/up/../b.mp4", "sub/deeper/up/c.mkv"])
+        #expect(relative(items, to: root) == ["b.mp4", "sub/deeper/up/c.mkv"])
+    }
+
     @Test func normalisesPathsLexically() {
         #expect(Discovery.normalised("/a/./b//c/../d/") == "/a/b/d")
         #expect(Discovery.normalised("/../x") == "/x")
