@@ -9,6 +9,8 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
     case unknownCategoryColumn(String, known: [String])
     case mixedThresholds([Double])
     case nothingMatched(labelExample: String, scoreExample: String)
+    /// The labels or the scores list no video at all.
+    case nothingToEvaluate(labels: Int, scores: Int)
     /// `eval --compare`: the two score sets share too few labelled videos for an AUC.
     case nothingToCompare(against: String, reason: String)
 
@@ -27,6 +29,9 @@ public enum EvaluationError: Error, Equatable, CustomStringConvertible {
         case let .nothingMatched(label, score):
             return "no scored video matches a labelled one (labels have paths like '\(label)', "
                 + "the scores like '\(score)')"
+        case let .nothingToEvaluate(labels, scores):
+            return "nothing to evaluate: the labels list \(labels) video\(labels == 1 ? "" : "s"), "
+                + "the scores \(scores)"
         case let .nothingToCompare(against, reason):
             return "cannot compare with \(against): \(reason)"
         }
@@ -45,7 +50,9 @@ func readText(_ path: String) throws -> String {
     } catch let error as EvaluationError {
         throw error
     } catch {
-        let reason = FileManager.default.fileExists(atPath: path) ? "\(error.localizedDescription)" : "no such file"
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        let reason = !exists ? "no such file" : isFolder.boolValue ? "is a folder, not a file" : "\(error.localizedDescription)"
         throw EvaluationError.unreadable(path: path, reason: reason)
     }
 }

@@ -42,7 +42,10 @@ public struct Evaluator: Sendable {
         let (threshold, source) = try resolvedThreshold(videos)
         let labelPaths = labels.videos.map(\.path)
         let match = PathMatcher.match(labels: labelPaths, scores: videos.map(\.path))
-        if match.pairs.isEmpty, let label = labelPaths.first, let score = videos.first?.path {
+        if match.pairs.isEmpty {
+            guard let label = labelPaths.first, let score = videos.first?.path else {
+                throw EvaluationError.nothingToEvaluate(labels: labelPaths.count, scores: videos.count)
+            }
             throw EvaluationError.nothingMatched(labelExample: label, scoreExample: score)
         }
 

@@ -2,9 +2,11 @@
 /// verbatim: the labels say `ffpp/004.mp4`, the scan `/data/dev-videos/ffpp/004.mp4`.
 ///
 /// First exact matches (after dropping `./` and empty components); then, among what is left,
-/// a label and a score path pair up when they share the most trailing path components of all
-/// candidates *on both sides* (so `a/x.mp4` and `b/x.mp4` still find their own scans, and a
-/// bare basename pairs only when it is unique). Anything else is reported, never guessed.
+/// a label and a score path pair up when the shorter is a whole trailing part of the longer
+/// (`ffpp/004.mp4` is never `/data/dfdc/004.mp4`) and they share the most trailing path
+/// components of all such candidates *on both sides* (so `a/x.mp4` and `b/x.mp4` still find
+/// their own scans, and a bare basename pairs only when it is unique). Anything else is
+/// reported, never guessed.
 public enum PathMatcher {
     public struct Result: Sendable, Equatable {
         /// (index into the labels, index into the scores)
@@ -45,14 +47,20 @@ public enum PathMatcher {
         var ambiguous: [Int] = []
         for (name, labelIndices) in labelsByName {
             guard !name.isEmpty, let scoreIndices = scoresByName[name] else { continue }
-            func shared(_ label: Int, _ score: Int) -> Int { commonSuffixLength(labelParts[label], scoreParts[score]) }
+            // Trailing components in common, or 0 when the shorter path is not all of them.
+            func shared(_ label: Int, _ score: Int) -> Int {
+                let length = commonSuffixLength(labelParts[label], scoreParts[score])
+                return length == min(labelParts[label].count, scoreParts[score].count) ? length : 0
+            }
             for label in labelIndices {
-                guard let best = uniqueBest(scoreIndices, by: { shared(label, $0) }) else {
+                let candidates = scoreIndices.filter { shared(label, $0) > 0 }
+                if candidates.isEmpty { continue }  // only other folders' files of that name
+                guard let best = uniqueBest(candidates, by: { shared(label, $0) }) else {
                     ambiguous.append(label)
                     continue
                 }
                 // The score path must prefer this label as well.
-                guard uniqueBest(labelIndices, by: { shared($0, best) }) == label else {
+                guard uniqueBest(labelIndices.filter { shared($0, best) > 0 }, by: { shared($0, best) }) == label else {
                     ambiguous.append(label)
                     continue
                 }

@@ -48,11 +48,11 @@ struct Explain: ParsableCommand {
             detector = if let name = choice.architecture { try DetectorRegistry.load(name: name, weights: choice.weights) }
                        else { try DetectorRegistry.load(weights: choice.weights) }
             if !aligned { extractor = try FaceExtractor(options: faceOptions.alignOptions) }
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)
         }
+        try OutputFolder.create(out)
         let threshold = detector.card.threshold ?? 0.5
         var names = CropFolders()
         var anyFailed = false

@@ -64,5 +64,7 @@ import Testing
         try refused(["eval", labels, "--csv", root + "/dir", "--perturb", "jpeg:40"], saying: "is a directory")
         try refused(["frames", video, "--out", video], saying: "error: --out \(video): is a file; name a folder\n")
         try refused(["frames", video, "--out", "/proc/frames"], saying: "error: --out /proc/frames: cannot create the folder (")
+        // explain too: one line, not Foundation's error text (the image is not read before).
+        try refused(["explain", root + "/dir/face.png", "--out", video], saying: "error: --out \(video): is a file; name a folder\n")
     }
 }

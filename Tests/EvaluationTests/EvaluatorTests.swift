@@ -91,6 +91,10 @@ enum SmallSet {
         #expect(throws: EvaluationError.nothingMatched(labelExample: "orig/r1.mp4", scoreExample: "elsewhere.mp4")) {
             try Evaluator(labels: SmallSet.labels).evaluate(videos: [VideoScore(path: "elsewhere.mp4", status: .ok, pFake: 0.3)])
         }
+        // An empty side is no evaluation either (it used to report "0 videos" and succeed).
+        #expect(throws: EvaluationError.nothingToEvaluate(labels: SmallSet.labels.videos.count, scores: 0)) {
+            try Evaluator(labels: SmallSet.labels).evaluate(videos: [])
+        }
     }
 
     @Test func reportsReadForPeopleAndMachines() throws {

@@ -39,6 +39,17 @@ import Testing
         #expect(result.ambiguousLabels == [0])
     }
 
+    @Test func foldersThatDisagreeNeverPair() {
+        // Only the names agree: another data set's files, not these videos' scans.
+        let result = PathMatcher.match(labels: ["ffpp/004.mp4", "ffpp/005.mp4"],
+                                       scores: ["/data/dfdc/004.mp4", "/data/celeb/005.mp4"])
+        #expect(result.pairs.isEmpty)
+        #expect(result.unmatchedLabels == [0, 1] && result.ambiguousLabels.isEmpty)
+        // A scan of the right folder beside one of another still pairs.
+        let mixed = PathMatcher.match(labels: ["ffpp/004.mp4"], scores: ["/data/dfdc/004.mp4", "/d/ffpp/004.mp4"])
+        #expect(pairs(mixed) == [[0, 1]])
+    }
+
     @Test func componentsMustMatchWhole() {
         // "ax.mp4" ends with "x.mp4" as text, not as a path component.
         let result = PathMatcher.match(labels: ["x.mp4"], scores: ["dir/ax.mp4"])
