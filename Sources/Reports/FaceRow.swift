@@ -70,8 +70,34 @@ public struct FaceRow: Sendable, Equatable, Hashable, Codable {
 
     static func parseLines<Line: Decodable>(_ text: String, as type: Line.Type) throws -> [Line] {
         let decoder = JSONDecoder()
-        return try text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
-            try decoder.decode(Line.self, from: Data($0.utf8))
+        var lines: [Line] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = line.hasSuffix("\r") ? line.dropLast() : line
+            if content.isEmpty { continue }
+            do { lines.append(try decoder.decode(Line.self, from: Data(content.utf8))) } catch {
+                throw FaceLineError(line: index + 1, error: error)
+            }
+        }
+        return lines
+    }
+}
+
+/// A line of a face-rows file that is not a face row: its number (from 1) and what is wrong,
+/// in one line rather than `DecodingError`'s dump.
+public struct FaceLineError: Error, Equatable, CustomStringConvertible {
+    public let line: Int
+    public let reason: String
+
+    init(line: Int, error: Error) {
+        self.line = line
+        switch error {
+        case let DecodingError.keyNotFound(key, _): reason = "no \"\(key.stringValue)\""
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            reason = "\"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type"
+        case DecodingError.dataCorrupted: reason = "not a JSON object"
+        default: reason = "\(error)"
         }
     }
+
+    public var description: String { "line \(line): \(reason)" }
 }

@@ -59,9 +59,11 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         let discovered = try Discovery(options: request.discovery).discover(paths: request.paths, fromList: request.listFile)
         let items = request.shard.map { shard in discovered.filter { shard.contains(path: $0.path) } } ?? discovered
         let store = try request.storePath.map { try ResultStore(path: $0) }
-        // Held until the outputs are written: a second run on the same outputs stops at once.
+        // Held until the outputs are written: a second run on the same outputs stops at once,
+        // whether it shares the store or only the CSV.
         let lock = try RunLock(path: RunLock.path(for: request.storePath ?? request.csvPath))
-        defer { withExtendedLifetime(lock) {} }
+        let csvLock = request.storePath == nil ? nil : try RunLock(path: RunLock.path(for: request.csvPath))
+        defer { withExtendedLifetime((lock, csvLock)) {} }
         let storeWarning = store?.damageWarning
         if let storeWarning { progress?.warning(storeWarning) }
         var options = request.options
@@ -110,7 +112,8 @@ public struct ScanJob<Analyzer: VideoAnalyzer>: Sendable {
         for (index, item) in discovered.enumerated() { position[PathKey(item.path)] = index }
         let manifest = ShardManifest(
             shard: shard, configuration: request.options.configuration.fingerprint, layout: request.layout.rawValue,
-            discovered: discovered.count, complete: result.outcome != .interrupted,
+            discovered: discovered.count, discoveredDigest: ShardManifest.digest(of: discovered),
+            complete: result.outcome != .interrupted,
             jsonl: request.jsonlPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
             order: result.rows.map { position[PathKey($0.path)] ?? discovered.count })
         try manifest.write(forCSV: request.csvPath)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Reports
 
@@ -11,6 +12,10 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     public var layout: String
     /// Files discovered in the whole input, all shards together.
     public var discovered: Int
+    /// SHA-256 of those files' paths in discovery order: shards that found other files (other
+    /// inputs, `--include`/`--exclude`, or order) cannot be put back together. Nil in
+    /// manifests written before it was recorded.
+    public var discoveredDigest: String?
     /// False when the run was interrupted before every file of the shard had a row.
     public var complete: Bool
     /// The shard's JSONL of face rows, when it wrote one.
@@ -18,18 +23,29 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     /// For each CSV row, in order, the file's position among all files discovered.
     public var order: [Int]
 
-    public init(shard: Shard, configuration: String, layout: String, discovered: Int, complete: Bool,
-                jsonl: String?, order: [Int]) {
+    public init(shard: Shard, configuration: String, layout: String, discovered: Int, discoveredDigest: String? = nil,
+                complete: Bool, jsonl: String?, order: [Int]) {
         self.shard = shard
         self.configuration = configuration
         self.layout = layout
         self.discovered = discovered
+        self.discoveredDigest = discoveredDigest
         self.complete = complete
         self.jsonl = jsonl
         self.order = order
     }
 
-    enum CodingKeys: String, CodingKey { case shard, configuration, layout, discovered, complete, jsonl, order }
+    enum CodingKeys: String, CodingKey {
+        case shard, configuration, layout, discovered, complete, jsonl, order
+        case discoveredDigest = "discovered_sha256"
+    }
+
+    /// The digest `discoveredDigest` records for files found in this order.
+    public static func digest(of discovered: [DiscoveredItem]) -> String {
+        var hasher = SHA256()
+        for item in discovered { hasher.update(data: PathText.bytes(of: item.path) + [0]) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
 
     /// Where the manifest of the shard CSV at `csvPath` lives.
     public static func path(forCSV csvPath: String) -> String { csvPath + ".shard.json" }

@@ -143,6 +143,9 @@ public enum ShardMerge {
         if trees.count > 1 {
             problems.append("the shards found different numbers of files (\(trees.sorted().map(String.init).joined(separator: ", "))): "
                 + "the input changed between their runs, so files may be missing or doubled")
+        } else if Set(parts.compactMap(\.manifest.discoveredDigest)).count > 1 {
+            problems.append("the shards found different files (other inputs, --include/--exclude, or another order): "
+                + "files may be missing or doubled")
         } else if missing.isEmpty, problems.isEmpty, let total = trees.first {
             let rows = parts.reduce(0) { $0 + $1.records.count }
             if rows != total { problems.append("\(total) files were found but the shards hold \(rows) rows") }

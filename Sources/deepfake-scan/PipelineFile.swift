@@ -94,7 +94,9 @@ struct PipelineFile {
         }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw Problem(description: "\(path): not valid YAML (\(error))")
+            // Yams adds the offending lines and a caret below its first line: one line here.
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw Problem(description: "\(path): not valid YAML (\(first))")
         }
         guard let root else { throw Problem(description: "\(path): empty pipeline file") }
         guard let sections = root.mapping else { throw problem(root, "the top level must be a mapping of sections") }
@@ -125,15 +127,15 @@ struct PipelineFile {
             if flag { arguments.append(option) }
         case .integer:
             guard value.int != nil, let text = value.string else { throw problem(value, "'\(key.name)' must be a whole number") }
-            arguments += [option, text]
+            arguments.append(Self.argument(option, text))
         case .number:
             guard value.float != nil, let text = value.string else { throw problem(value, "'\(key.name)' must be a number") }
-            arguments += [option, text]
+            arguments.append(Self.argument(option, text))
         case .text:
             guard case .scalar = value, let text = value.string else { throw problem(value, "'\(key.name)' must be a text") }
-            arguments += [option, text]
+            arguments.append(Self.argument(option, text))
         case .models:
-            for text in try modelItems(key, value) { arguments += [option, text] }
+            for text in try modelItems(key, value) { arguments.append(Self.argument(option, text)) }
         case .list:
             let items: [Node] = value.sequence.map(Array.init) ?? [value]
             let texts = try items.map { item -> String in
@@ -142,11 +144,15 @@ struct PipelineFile {
             }
             switch key.name {
             case "paths": paths += texts
-            case "ext": arguments += [option, texts.joined(separator: ",")]
-            default: for text in texts { arguments += [option, text] }
+            case "ext": arguments.append(Self.argument(option, texts.joined(separator: ",")))
+            default: for text in texts { arguments.append(Self.argument(option, text)) }
             }
         }
     }
+
+    /// `--option=value`, one argument: a value that starts with '-' (`frames: -5`, an exclude
+    /// glob `-draft*`) stays the option's value instead of reading as another option.
+    static func argument(_ option: String, _ value: String) -> String { option + "=" + value }
 
     /// `model:`/`weights:` items: `NAME` or `{name: NAME, threshold: T}` (`file:` for weights),
     /// each `--model NAME@T` as the command line writes a model's own threshold.

@@ -56,13 +56,20 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         let rows: [VideoRow]
-        var facesByVideo: [String: [FaceRow]] = [:]
+        // By the exact bytes of the name: `café` composed and decomposed are two videos.
+        var facesByVideo: [PathKey: [FaceRow]] = [:]
         do {
             try OutputPaths.check([PlannedOutput(option: "--out", path: out)], inputs: [csv] + (faces.map { [$0] } ?? []))
             rows = try ReportWriter.readCSV(at: URL(fileURLWithPath: csv))
+            // Nor may it replace a video the report reads its faces from.
+            try OutputPaths.check([PlannedOutput(option: "--out", path: out)], inputs: rows.map(\.path))
             if let faces {
                 let text = try String(decoding: Data(contentsOf: URL(fileURLWithPath: faces)), as: UTF8.self)
-                facesByVideo = Dictionary(grouping: try FaceRow.parseLines(text), by: \.video)
+                do {
+                    facesByVideo = Dictionary(grouping: try FaceRow.parseLines(text), by: { PathKey($0.video) })
+                } catch {
+                    throw ValidationError("--faces \(faces): not the face rows of a scan's --jsonl (\(error))")
+                }
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -77,7 +84,7 @@ struct Report: AsyncParsableCommand {
             settings: inlineCards.map { HTMLReportWriter.Settings(inlineCardLimit: $0, inlineBudgetBytes: .max) } ?? .init())
         let lookup = facesByVideo
         do {
-            let files = try await job.write(rows: rows) { lookup[$0] ?? [] }
+            let files = try await job.write(rows: rows) { lookup[PathKey($0)] ?? [] }
             print("HTML: \(out) (\(files.bytes) bytes" + (files.pages.isEmpty ? ")"
                 : "; cards on \(files.pages.count) pages in \(files.pages[0].deletingLastPathComponent().path))"))
         } catch {

@@ -1,18 +1,18 @@
 import ArgumentParser
 import Foundation
+import Reports
 
 /// `deepfake-scan run PIPELINE.yml [SCAN OPTIONS…]`: the scan a pipeline file describes
 /// (Pipelines/*.yml, keys in docs/pipelines.md); an option given here overrides the file's.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the scan a pipeline file (YAML) describes; options given after it override the file.",
-        discussion: """
-        Sections and keys: inputs (paths, recursive, from-list, ext, include-hidden, include, exclude), sampling (frames, fps, \
-        keyframes, decode-threads), faces (detect-size, retry-size, search-every, margin, crop-size, min-size, \
-        score-floor), model (model, weights — a list for several models —, threshold, ensemble, ensemble-threshold, \
-        aggregator, batch-size), outputs (csv, format, jsonl, store), \
-        run (jobs, timeout, rescan, shard). Exit codes as scan's.
-        """
+        // From the keys the file reader knows, so the help cannot fall behind them.
+        discussion: "Sections and keys: "
+            + PipelineFile.keys.map { "\($0.section) (\($0.keys.map(\.name).joined(separator: ", ")))" }
+                .joined(separator: ", ")
+            + ". model and weights take a list for several models. Relative paths are read against the "
+            + "working directory. Exit codes as scan's."
     )
 
     @Argument(help: "The pipeline file.")
@@ -28,29 +28,40 @@ struct Run: AsyncParsableCommand {
         let file = try PipelineFile(path: pipeline)
         let modelOptions: Set<String> = ["--model", "--weights"]
         let overridesModels = overrides.contains { modelOptions.contains(String($0.split(separator: "=", maxSplits: 1).first ?? "")) }
-        var fileArguments: [String] = []
-        var index = 0
-        while index < file.arguments.count {
-            if overridesModels && modelOptions.contains(file.arguments[index]) {
-                index += 2
-                continue
-            }
-            fileArguments.append(file.arguments[index])
-            index += 1
+        // Paths given after a `--` of the user's join the file's, after the one `--`.
+        let separator = overrides.firstIndex(of: "--")
+        let options = separator.map { Array(overrides[..<$0]) } ?? overrides
+        // The file writes each option with its value as one `--option=value` argument. An
+        // option given here also replaces the file's that exclude it (`--resume` its
+        // `rescan: true`, `--frames` its `keyframes: true`).
+        func name(_ argument: String) -> String { String(argument.split(separator: "=", maxSplits: 1).first ?? "") }
+        let given = Set(options.map(name))
+        let replaced = Self.exclusiveOptions.filter { !$0.isDisjoint(with: given) }.reduce(Set<String>()) { $0.union($1) }
+        let fileArguments = file.arguments.filter {
+            !(overridesModels && modelOptions.contains(name($0))) && !replaced.contains(name($0))
         }
-        return (fileArguments + overrides + (file.paths.isEmpty ? [] : ["--"] + file.paths), file)
+        let paths = file.paths + (separator.map { Array(overrides[($0 + 1)...]) } ?? [])
+        return (fileArguments + options + (paths.isEmpty ? [] : ["--"] + paths), file)
     }
+
+    /// Scan options that exclude each other.
+    static let exclusiveOptions: [Set<String>] = [["--resume", "--rescan"], ["--frames", "--fps", "--keyframes"]]
 
     func run() async throws {
         let scan: ScanCommand
         do {
             let (arguments, file) = try scanArguments()
             do { scan = try ScanCommand.parse(arguments) } catch {
-                // Point at the line that set the option the parser complains about.
+                // Point at the line that set the option the parser complains about, unless
+                // the option was given here.
                 let message = ScanCommand.message(for: error)
-                let line = file.lineOfOption.first { message.contains($0.key) }.map { ":\($0.value)" } ?? ""
+                func givenHere(_ option: String) -> Bool { overrides.contains { $0 == option || $0.hasPrefix(option + "=") } }
+                let line = file.lineOfOption.first { message.contains($0.key) && !givenHere($0.key) }
+                    .map { ":\($0.value)" } ?? ""
                 throw PipelineFile.Problem(description: "\(pipeline)\(line): \(message)")
             }
+            // The pipeline file is an input too: no output may replace it.
+            try OutputPaths.check(scan.arguments.plannedOutputs, inputs: [pipeline])
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(EntryPoint.usageErrorCode)

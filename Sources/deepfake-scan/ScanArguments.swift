@@ -137,6 +137,9 @@ struct ScanArguments: ParsableArguments {
             + (newCSV.map { [PlannedOutput(option: "--new-csv", path: $0)] } ?? [])
             + (html.map { [PlannedOutput(option: "--html", path: $0)] } ?? [])
             + [PlannedOutput(option: store == nil ? "--store (default)" : "--store", path: storePath)]
+            + (shard == nil ? [] : [PlannedOutput(option: "the shard manifest", path: ShardManifest.path(forCSV: csv))])
+            + [PlannedOutput(option: "the store's lock", path: RunLock.path(for: storePath)),
+               PlannedOutput(option: "the CSV's lock", path: RunLock.path(for: csv))]
     }
 
     /// Refuses outputs that would replace an input (the videos found, the paths named, the

@@ -113,9 +113,9 @@ import TestSupport
               ensemble-threshold: 0.55
             """)
         let file = try PipelineFile(path: path)
-        #expect(file.arguments == ["--csv", "o.csv", "--exclude", "**/tmp/**", "--exclude", "*.part.mp4", "--include", "*.mp4",
-                                   "--model", "sbi-meso4", "--model", "video-efficientnet-lite0@0.6",
-                                   "--weights", "w.safetensors@0.25", "--ensemble", "mean", "--ensemble-threshold", "0.55"])
+        #expect(file.arguments == ["--csv=o.csv", "--exclude=**/tmp/**", "--exclude=*.part.mp4", "--include=*.mp4",
+                                   "--model=sbi-meso4", "--model=video-efficientnet-lite0@0.6",
+                                   "--weights=w.safetensors@0.25", "--ensemble=mean", "--ensemble-threshold=0.55"])
         let command = try ScanCommand.parse(try Run.parse([path, "x.mp4"]).scanArguments().arguments)
         #expect(command.arguments.model == ["sbi-meso4", "video-efficientnet-lite0@0.6"] && command.arguments.modelCount == 3)
         #expect(command.arguments.exclude == ["**/tmp/**", "*.part.mp4"] && command.arguments.include == ["*.mp4"])
@@ -125,7 +125,44 @@ import TestSupport
         #expect(overridden.arguments.model == ["sbi-meso4", "sbi-mesoinception4"] && overridden.arguments.weights.isEmpty)
         // The single-model form is as it was.
         let single = try write("outputs:\n  csv: o.csv\nmodel:\n  model: sbi-meso4\n  threshold: 0.7\n")
-        #expect(try PipelineFile(path: single).arguments == ["--csv", "o.csv", "--model", "sbi-meso4", "--threshold", "0.7"])
+        #expect(try PipelineFile(path: single).arguments == ["--csv=o.csv", "--model=sbi-meso4", "--threshold=0.7"])
+    }
+
+    /// Values that start with '-' stay values (each option is one `--option=value` argument);
+    /// an option given after the file replaces the file's that exclude it; paths after a `--`
+    /// join the file's; a YAML error is one line.
+    @Test func valuesOverridesAndPathsReachScanAsWritten() throws {
+        let path = try write("""
+            inputs:
+              paths: [a.mp4]
+              exclude: ['-draft*']
+            sampling:
+              keyframes: true
+            outputs:
+              csv: -x.csv
+            run:
+              rescan: true
+            """)
+        let file = try PipelineFile(path: path)
+        #expect(file.arguments.contains("--exclude=-draft*") && file.arguments.contains("--csv=-x.csv"))
+        let parsed = try ScanCommand.parse(try Run.parse([path, "--jobs", "1"]).scanArguments().arguments)
+        #expect(parsed.arguments.exclude == ["-draft*"] && parsed.arguments.csv == "-x.csv")
+        let overridden = try ScanCommand.parse(try Run.parse([path, "--resume", "--frames", "8", "--", "-dash.mp4"])
+            .scanArguments().arguments)
+        #expect(overridden.arguments.resume && !overridden.arguments.rescan)
+        #expect(overridden.sampling.frames == 8 && !overridden.sampling.keyframes)
+        #expect(overridden.arguments.paths == ["a.mp4", "-dash.mp4"])
+        // A negative number reaches scan's own check instead of reading as a missing value.
+        let negative = try write("inputs:\n  paths: [a.mp4]\nsampling:\n  frames: -5\noutputs:\n  csv: o.csv\n")
+        do {
+            _ = try ScanCommand.parse(try Run.parse([negative]).scanArguments().arguments)
+            Issue.record("frames: -5 was accepted")
+        } catch {
+            #expect(ScanCommand.message(for: error).contains("--frames must be 1…100000"))
+        }
+        let broken = try write("inputs:\n  paths: [a\n")
+        #expect(throws: PipelineFile.Problem.self) { try PipelineFile(path: broken) }
+        do { _ = try PipelineFile(path: broken) } catch { #expect(!"\(error)".contains("\n")) }
     }
 
     @Test(arguments: [

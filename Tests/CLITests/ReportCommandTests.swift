@@ -75,6 +75,43 @@ import Testing
         #expect(text.contains("<svg class=\"plot\"") && text.contains("No face pictures: the video cannot be read here"))
     }
 
+    /// Names equal as Swift strings but not as bytes (`café` composed and decomposed) are two
+    /// videos with their own faces; `--out` may not replace a video; a bad faces file names its line.
+    @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))
+    func facesFollowTheExactNameAndOutputsSpareTheVideos() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = folder.appendingPathComponent("scan.csv"), jsonl = folder.appendingPathComponent("scan.jsonl")
+        let html = folder.appendingPathComponent("report.html")
+        let names = ["/nowhere/caf\u{E9}.mp4", "/nowhere/cafe\u{301}.mp4"]
+        var rows = Self.rows(2)
+        for index in 0..<2 { rows[index].path = names[index] }
+        try ReportWriter.writeCSV(rows, to: csv)
+        try ReportWriter.writeJSONL(names.enumerated().flatMap { index, name in
+            (0..<(index + 1)).map {
+                FaceRow(video: name, frameIndex: $0, seconds: Double($0), track: 0,
+                        box: FaceBox(x: 0, y: 0, width: 10, height: 10), pFake: index == 0 ? 0.1 : 0.9)
+            }
+        }, to: jsonl)
+        let result = try UsageErrorTests.run(["report", csv.path, "--faces", jsonl.path, "--out", html.path, "--jobs", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: html, encoding: .utf8)
+        #expect(text.contains("mean p_fake 0.100 over 1 frame") && text.contains("mean p_fake 0.900 over 2 frames"))
+
+        let video = folder.appendingPathComponent("v.mp4")
+        try Data("not really a video".utf8).write(to: video)
+        try ReportWriter.writeCSV([VideoRow(path: video.path, status: .noFace, pFake: nil, verdict: .unknown, threshold: 0.5,
+                                            model: "m", aggregator: "mean", framesSampled: 2, framesWithFace: 0,
+                                            faceTracks: 0, durationSeconds: 1)], to: csv)
+        let refused = try UsageErrorTests.run(["report", csv.path, "--out", video.path])
+        #expect(refused.status == 2 && refused.stderr.contains("is one of the inputs"), "\(refused.stderr)")
+        #expect(try String(contentsOf: video, encoding: .utf8) == "not really a video")
+
+        try Data("{\"bad\": 1}\n".utf8).write(to: jsonl)
+        let bad = try UsageErrorTests.run(["report", csv.path, "--faces", jsonl.path, "--out", html.path])
+        #expect(bad.status == 2 && bad.stderr.contains("line 1: no \"video\""), "\(bad.stderr)")
+    }
+
     @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))
     func cardsOverTheInlineCountGoToPages() throws {
         let folder = try Self.folder()

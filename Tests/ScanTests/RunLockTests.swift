@@ -30,5 +30,13 @@ import Testing
         await #expect(throws: RunLockError.self) { _ = try await ScanJob(request: request, analyzer: TextAnalyzer()).run() }
         #expect(!FileManager.default.fileExists(atPath: csv))
         withExtendedLifetime(held) {}
+
+        // Another store, the same CSV: still the same outputs.
+        let csvHeld = try RunLock(path: RunLock.path(for: csv))
+        var otherStore = request
+        otherStore.storePath = fixture.root + "/other.sqlite"
+        await #expect(throws: RunLockError.self) { _ = try await ScanJob(request: otherStore, analyzer: TextAnalyzer()).run() }
+        #expect(!FileManager.default.fileExists(atPath: csv))
+        withExtendedLifetime(csvHeld) {}
     }
 }

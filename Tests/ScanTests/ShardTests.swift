@@ -81,6 +81,18 @@ import Reports
         #expect(interrupted.problems == ["shard 3/3 (\(stopped)) was interrupted: run it again to finish it"])
     }
 
+    /// Shards that found other files (here: each leaves a different file out) put together
+    /// as many rows as files, yet not the same files: listed, not merged silently.
+    @Test func shardsThatFoundOtherFilesAreListed() async throws {
+        let fixture = try TextVideoFixture()
+        defer { fixture.remove() }
+        let one = try await run(fixture, shard: try Shard(index: 1, count: 2), name: "one", exclude: ["01 plain.mp4"]).csv
+        let two = try await run(fixture, shard: try Shard(index: 2, count: 2), name: "two", exclude: ["11 real.mp4"]).csv
+        let merged = try ShardMerge.merge(shardCSVs: [one, two], intoCSV: fixture.root + "/merged.csv")
+        #expect(merged.problems == ["the shards found different files (other inputs, --include/--exclude, or another "
+            + "order): files may be missing or doubled"])
+    }
+
     @Test func refusesMixedRunsAndCSVsWithoutManifest() async throws {
         let fixture = try TextVideoFixture()
         defer { fixture.remove() }
@@ -102,12 +114,15 @@ import Reports
     // MARK: helpers
 
     private func run(_ fixture: TextVideoFixture, shard: Shard?, name: String, stop: StopSignal = StopSignal(),
-                     configuration: RunConfiguration = configuration) async throws -> (csv: String, jsonl: String, rows: [VideoRow]) {
+                     configuration: RunConfiguration = configuration,
+                     exclude: [String] = []) async throws -> (csv: String, jsonl: String, rows: [VideoRow]) {
         let csv = fixture.root + "/\(name).csv"
         let jsonl = fixture.root + "/\(name).jsonl"
+        var discovery = DiscoveryOptions()
+        discovery.exclude = exclude.map(PathGlob.init)
         let request = ScanRequest(
-            paths: [fixture.videos], options: ScanOptions(configuration: configuration, jobs: 2), csvPath: csv,
-            jsonlPath: jsonl, storePath: csv + ".store.sqlite", shard: shard)
+            paths: [fixture.videos], discovery: discovery, options: ScanOptions(configuration: configuration, jobs: 2),
+            csvPath: csv, jsonlPath: jsonl, storePath: csv + ".store.sqlite", shard: shard)
         let result = try await ScanJob(request: request, analyzer: TextAnalyzer()).run(stop: stop)
         return (csv, jsonl, result.rows)
     }
