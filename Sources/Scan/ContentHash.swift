@@ -18,13 +18,14 @@ public enum ContentHash {
                 if errno == EINTR { continue }
                 return nil
             }
-            if count == 0 {
-                return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            }
+            if count == 0 { return hex(hasher.finalize()) }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         }
         return nil
     }
+
+    /// A digest as lower-case hex.
+    static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 
     /// The same on a thread of its own, given up (nil) when the task is cancelled. Reading
     /// gigabytes must not hold one of the few threads that Swift's tasks share: with every one

@@ -44,7 +44,7 @@ public struct ShardManifest: Sendable, Equatable, Codable {
     public static func digest(of discovered: [DiscoveredItem]) -> String {
         var hasher = SHA256()
         for item in discovered { hasher.update(data: PathText.bytes(of: item.path) + [0]) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return ContentHash.hex(hasher.finalize())
     }
 
     /// Where the manifest of the shard CSV at `csvPath` lives.

@@ -33,7 +33,7 @@ struct Run: AsyncParsableCommand {
         let options = separator.map { Array(overrides[..<$0]) } ?? overrides
         // The file writes each option with its value as one `--option=value` argument. An
         // option given here also replaces the file's that exclude it (`--resume` its
-        // `rescan: true`, `--frames` its `keyframes: true`).
+        // `rescan: true`, `--frames` its `fps:`), and `--no-keyframes` its `keyframes: true`.
         func name(_ argument: String) -> String { String(argument.split(separator: "=", maxSplits: 1).first ?? "") }
         let given = Set(options.map(name))
         let replaced = Self.exclusiveOptions.filter { !$0.isDisjoint(with: given) }.reduce(Set<String>()) { $0.union($1) }
@@ -45,7 +45,8 @@ struct Run: AsyncParsableCommand {
     }
 
     /// Scan options that exclude each other.
-    static let exclusiveOptions: [Set<String>] = [["--resume", "--rescan"], ["--frames", "--fps", "--keyframes"]]
+    static let exclusiveOptions: [Set<String>] = [["--resume", "--rescan"], ["--frames", "--fps"], ["--keyframes", "--fps"],
+                                                  ["--keyframes", "--no-keyframes"]]
 
     func run() async throws {
         let scan: ScanCommand

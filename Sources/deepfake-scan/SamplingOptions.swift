@@ -13,7 +13,8 @@ struct SamplingOptions: ParsableArguments {
     @Option(help: "Instead of --frames: the frame on screen every 1/F seconds.")
     var fps: Double?
 
-    @Flag(help: "Fast: the keyframe nearest each of the --frames N evenly spaced frames; only keyframes are decoded (approximate).")
+    @Flag(inversion: .prefixedNo,
+          help: "Fast: the keyframe nearest each of the --frames N evenly spaced frames; only keyframes are decoded (approximate).")
     var keyframes = false
 
     @Option(name: .customLong("decode-threads"),

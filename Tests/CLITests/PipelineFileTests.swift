@@ -27,7 +27,8 @@ import TestSupport
         let help = ScanCommand.helpMessage(columns: 400)
         let options = Set(help.matches(of: /--([a-z][a-z-]*)/).map { String($0.output.1) })
         let keys = Set(PipelineFile.keys.flatMap { $0.keys.map(\.name) })
-        #expect(options.subtracting(["help", "version"]) == keys.subtracting(["paths"]))
+        // `--no-keyframes` is `keyframes: false`.
+        #expect(options.subtracting(["help", "version", "no-keyframes"]) == keys.subtracting(["paths"]))
         let documented = try? String(contentsOf: Self.pipelines.appendingPathComponent("../docs/pipelines.md"), encoding: .utf8)
         for key in keys { #expect(documented?.contains("| `\(key)` |") == true, "docs/pipelines.md lacks \(key)") }
     }
@@ -147,10 +148,13 @@ import TestSupport
         #expect(file.arguments.contains("--exclude=-draft*") && file.arguments.contains("--csv=-x.csv"))
         let parsed = try ScanCommand.parse(try Run.parse([path, "--jobs", "1"]).scanArguments().arguments)
         #expect(parsed.arguments.exclude == ["-draft*"] && parsed.arguments.csv == "-x.csv")
-        let overridden = try ScanCommand.parse(try Run.parse([path, "--resume", "--frames", "8", "--", "-dash.mp4"])
+        let overridden = try ScanCommand.parse(try Run.parse([path, "--resume", "--no-keyframes", "--", "-dash.mp4"])
             .scanArguments().arguments)
         #expect(overridden.arguments.resume && !overridden.arguments.rescan)
-        #expect(overridden.sampling.frames == 8 && !overridden.sampling.keyframes)
+        #expect(!overridden.sampling.keyframes)
+        // --frames with the file's keyframes: that many keyframes, as on the command line.
+        let count = try ScanCommand.parse(try Run.parse([path, "--frames", "8"]).scanArguments().arguments)
+        #expect(count.sampling.frames == 8 && count.sampling.keyframes)
         #expect(overridden.arguments.paths == ["a.mp4", "-dash.mp4"])
         // A negative number reaches scan's own check instead of reading as a missing value.
         let negative = try write("inputs:\n  paths: [a.mp4]\nsampling:\n  frames: -5\noutputs:\n  csv: o.csv\n")
