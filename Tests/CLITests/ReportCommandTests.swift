@@ -19,6 +19,18 @@ import Testing
         }
     }
 
+    /// Writes `rows` and `faces` into `folder` as a scan would and runs `report` on them.
+    static func report(_ rows: [VideoRow], faces: [FaceRow], in folder: URL) throws
+        -> (UsageErrorTests.Output, (csv: URL, jsonl: URL, html: URL)) {
+        let files = (csv: folder.appendingPathComponent("scan.csv"), jsonl: folder.appendingPathComponent("scan.jsonl"),
+                     html: folder.appendingPathComponent("report.html"))
+        try ReportWriter.writeCSV(rows, to: files.csv)
+        try ReportWriter.writeJSONL(faces, to: files.jsonl)
+        let result = try UsageErrorTests.run(["report", files.csv.path, "--faces", files.jsonl.path, "--out", files.html.path,
+                                              "--jobs", "1"])
+        return (result, files)
+    }
+
     @Test(.disabled(if: ExitCodeTests.binary == nil, "deepfake-scan not built"))
     func aMissingCSVIsExitTwoOnOneLine() throws {
         let folder = try Self.folder()
@@ -61,17 +73,13 @@ import Testing
     func missingVideosGetPlotsAndANote() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let csv = folder.appendingPathComponent("scan.csv"), jsonl = folder.appendingPathComponent("scan.jsonl")
-        let html = folder.appendingPathComponent("report.html")
         let rows = Self.rows(1)
-        try ReportWriter.writeCSV(rows, to: csv)
-        try ReportWriter.writeJSONL([0, 1].map {
+        let (result, files) = try Self.report(rows, faces: [0, 1].map {
             FaceRow(video: rows[0].path, frameIndex: $0, seconds: Double($0) / 2, track: 0,
                     box: FaceBox(x: 0, y: 0, width: 10, height: 10), pFake: 0.5)
-        }, to: jsonl)
-        let result = try UsageErrorTests.run(["report", csv.path, "--faces", jsonl.path, "--out", html.path, "--jobs", "1"])
+        }, in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let text = try String(contentsOf: html, encoding: .utf8)
+        let text = try String(contentsOf: files.html, encoding: .utf8)
         #expect(text.contains("<svg class=\"plot\"") && text.contains("No face pictures: the video cannot be read here"))
     }
 
@@ -81,21 +89,18 @@ import Testing
     func facesFollowTheExactNameAndOutputsSpareTheVideos() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let csv = folder.appendingPathComponent("scan.csv"), jsonl = folder.appendingPathComponent("scan.jsonl")
-        let html = folder.appendingPathComponent("report.html")
         let names = ["/nowhere/caf\u{E9}.mp4", "/nowhere/cafe\u{301}.mp4"]
         var rows = Self.rows(2)
         for index in 0..<2 { rows[index].path = names[index] }
-        try ReportWriter.writeCSV(rows, to: csv)
-        try ReportWriter.writeJSONL(names.enumerated().flatMap { index, name in
+        let (result, files) = try Self.report(rows, faces: names.enumerated().flatMap { index, name in
             (0..<(index + 1)).map {
                 FaceRow(video: name, frameIndex: $0, seconds: Double($0), track: 0,
                         box: FaceBox(x: 0, y: 0, width: 10, height: 10), pFake: index == 0 ? 0.1 : 0.9)
             }
-        }, to: jsonl)
-        let result = try UsageErrorTests.run(["report", csv.path, "--faces", jsonl.path, "--out", html.path, "--jobs", "1"])
+        }, in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let text = try String(contentsOf: html, encoding: .utf8)
+        let text = try String(contentsOf: files.html, encoding: .utf8)
+        let (csv, jsonl, html) = files
         #expect(text.contains("mean p_fake 0.100 over 1 frame") && text.contains("mean p_fake 0.900 over 2 frames"))
 
         let video = folder.appendingPathComponent("v.mp4")
