@@ -47,6 +47,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/s.db"))
     }
 
+    /// The files a run writes besides its outputs, and the pipeline file of `run`, are not
+    /// outputs to name either.
+    @Test func theShardManifestAndThePipelineFileAreNeverOverwritten() throws {
+        try refused(["scan", root + "/dir", "--csv", root + "/s.csv", "--jsonl", root + "/s.csv.shard.json", "--shard", "1/1"],
+                    saying: "--jsonl and the shard manifest both name")
+        let pipeline = root + "/self.yml"
+        let text = Data("inputs:\n  paths: [\(video)]\noutputs:\n  csv: \(pipeline)\n".utf8)
+        try text.write(to: URL(fileURLWithPath: pipeline))
+        try refused(["run", pipeline], saying: "--csv \(pipeline): is one of the inputs")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: pipeline)) == text)
+    }
+
     @Test func anExistingCSVIsKeptWhenAnotherOutputIsRefused() throws {
         let csv = root + "/out.csv"
         let previous = Data("an earlier run\r\n".utf8)
