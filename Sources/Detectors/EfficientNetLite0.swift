@@ -14,7 +14,7 @@ public final class EfficientNetLite0: Detector {
     private let input: CropInput
     private let stem: Conv2DKernel
     private let blocks: [InvertedResidual]
-    private let head: Conv2DKernel
+    private let head: LaidOutPointwise
     private let classifier: DenseKernel
     private let workspace = Workspace()
 
@@ -47,7 +47,10 @@ public final class EfficientNetLite0: Detector {
 
     /// Takes the backbone's tensors, named `keyPrefix` + the keys above, and leaves `loader`
     /// open: a FakeSpotter file holds its backbone under `backbone.` beside tensors of its own.
-    init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String, depth: Depth = .lite0) throws {
+    /// `blocked`: run the late layers in the channel-blocked layout (the same bits; where the
+    /// CPU has AVX-512, unless a test compares the two).
+    init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String, depth: Depth = .lite0,
+         blocked: Bool = ChannelBlocked.available) throws {
         self.card = card
         input = try CropInput(card: card)
         stem = try Self.convBatchNorm(loader, prefix + "_conv_stem", prefix + "_bn0", inChannels: 3, outChannels: Self.stemChannels,
@@ -58,13 +61,15 @@ public final class EfficientNetLite0: Detector {
             for repeatIndex in 0..<repeats {
                 blocks.append(try InvertedResidual(loader, "\(prefix)_blocks.\(blocks.count)", inChannels: channels,
                                                    expansion: stage.expansion, kernel: stage.kernel,
-                                                   stride: repeatIndex == 0 ? stage.stride : 1, outChannels: stage.channels))
+                                                   stride: repeatIndex == 0 ? stage.stride : 1, outChannels: stage.channels,
+                                                   blocked: blocked))
                 channels = stage.channels
             }
         }
         self.blocks = blocks
-        head = try Self.convBatchNorm(loader, prefix + "_conv_head", prefix + "_bn1", inChannels: channels,
-                                      outChannels: Self.headChannels, kernel: 1)
+        head = LaidOutPointwise(try Self.convBatchNorm(loader, prefix + "_conv_head", prefix + "_bn1", inChannels: channels,
+                                                       outChannels: Self.headChannels, kernel: 1),
+                                blocked: blocked)
         classifier = try Linear.load(loader, prefix + "_fc", inFeatures: Self.headChannels, outFeatures: 1)
     }
 
@@ -88,7 +93,9 @@ public final class EfficientNetLite0: Detector {
     /// through one crop at a time, so each layer's activations stay in cache; from the 20×20
     /// planes on, the crops are stacked channel-major (`[C, N, H, W]`), the layout the later
     /// layers work in. Every matrix product is still one crop's, so a crop scores the same alone
-    /// or in any batch.
+    /// or in any batch. Where the CPU has AVX-512, the blocks whose hidden and output channels
+    /// are multiples of 16 (from the 8×8 planes on at 128 px) and the head run in the
+    /// channel-blocked layout (`InvertedResidual`), with the same bits.
     func features(_ crops: [RGBImage], monitoring monitored: Set<Int> = []) -> (head: Tensor, blocks: [Int: Tensor]) {
         var early: [Float] = []
         var earlyMeans: [Int: [Float]] = [:]
@@ -99,13 +106,14 @@ public final class EfficientNetLite0: Detector {
             var x = Self.channelMajor(conv2d(input.tensor(crops[index...index]), stem, epilogue: .relu6,
                                              workspace: workspace))
             firstBatched = 0
-            while firstBatched < blocks.count && ImageShape(of: x).plane > Self.batchedPlane {
-                x = blocks[firstBatched](channelMajor: x, workspace: workspace)
-                if monitored.contains(firstBatched) {  // [C, 1] = this crop's C means
-                    earlyMeans[firstBatched, default: []].append(contentsOf: globalAvgPool(x).storage)
+            while firstBatched < blocks.count && x.shape[2] * x.shape[3] > Self.batchedPlane {
+                x = blocks[firstBatched](x, workspace: workspace)
+                if monitored.contains(firstBatched) {  // [1, C] = this crop's C means
+                    earlyMeans[firstBatched, default: []].append(contentsOf: channelMeans(x).storage)
                 }
                 firstBatched += 1
             }
+            x = channelMajorLayout(x)
             shape = ImageShape(of: x)
             early.append(contentsOf: x.storage)
         }
@@ -116,12 +124,11 @@ public final class EfficientNetLite0: Detector {
         // Per-crop outputs side by side are NCHW [N, C, H, W]; swapped, channel-major.
         var x = swappingLeadingAxes(Tensor(shape: [crops.count, shape.batch, shape.height, shape.width], storage: early))
         for index in blocks.indices.dropFirst(firstBatched) {
-            x = blocks[index](channelMajor: x, workspace: workspace)
-            if monitored.contains(index) { means[index] = swappingLeadingAxes(globalAvgPool(x)) }
+            x = blocks[index](x, workspace: workspace)
+            if monitored.contains(index) { means[index] = channelMeans(x) }
         }
-        x = pointwiseConv2d(channelMajor: x, head, epilogue: .relu6)
-        // Means per (channel, crop) → [C, N] → [N, C]; dropout is inference-free.
-        return (swappingLeadingAxes(globalAvgPool(x)), means)
+        // Means per (crop, channel) [N, C]; dropout is inference-free.
+        return (channelMeans(head(x, epilogue: .relu6)), means)
     }
 
     /// NCHW `[1, C, H, W]` as channel-major `[C, 1, H, W]` (the same values in the same order).
@@ -142,32 +149,45 @@ public final class EfficientNetLite0: Detector {
 /// MBConv without squeeze-excite: 1×1 expand → BN → ReLU6 (absent when the expansion is 1) →
 /// k×k depthwise → BN → ReLU6 → 1×1 project → BN, plus the input when the shape is kept.
 /// Keys `_expand_conv`, `_bn0`, `_depthwise_conv`, `_bn1`, `_project_conv`, `_bn2`.
+///
+/// A block with an expansion whose hidden and output channels are multiples of 16 runs in the
+/// channel-blocked layout where asked (`blocked`: AVX-512), the others channel-major; each takes
+/// its input in either layout. Blocking earlier blocks too measured slower or no faster: stage 1
+/// (no expansion, so its input must be copied into the layout) and stages 2–3 (outputs of 24 and
+/// 40 channels padded to 16 and copied out again).
 struct InvertedResidual {
-    let expand: Conv2DKernel?
+    let expand: LaidOutPointwise?
     let depthwise: Conv2DKernel
-    let project: Conv2DKernel
+    let project: LaidOutPointwise
     let residual: Bool
+    let blocked: Bool
 
     init(_ loader: WeightLoader, _ name: String, inChannels: Int, expansion: Int, kernel: Int, stride: Int,
-         outChannels: Int) throws {
+         outChannels: Int, blocked: Bool) throws {
         let hidden = inChannels * expansion
+        self.blocked = blocked && expansion != 1 && hidden % ChannelBlocked.lanes == 0 && outChannels % ChannelBlocked.lanes == 0
         expand = expansion == 1 ? nil
-            : try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",
-                                                  inChannels: inChannels, outChannels: hidden, kernel: 1)
+            : LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",
+                                                                   inChannels: inChannels, outChannels: hidden, kernel: 1),
+                               blocked: self.blocked)
         depthwise = try EfficientNetLite0.convBatchNorm(loader, "\(name)._depthwise_conv", "\(name)._bn1",
                                                         inChannels: hidden, outChannels: hidden, kernel: kernel,
                                                         stride: stride, groups: hidden)
-        project = try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
-                                                      inChannels: hidden, outChannels: outChannels, kernel: 1)
+        project = LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
+                                                                       inChannels: hidden, outChannels: outChannels, kernel: 1),
+                                   blocked: self.blocked)
         residual = stride == 1 && inChannels == outChannels
     }
 
-    /// `x` channel-major `[C, N, H, W]` → `[outChannels, N, H', W']`.
-    func callAsFunction(channelMajor x: Tensor, workspace: Workspace) -> Tensor {
-        var y = expand.map { pointwiseConv2d(channelMajor: x, $0, epilogue: .relu6) } ?? x
-        y = depthwiseConv2d(channelMajor: y, depthwise, epilogue: .relu6, workspace: workspace)
-        y = pointwiseConv2d(channelMajor: y, project)
-        if residual { add(x, to: &y) }
+    /// `x` channel-major `[C, N, H, W]` or blocked `[C/16, N, H, W, 16]` → the output in the
+    /// block's layout (`[outChannels, N, H', W']` or `[outChannels/16, N, H', W', 16]`).
+    func callAsFunction(_ x: Tensor, workspace: Workspace) -> Tensor {
+        // A blocked expansion takes a channel-major input as it is: that is how the layout is entered.
+        var y = expand.map { $0(x, epilogue: .relu6) } ?? x
+        y = blocked ? depthwiseConv2d(blocked: blockedLayout(y), depthwise, epilogue: .relu6, workspace: workspace)
+            : depthwiseConv2d(channelMajor: channelMajorLayout(y), depthwise, epilogue: .relu6, workspace: workspace)
+        y = project(y)
+        if residual { add(blocked ? blockedLayout(x) : channelMajorLayout(x), to: &y) }
         return y
     }
 }
@@ -184,9 +204,9 @@ extension EfficientNetLite0 {
         var x = Self.channelMajor(conv2d(input.tensor([crop][...]), stem, epilogue: .relu6, workspace: workspace))
         var outputs: [Int: Tensor] = [:]
         for (index, block) in blocks.enumerated() {
-            x = block(channelMajor: x, workspace: workspace)
-            if kept.contains(index) { outputs[index] = x }
+            x = block(x, workspace: workspace)
+            if kept.contains(index) { outputs[index] = channelMajorLayout(x) }
         }
-        return (pointwiseConv2d(channelMajor: x, head, epilogue: .relu6), outputs)
+        return (channelMajorLayout(head(x, epilogue: .relu6)), outputs)
     }
 }

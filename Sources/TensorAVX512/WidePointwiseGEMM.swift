@@ -230,11 +230,5 @@ private func store(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ v2: SIMD16<Float>
 /// selects of Swift's max and min, so −0 → +0 and NaN is kept).
 @_transparent
 func finished(_ values: SIMD16<Float>, bias: Float, clamp: (low: Float, high: Float)?) -> SIMD16<Float> {
-    var v = values + SIMD16(repeating: bias)
-    if let clamp {
-        let lower = SIMD16<Float>(repeating: clamp.low), upper = SIMD16<Float>(repeating: clamp.high)
-        v = v.replacing(with: lower, where: v .<= lower)
-        v = v.replacing(with: upper, where: upper .< v)
-    }
-    return v
+    finished(values, biases: SIMD16(repeating: bias), clamp: clamp)
 }

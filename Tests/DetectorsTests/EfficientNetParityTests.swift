@@ -58,6 +58,32 @@ final class EfficientNetParityTests: XCTestCase {
         XCTAssertEqual(try detector.pFake(crops: []), [])
     }
 
+    /// On a CPU with AVX-512 the late blocks and the head run in the channel-blocked layout.
+    /// The same weights run channel-major throughout must give the same bits: p_fake, the
+    /// head's means and every block's channel means (`features`, FakeSpotter's), and every
+    /// block's map (`featureMaps`, MAT's).
+    func testTheBlockedLayoutGivesTheChannelMajorBits() throws {
+        try XCTSkipUnless(ChannelBlocked.available, "no AVX-512 on this CPU (or a portable build): one layout only")
+        let golden = try EfficientNetGolden()
+        let url = try write(golden.state(), card: golden.card)
+        func model(blocked: Bool) throws -> EfficientNetLite0 {
+            let loader = try WeightLoader(url: url)
+            return try EfficientNetLite0(loader: loader, card: ModelCard(metadata: loader.metadata), keyPrefix: "",
+                                         blocked: blocked)
+        }
+        let (blocked, channelMajor) = (try model(blocked: true), try model(blocked: false))
+        func bits(_ t: Tensor) -> [UInt32] { t.storage.map(\.bitPattern) }
+        XCTAssertEqual(try blocked.pFake(crops: golden.crops).map(\.bitPattern),
+                       try channelMajor.pFake(crops: golden.crops).map(\.bitPattern))
+        let all = Set(0..<16)
+        let (a, b) = (blocked.features(golden.crops, monitoring: all), channelMajor.features(golden.crops, monitoring: all))
+        XCTAssertEqual(bits(a.head), bits(b.head), "head means")
+        for block in all.sorted() { XCTAssertEqual(bits(a.blocks[block]!), bits(b.blocks[block]!), "block \(block) means") }
+        let (mapsA, mapsB) = (blocked.featureMaps(golden.crops[0], keeping: all), channelMajor.featureMaps(golden.crops[0], keeping: all))
+        XCTAssertEqual(bits(mapsA.head), bits(mapsB.head), "head map")
+        for block in all.sorted() { XCTAssertEqual(bits(mapsA.blocks[block]!), bits(mapsB.blocks[block]!), "block \(block) map") }
+    }
+
     /// Lite1 is Lite0 with 21 blocks instead of 16: it loads by its own architecture name, matches
     /// PyTorch as Lite0 does, and Lite0 refuses its file (block 3 is Lite0's first 5×5, Lite1's last 3×3).
     func testLite1FormulaWeightsMatchPyTorch() throws {
