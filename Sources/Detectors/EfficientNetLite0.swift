@@ -158,6 +158,8 @@ public final class EfficientNetLite0: Detector {
 struct InvertedResidual {
     let expand: LaidOutPointwise?
     let depthwise: Conv2DKernel
+    /// The depthwise kernel packed for the blocked layout, where the block runs in it.
+    let blockedDepthwise: BlockedDepthwiseKernel?
     let project: LaidOutPointwise
     let residual: Bool
     let blocked: Bool
@@ -173,6 +175,7 @@ struct InvertedResidual {
         depthwise = try EfficientNetLite0.convBatchNorm(loader, "\(name)._depthwise_conv", "\(name)._bn1",
                                                         inChannels: hidden, outChannels: hidden, kernel: kernel,
                                                         stride: stride, groups: hidden)
+        blockedDepthwise = self.blocked ? BlockedDepthwiseKernel(depthwise) : nil
         project = LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
                                                                        inChannels: hidden, outChannels: outChannels, kernel: 1),
                                    blocked: self.blocked)
@@ -184,8 +187,11 @@ struct InvertedResidual {
     func callAsFunction(_ x: Tensor, workspace: Workspace) -> Tensor {
         // A blocked expansion takes a channel-major input as it is: that is how the layout is entered.
         var y = expand.map { $0(x, epilogue: .relu6) } ?? x
-        y = blocked ? depthwiseConv2d(blocked: blockedLayout(y), depthwise, epilogue: .relu6, workspace: workspace)
-            : depthwiseConv2d(channelMajor: channelMajorLayout(y), depthwise, epilogue: .relu6, workspace: workspace)
+        if let blockedDepthwise {
+            y = depthwiseConv2d(blocked: blockedLayout(y), blockedDepthwise, epilogue: .relu6, workspace: workspace)
+        } else {
+            y = depthwiseConv2d(channelMajor: channelMajorLayout(y), depthwise, epilogue: .relu6, workspace: workspace)
+        }
         y = project(y)
         if residual { add(blocked ? blockedLayout(x) : channelMajorLayout(x), to: &y) }
         return y

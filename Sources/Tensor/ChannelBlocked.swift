@@ -74,14 +74,27 @@ public func pointwiseConv2d(blocked input: Tensor, _ kernel: BlockedPointwiseKer
     return output
 }
 
+/// A depthwise convolution with its filter packed for the blocked kernel (`BlockedDepthwise.packedFilter`).
+public struct BlockedDepthwiseKernel: Sendable {
+    public let kernel: Conv2DKernel
+    let packedFilter: [Float]
+
+    public init(_ kernel: Conv2DKernel) {
+        precondition(DepthwiseConvolution.applies(kernel) && kernel.inChannels % ChannelBlocked.lanes == 0,
+                     "a blocked depthwise kernel takes depthwise kernels over a multiple of 16 channels")
+        self.kernel = kernel
+        packedFilter = kernel.weight.withUnsafeBufferPointer { BlockedDepthwise.packedFilter($0, channels: kernel.inChannels) }
+    }
+}
+
 /// Depthwise convolution in the blocked layout: `[C/16, N, H, W, 16]` → `[C/16, N, H', W', 16]`.
 /// The epilogue must be a bias and at most a clamp.
-public func depthwiseConv2d(blocked input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
+public func depthwiseConv2d(blocked input: Tensor, _ blockedKernel: BlockedDepthwiseKernel, epilogue: Epilogue = .none,
                             workspace: Workspace) -> Tensor {
     precondition(ChannelBlocked.available, "the blocked kernels need AVX-512")
     guard let clamp = epilogue.registerClamp else { preconditionFailure("blocked convs take bias/ReLU/ReLU6 epilogues") }
-    precondition(DepthwiseConvolution.applies(kernel) && input.rank == 5
-                 && input.shape[0] * ChannelBlocked.lanes == kernel.inChannels,
+    let kernel = blockedKernel.kernel
+    precondition(input.rank == 5 && input.shape[0] * ChannelBlocked.lanes == kernel.inChannels,
                  "a depthwise kernel over \(kernel.inChannels) channels cannot take blocked \(input.shape)")
     let (planes, height, width) = (input.shape[1], input.shape[2], input.shape[3])
     let window = kernel.window
@@ -92,11 +105,11 @@ public func depthwiseConv2d(blocked input: Tensor, _ kernel: Conv2DKernel, epilo
                                              strideY: window.strideY, strideX: window.strideX)
     var output = Tensor(uninitialized: [input.shape[0], planes, geometry.outHeight, geometry.outWidth, ChannelBlocked.lanes])
     input.storage.withUnsafeBufferPointer { source in
-        kernel.weight.withUnsafeBufferPointer { weights in
+        blockedKernel.packedFilter.withUnsafeBufferPointer { filter in
             kernel.bias.withUnsafeBufferPointer { bias in
                 output.storage.withUnsafeMutableBufferPointer { target in
                     workspace.withColumns(count: geometry.scratchCount) { scratch in
-                        BlockedDepthwise.run(weights: weights.baseAddress!, channels: kernel.inChannels,
+                        BlockedDepthwise.run(filter: filter.baseAddress!, channels: kernel.inChannels,
                                              bias: bias.baseAddress!, clamp: clamp, geometry: geometry,
                                              source: source.baseAddress!, target: target.baseAddress!, scratch: scratch)
                     }

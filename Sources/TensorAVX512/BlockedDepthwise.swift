@@ -29,20 +29,32 @@ public enum BlockedDepthwise {
         public var outHeight: Int { (paddedHeight - kernelHeight) / strideY + 1 }
         public var outWidth: Int { (paddedWidth - kernelWidth) / strideX + 1 }
         var taps: Int { kernelHeight * kernelWidth }
-        /// Scratch floats: one block's padded planes, then its filter.
-        public var scratchCount: Int { (planes * paddedHeight * paddedWidth + taps) * lanes }
+        /// Scratch floats: one block's padded planes.
+        public var scratchCount: Int { planes * paddedHeight * paddedWidth * lanes }
+    }
+
+    /// PyTorch's depthwise weights `[C, 1, kh, kw]` as the kernel reads them: per block of 16
+    /// channels, per tap, the block's 16 weights (`[C/16, taps, 16]`).
+    public static func packedFilter(_ weights: UnsafeBufferPointer<Float>, channels: Int) -> [Float] {
+        precondition(channels % lanes == 0 && weights.count % channels == 0, "channels must be a multiple of 16")
+        let taps = weights.count / channels
+        return (0..<weights.count).map { i in
+            let (block, rest) = i.quotientAndRemainder(dividingBy: taps * lanes)
+            let (tap, lane) = rest.quotientAndRemainder(dividingBy: lanes)
+            return weights[(block * lanes + lane) * taps + tap]
+        }
     }
 
     /// `source` `[C/16, planes, height, width, 16]` → `target` `[C/16, planes, outHeight, outWidth, 16]`;
-    /// `weights` `[C, kernelHeight·kernelWidth]` (PyTorch's depthwise `[C, 1, kh, kw]`).
-    public static func run(weights: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>,
+    /// `filter` from `packedFilter`.
+    public static func run(filter: UnsafePointer<Float>, channels: Int, bias: UnsafePointer<Float>,
                            clamp: (low: Float, high: Float)?, geometry g: Geometry, source: UnsafePointer<Float>,
                            target: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         precondition(channels % lanes == 0, "channels must be a multiple of 16")
         let (paddedHeight, paddedWidth, taps) = (g.paddedHeight, g.paddedWidth, g.taps)
         let (outHeight, outWidth) = (g.outHeight, g.outWidth)
         let inputCount = g.planes * g.height * g.width, outputCount = g.planes * outHeight * outWidth
-        let padded = scratch, filter = scratch + g.planes * paddedHeight * paddedWidth * lanes
+        let padded = scratch
         // Vector index in `padded` of each output's top-left tap, and each tap's offset from it.
         let cornerAt = (0..<outputCount).map { r in
             let (n, yx) = r.quotientAndRemainder(dividingBy: outHeight * outWidth)
@@ -63,9 +75,7 @@ public enum BlockedDepthwise {
                             (padded + row).update(from: input + (n * g.height + y) * rowFloats, count: rowFloats)
                         }
                     }
-                    for tap in 0..<taps {
-                        for c in 0..<lanes { filter[tap * lanes + c] = weights[(block * lanes + c) * taps + tap] }
-                    }
+                    let blockFilter = filter + block * taps * lanes
                     let biases = UnsafeRawPointer(bias + block * lanes).loadUnaligned(as: Vector.self)
                     let out = UnsafeMutableRawPointer(target + block * outputCount * lanes)
                     var r = 0
@@ -74,7 +84,7 @@ public enum BlockedDepthwise {
                         // Past the last output the block repeats it, computed and not stored.
                         func corner(_ i: Int) -> UnsafePointer<Float> { UnsafePointer(padded + cornerAt[r + (i < valid ? i : valid - 1)]) }
                         let a = eightOutputs(corner(0), corner(1), corner(2), corner(3), corner(4), corner(5), corner(6),
-                                             corner(7), filter: UnsafePointer(filter), taps: tapAt)
+                                             corner(7), filter: blockFilter, taps: tapAt)
                         func put(_ i: Int, _ v: Vector) { storeVector(finished(v, biases: biases, clamp: clamp), out + 64 * (r + i)) }
                         put(0, a.0)
                         if valid > 1 { put(1, a.1) }

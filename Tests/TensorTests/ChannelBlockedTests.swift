@@ -72,7 +72,7 @@ final class ChannelBlockedTests: XCTestCase {
                     let x = input([channels, planes, height, width], &random)
                     for epilogue in [Epilogue.none, .init(activation: .relu6)] {
                         let expected = depthwiseConv2d(channelMajor: x, kernel, epilogue: epilogue, workspace: workspace)
-                        sameBits(channelMajorLayout(depthwiseConv2d(blocked: blocked(x), kernel, epilogue: epilogue, workspace: workspace)),
+                        sameBits(channelMajorLayout(depthwiseConv2d(blocked: blocked(x), BlockedDepthwiseKernel(kernel), epilogue: epilogue, workspace: workspace)),
                                  expected, "\(kernelSize)×\(kernelSize)/\(stride) on \(planes)×\(height)×\(width), \(channels) channels")
                     }
                 }
