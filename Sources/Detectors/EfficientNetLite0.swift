@@ -104,7 +104,7 @@ public final class EfficientNetLite0: Detector {
         for index in crops.indices {
             // One crop's NCHW [1, C, H, W] is also its channel-major [C, 1, H, W].
             var x = Self.channelMajor(conv2d(input.tensor(crops[index...index]), stem, epilogue: .relu6,
-                                             workspace: workspace))
+                                             workspace: workspace, product: .engine))
             firstBatched = 0
             while firstBatched < blocks.count && x.shape[2] * x.shape[3] > Self.batchedPlane {
                 x = blocks[firstBatched](x, workspace: workspace)
@@ -207,7 +207,7 @@ extension EfficientNetLite0 {
     /// the blocks in `kept` and the head's map after its ReLU6, each channel-major `[C, 1, H, W]`
     /// (also NCHW `[1, C, H, W]`: the same values in the same order).
     func featureMaps(_ crop: RGBImage, keeping kept: Set<Int>) -> (head: Tensor, blocks: [Int: Tensor]) {
-        var x = Self.channelMajor(conv2d(input.tensor([crop][...]), stem, epilogue: .relu6, workspace: workspace))
+        var x = Self.channelMajor(conv2d(input.tensor([crop][...]), stem, epilogue: .relu6, workspace: workspace, product: .engine))
         var outputs: [Int: Tensor] = [:]
         for (index, block) in blocks.enumerated() {
             x = block(x, workspace: workspace)

@@ -61,6 +61,13 @@ public struct Conv2DKernel: Sendable, Equatable {
     }
 }
 
+/// Which matrix product an im2col convolution runs: OpenBLAS's sgemm, or the engine's own
+/// (`PointwiseGEMM`: every output the same chain of FMAs on any CPU; on AVX-512 faster than sgemm
+/// for EfficientNet's stem, whose product is only 27 deep).
+public enum ConvolutionProduct: Sendable {
+    case blas, engine
+}
+
 /// Scratch budget for one im2col tile: small enough to stay in L2 while sgemm reads it.
 private let columnTileFloats = 48 * 1024
 
@@ -69,14 +76,15 @@ private let columnTileFloats = 48 * 1024
 /// output rows + sgemm per group, with the epilogue applied to each tile while it is in cache.
 /// 1×1 stride-1 unpadded convolutions skip im2col and multiply the input directly.
 public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
-                   workspace: Workspace) -> Tensor {
+                   workspace: Workspace, product: ConvolutionProduct = .blas) -> Tensor {
     let inShape = ImageShape(of: input)
     precondition(inShape.channels == kernel.inChannels,
                  "conv expects \(kernel.inChannels) input channels, got \(inShape.channels)")
     let pad = kernel.padding.resolved(height: inShape.height, width: inShape.width, window: kernel.window)
     let (outHeight, outWidth) = pad.outputSize(height: inShape.height, width: inShape.width, window: kernel.window)
     var output = Tensor(uninitialized: [inShape.batch, kernel.outChannels, outHeight, outWidth])
-    conv2d(input, fromChannel: 0, kernel, epilogue: epilogue, into: &output, atChannel: 0, workspace: workspace)
+    conv2d(input, fromChannel: 0, kernel, epilogue: epilogue, into: &output, atChannel: 0, workspace: workspace,
+           product: product)
     return output
 }
 
@@ -85,7 +93,8 @@ public func conv2d(_ input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue =
 /// branches of an inception module read slices of one tensor and write one concatenated output
 /// without copies.
 public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Conv2DKernel, epilogue: Epilogue = .none,
-                   into output: inout Tensor, atChannel outputChannel: Int, workspace: Workspace) {
+                   into output: inout Tensor, atChannel outputChannel: Int, workspace: Workspace,
+                   product: ConvolutionProduct = .blas) {
     let inShape = ImageShape(of: input)
     let outShape = ImageShape(of: output)
     let window = kernel.window
@@ -106,7 +115,8 @@ public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Con
                               width: inShape.width, pad: pad, target: target, workspace: workspace)
                 } else if kernel.directFilters.isEmpty {
                     im2colConv2d(kernel, pad: pad, epilogue: epilogue, source: source, inShape: inShape,
-                                 target: target, outHeight: outHeight, outWidth: outWidth, workspace: workspace)
+                                 target: target, outHeight: outHeight, outWidth: outWidth, workspace: workspace,
+                                 product: product)
                 } else {
                     let scratch = DirectConvolution.paddedCount(channels: kernel.inChannels, height: inShape.height,
                                                                 width: inShape.width, pad: pad)
@@ -123,11 +133,11 @@ public func conv2d(_ input: Tensor, fromChannel inputChannel: Int, _ kernel: Con
     }
 }
 
-/// One sample through im2col + sgemm, group by group.
+/// One sample through im2col + a matrix product (sgemm, or the engine's own), group by group.
 private func im2colConv2d(_ kernel: Conv2DKernel, pad: ResolvedPadding, epilogue: Epilogue,
                           source sample: UnsafePointer<Float>, inShape: ImageShape,
                           target output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
-                          workspace: Workspace) {
+                          workspace: Workspace, product: ConvolutionProduct) {
     let window = kernel.window
     let outPlane = outHeight * outWidth
     let groupIn = kernel.inChannels / kernel.groups
@@ -156,14 +166,27 @@ private func im2colConv2d(_ kernel: Conv2DKernel, pad: ResolvedPadding, epilogue
                         matrix = UnsafePointer(columns)
                     }
                     let tile = target + row * outWidth
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                Int32(groupOut), Int32(tileColumns), Int32(depth),
-                                1, filters, Int32(depth), matrix, Int32(tileColumns),
-                                0, tile, Int32(outPlane))
-                    for o in 0..<groupOut {
-                        let channel = g * groupOut + o
-                        epilogue.apply(to: tile + o * outPlane, count: tileColumns,
-                                       channel: channel, bias: kernel.bias[channel])
+                    let clamp = epilogue.registerClamp
+                    if product == .engine, let clamp {
+                        kernel.bias.withUnsafeBufferPointer { bias in
+                            withUnsafeTemporaryAllocation(of: Float.self,
+                                                          capacity: PointwiseGEMM.scratchCount(inChannels: depth)) { scratch in
+                                PointwiseGEMM.run(weights: filters, outChannels: groupOut, inChannels: depth,
+                                                  finish: .init(bias: bias.baseAddress! + g * groupOut, clamp: clamp),
+                                                  source: matrix, sourceStride: tileColumns, columns: tileColumns,
+                                                  target: tile, targetStride: outPlane, scratch: scratch.baseAddress!)
+                            }
+                        }
+                    } else {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                    Int32(groupOut), Int32(tileColumns), Int32(depth),
+                                    1, filters, Int32(depth), matrix, Int32(tileColumns),
+                                    0, tile, Int32(outPlane))
+                        for o in 0..<groupOut {
+                            let channel = g * groupOut + o
+                            epilogue.apply(to: tile + o * outPlane, count: tileColumns,
+                                           channel: channel, bias: kernel.bias[channel])
+                        }
                     }
                     row += rows
                 }
