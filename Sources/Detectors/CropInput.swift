@@ -78,22 +78,19 @@ func halvedBilinear(_ image: RGBImage) -> RGBImage {
     let rowBytes = image.width * 3
     let pixels = [UInt8](unsafeUninitializedCapacity: size * size * 3) { out, count in
         image.pixels.withUnsafeBufferPointer { source in
-            var target = out.baseAddress!
+            let target = out.baseAddress!
             for y in 0..<size {
                 let top = source.baseAddress! + 2 * y * rowBytes, bottom = top + rowBytes
-                var i = 0
-                while i < rowBytes {
-                    // Output value i / 6 * 3 + i % 3 of this row: source bytes i and i + 3.
+                let row = target + y * size * 3
+                for x in 0..<size {
+                    // Output pixel x: source pixels 2x and 2x + 1 of both rows, channel by channel.
                     for channel in 0..<3 {
-                        let sum = Int(top[i + channel]) &+ Int(top[i + channel + 3])
-                            &+ Int(bottom[i + channel]) &+ Int(bottom[i + channel + 3])
-                        let (quotient, remainder) = (sum >> 2, sum & 3)
-                        // Quarters: below a half rounds down, above up, a half to the even neighbour.
-                        let up = remainder > 2 || (remainder == 2 && quotient & 1 == 1)
-                        target[channel] = UInt8(truncatingIfNeeded: up ? quotient + 1 : quotient)
+                        let i = 6 * x + channel
+                        let sum = Int(top[i]) &+ Int(top[i + 3]) &+ Int(bottom[i]) &+ Int(bottom[i + 3])
+                        // sum/4 rounded half to even: +1 rounds quarters ¾ up and ¼ down, and the
+                        // quotient's low bit adds the last 1 that takes an odd quotient's half up.
+                        row[3 * x + channel] = UInt8(truncatingIfNeeded: (sum &+ 1 &+ ((sum >> 2) & 1)) >> 2)
                     }
-                    target += 3
-                    i += 6
                 }
             }
         }
