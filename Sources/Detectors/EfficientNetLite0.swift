@@ -47,10 +47,11 @@ public final class EfficientNetLite0: Detector {
 
     /// Takes the backbone's tensors, named `keyPrefix` + the keys above, and leaves `loader`
     /// open: a FakeSpotter file holds its backbone under `backbone.` beside tensors of its own.
-    /// `blocked`: run the late layers in the channel-blocked layout (the same bits; where the
-    /// CPU has AVX-512, unless a test compares the two).
+    /// `blocked`: run the late layers in the channel-blocked layout (the same bits; only where
+    /// the CPU has AVX-512, and by default there; a test turns it off to compare the two).
     init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String, depth: Depth = .lite0,
          blocked: Bool = ChannelBlocked.available) throws {
+        let blocked = blocked && ChannelBlocked.available
         self.card = card
         input = try CropInput(card: card)
         stem = try Self.convBatchNorm(loader, prefix + "_conv_stem", prefix + "_bn0", inChannels: 3, outChannels: Self.stemChannels,
@@ -97,6 +98,10 @@ public final class EfficientNetLite0: Detector {
     /// are multiples of 16 (from the 8×8 planes on at 128 px) and the head run in the
     /// channel-blocked layout (`InvertedResidual`), with the same bits.
     func features(_ crops: [RGBImage], monitoring monitored: Set<Int> = []) -> (head: Tensor, blocks: [Int: Tensor]) {
+        guard !crops.isEmpty else {
+            return (Tensor(zeros: [0, Self.headChannels]),
+                    Dictionary(uniqueKeysWithValues: monitored.map { ($0, Tensor(zeros: [0, blocks[$0].outChannels])) }))
+        }
         var early: [Float] = []
         var earlyMeans: [Int: [Float]] = [:]
         var shape = ImageShape(batch: 0, channels: 0, height: 0, width: 0)
@@ -156,6 +161,7 @@ public final class EfficientNetLite0: Detector {
 /// (no expansion, so its input must be copied into the layout) and stages 2–3 (outputs of 24 and
 /// 40 channels padded to 16 and copied out again).
 struct InvertedResidual {
+    let outChannels: Int
     let expand: LaidOutPointwise?
     let depthwise: Conv2DKernel
     /// The depthwise kernel packed for the blocked layout, where the block runs in it.
@@ -167,6 +173,7 @@ struct InvertedResidual {
     init(_ loader: WeightLoader, _ name: String, inChannels: Int, expansion: Int, kernel: Int, stride: Int,
          outChannels: Int, blocked: Bool) throws {
         let hidden = inChannels * expansion
+        self.outChannels = outChannels
         self.blocked = blocked && expansion != 1 && hidden % ChannelBlocked.lanes == 0 && outChannels % ChannelBlocked.lanes == 0
         expand = expansion == 1 ? nil
             : LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",

@@ -60,28 +60,50 @@ final class EfficientNetParityTests: XCTestCase {
 
     /// On a CPU with AVX-512 the late blocks and the head run in the channel-blocked layout.
     /// The same weights run channel-major throughout must give the same bits: p_fake, the
-    /// head's means and every block's channel means (`features`, FakeSpotter's), and every
-    /// block's map (`featureMaps`, MAT's).
+    /// head's means and every block's channel means (`features`, FakeSpotter's), every block's
+    /// map (`featureMaps`, MAT's), and a crop alone as in the batch. At 160 px (the golden
+    /// card's), at 256 (the first blocked block runs one crop at a time), at 32 (1×1 planes),
+    /// and for Lite1's 21 blocks.
     func testTheBlockedLayoutGivesTheChannelMajorBits() throws {
         try XCTSkipUnless(ChannelBlocked.available, "no AVX-512 on this CPU (or a portable build): one layout only")
-        let golden = try EfficientNetGolden()
-        let url = try write(golden.state(), card: golden.card)
-        func model(blocked: Bool) throws -> EfficientNetLite0 {
-            let loader = try WeightLoader(url: url)
-            return try EfficientNetLite0(loader: loader, card: ModelCard(metadata: loader.metadata), keyPrefix: "",
-                                         blocked: blocked)
+        for (fixture, depth, size) in [("efficientnet_lite0_golden", EfficientNetLite0.Depth.lite0, 160),
+                                       ("efficientnet_lite0_golden", .lite0, 256), ("efficientnet_lite0_golden", .lite0, 32),
+                                       ("efficientnet_lite1_golden", .lite1, 160)] {
+            let golden = try EfficientNetGolden(fixture)
+            let c = golden.card
+            let url = try write(golden.state(), card: ModelCard(name: c.name, architecture: c.architecture, version: c.version,
+                                                                inputSize: size, colourOrder: c.colourOrder,
+                                                                scaling: c.scaling, provenance: c.provenance))
+            func model(blocked: Bool) throws -> EfficientNetLite0 {
+                let loader = try WeightLoader(url: url)
+                return try EfficientNetLite0(loader: loader, card: ModelCard(metadata: loader.metadata), keyPrefix: "",
+                                             depth: depth, blocked: blocked)
+            }
+            let (blocked, channelMajor) = (try model(blocked: true), try model(blocked: false))
+            let name = "\(c.architecture) at \(size) px"
+            func bits(_ t: Tensor) -> [UInt32] { t.storage.map(\.bitPattern) }
+            XCTAssertEqual(try blocked.pFake(crops: golden.crops).map(\.bitPattern),
+                           try channelMajor.pFake(crops: golden.crops).map(\.bitPattern), name)
+            let all = Set(0..<(depth == .lite0 ? 16 : 21))
+            let (a, b) = (blocked.features(golden.crops, monitoring: all), channelMajor.features(golden.crops, monitoring: all))
+            XCTAssertEqual(bits(a.head), bits(b.head), "\(name): head means")
+            for block in all.sorted() {
+                XCTAssertEqual(bits(a.blocks[block]!), bits(b.blocks[block]!), "\(name): block \(block) means")
+            }
+            let alone = blocked.features([golden.crops[2]]).head
+            XCTAssertEqual(bits(alone), Array(bits(a.head)[(2 * 1280)..<(3 * 1280)]), "\(name): a crop alone")
+            let (mapsA, mapsB) = (blocked.featureMaps(golden.crops[0], keeping: all),
+                                  channelMajor.featureMaps(golden.crops[0], keeping: all))
+            XCTAssertEqual(bits(mapsA.head), bits(mapsB.head), "\(name): head map")
+            for block in all.sorted() {
+                XCTAssertEqual(bits(mapsA.blocks[block]!), bits(mapsB.blocks[block]!), "\(name): block \(block) map")
+            }
         }
-        let (blocked, channelMajor) = (try model(blocked: true), try model(blocked: false))
-        func bits(_ t: Tensor) -> [UInt32] { t.storage.map(\.bitPattern) }
-        XCTAssertEqual(try blocked.pFake(crops: golden.crops).map(\.bitPattern),
-                       try channelMajor.pFake(crops: golden.crops).map(\.bitPattern))
-        let all = Set(0..<16)
-        let (a, b) = (blocked.features(golden.crops, monitoring: all), channelMajor.features(golden.crops, monitoring: all))
-        XCTAssertEqual(bits(a.head), bits(b.head), "head means")
-        for block in all.sorted() { XCTAssertEqual(bits(a.blocks[block]!), bits(b.blocks[block]!), "block \(block) means") }
-        let (mapsA, mapsB) = (blocked.featureMaps(golden.crops[0], keeping: all), channelMajor.featureMaps(golden.crops[0], keeping: all))
-        XCTAssertEqual(bits(mapsA.head), bits(mapsB.head), "head map")
-        for block in all.sorted() { XCTAssertEqual(bits(mapsA.blocks[block]!), bits(mapsB.blocks[block]!), "block \(block) map") }
+        // No crops: empty means, no kernel called.
+        let golden = try EfficientNetGolden()
+        let loader = try WeightLoader(url: try write(golden.state(), card: golden.card))
+        let empty = try EfficientNetLite0(loader: loader, card: golden.card).features([], monitoring: [3, 15])
+        XCTAssertEqual([empty.head.shape, empty.blocks[3]!.shape, empty.blocks[15]!.shape], [[0, 1280], [0, 40], [0, 320]])
     }
 
     /// Lite1 is Lite0 with 21 blocks instead of 16: it loads by its own architecture name, matches
