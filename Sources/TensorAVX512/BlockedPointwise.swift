@@ -79,11 +79,22 @@ public enum BlockedPointwise {
                                     validPositions: smaller(positionsPerTile, end - p),
                                     target: target + (block * positions + p) * lanes, targetBlockStride: positions * lanes,
                                     bias: bias + block * lanes, clamp: clamp)
-                    switch blocks {
-                    case 4: tile4(tile)
-                    case 3: tile3(tile)
-                    case 2: tile2(tile)
-                    default: tile1(tile)
+                    // A pass's last 1–4 positions (a 4×4 plane at batch 1: 6 + 6 + 4) run a
+                    // 4-position tile, not 6 positions of which 2 are computed and dropped.
+                    if end - p <= 4 {
+                        switch blocks {
+                        case 4: narrowTile4(tile)
+                        case 3: narrowTile3(tile)
+                        case 2: narrowTile2(tile)
+                        default: narrowTile1(tile)
+                        }
+                    } else {
+                        switch blocks {
+                        case 4: tile4(tile)
+                        case 3: tile3(tile)
+                        case 2: tile2(tile)
+                        default: tile1(tile)
+                        }
                     }
                     p += positionsPerTile
                 }
@@ -108,14 +119,20 @@ public enum BlockedPointwise {
         let clamp: (low: Float, high: Float)?
     }
 
-    // One function per block count, each inlining `tile` with a constant: unused accumulators vanish.
-    @inline(never) static func tile4(_ t: Tile) { tile(blocks: 4, t) }
-    @inline(never) static func tile3(_ t: Tile) { tile(blocks: 3, t) }
-    @inline(never) static func tile2(_ t: Tile) { tile(blocks: 2, t) }
-    @inline(never) static func tile1(_ t: Tile) { tile(blocks: 1, t) }
+    // One function per block and position count, each inlining `tile` with constants: unused
+    // accumulators vanish.
+    @inline(never) static func tile4(_ t: Tile) { tile(blocks: 4, positions: 6, t) }
+    @inline(never) static func tile3(_ t: Tile) { tile(blocks: 3, positions: 6, t) }
+    @inline(never) static func tile2(_ t: Tile) { tile(blocks: 2, positions: 6, t) }
+    @inline(never) static func tile1(_ t: Tile) { tile(blocks: 1, positions: 6, t) }
+    @inline(never) static func narrowTile4(_ t: Tile) { tile(blocks: 4, positions: 4, t) }
+    @inline(never) static func narrowTile3(_ t: Tile) { tile(blocks: 3, positions: 4, t) }
+    @inline(never) static func narrowTile2(_ t: Tile) { tile(blocks: 2, positions: 4, t) }
+    @inline(never) static func narrowTile1(_ t: Tile) { tile(blocks: 1, positions: 4, t) }
 
+    /// `blocks` output blocks × `positions` (4 or 6) positions.
     @_transparent
-    static func tile(blocks: Int, _ t: Tile) {
+    static func tile(blocks: Int, positions: Int, _ t: Tile) {
         var a00 = Vector(), a01 = Vector(), a02 = Vector(), a03 = Vector(), a04 = Vector(), a05 = Vector()
         var a10 = Vector(), a11 = Vector(), a12 = Vector(), a13 = Vector(), a14 = Vector(), a15 = Vector()
         var a20 = Vector(), a21 = Vector(), a22 = Vector(), a23 = Vector(), a24 = Vector(), a25 = Vector()
@@ -134,24 +151,25 @@ public enum BlockedPointwise {
             for _ in 0..<smaller(lanes, t.inChannels - inBlock * lanes) {
                 let x0 = Vector(repeating: x[0]), x1 = Vector(repeating: x[o1])
                 let x2 = Vector(repeating: x[o2]), x3 = Vector(repeating: x[o3])
-                let x4 = Vector(repeating: x[o4]), x5 = Vector(repeating: x[o5])
+                let x4 = positions > 4 ? Vector(repeating: x[o4]) : Vector()
+                let x5 = positions > 4 ? Vector(repeating: x[o5]) : Vector()
                 var v = w[0]
-                a00.addProduct(v, x0); a01.addProduct(v, x1); a02.addProduct(v, x2)
-                a03.addProduct(v, x3); a04.addProduct(v, x4); a05.addProduct(v, x5)
+                a00.addProduct(v, x0); a01.addProduct(v, x1); a02.addProduct(v, x2); a03.addProduct(v, x3)
+                if positions > 4 { a04.addProduct(v, x4); a05.addProduct(v, x5) }
                 if blocks > 1 {
                     v = w[1]
-                    a10.addProduct(v, x0); a11.addProduct(v, x1); a12.addProduct(v, x2)
-                    a13.addProduct(v, x3); a14.addProduct(v, x4); a15.addProduct(v, x5)
+                    a10.addProduct(v, x0); a11.addProduct(v, x1); a12.addProduct(v, x2); a13.addProduct(v, x3)
+                    if positions > 4 { a14.addProduct(v, x4); a15.addProduct(v, x5) }
                 }
                 if blocks > 2 {
                     v = w[2]
-                    a20.addProduct(v, x0); a21.addProduct(v, x1); a22.addProduct(v, x2)
-                    a23.addProduct(v, x3); a24.addProduct(v, x4); a25.addProduct(v, x5)
+                    a20.addProduct(v, x0); a21.addProduct(v, x1); a22.addProduct(v, x2); a23.addProduct(v, x3)
+                    if positions > 4 { a24.addProduct(v, x4); a25.addProduct(v, x5) }
                 }
                 if blocks > 3 {
                     v = w[3]
-                    a30.addProduct(v, x0); a31.addProduct(v, x1); a32.addProduct(v, x2)
-                    a33.addProduct(v, x3); a34.addProduct(v, x4); a35.addProduct(v, x5)
+                    a30.addProduct(v, x0); a31.addProduct(v, x1); a32.addProduct(v, x2); a33.addProduct(v, x3)
+                    if positions > 4 { a34.addProduct(v, x4); a35.addProduct(v, x5) }
                 }
                 w += weightRow
                 x += t.channelStride
