@@ -94,9 +94,8 @@ public final class EfficientNetLite0: Detector {
     /// through one crop at a time, so each layer's activations stay in cache; from the 20×20
     /// planes on, the crops are stacked channel-major (`[C, N, H, W]`), the layout the later
     /// layers work in. Every matrix product is still one crop's, so a crop scores the same alone
-    /// or in any batch. Where the CPU has AVX-512, the blocks whose hidden and output channels
-    /// are multiples of 16 (from the 8×8 planes on at 128 px) and the head run in the
-    /// channel-blocked layout (`InvertedResidual`), with the same bits.
+    /// or in any batch. Where the CPU has AVX-512, every block from stage 2 on and the head run
+    /// in the channel-blocked layout inside (`InvertedResidual`), with the same bits.
     func features(_ crops: [RGBImage], monitoring monitored: Set<Int> = []) -> (head: Tensor, blocks: [Int: Tensor]) {
         guard !crops.isEmpty else {
             return (Tensor(zeros: [0, Self.headChannels]),
@@ -155,11 +154,12 @@ public final class EfficientNetLite0: Detector {
 /// k×k depthwise → BN → ReLU6 → 1×1 project → BN, plus the input when the shape is kept.
 /// Keys `_expand_conv`, `_bn0`, `_depthwise_conv`, `_bn1`, `_project_conv`, `_bn2`.
 ///
-/// A block with an expansion whose hidden and output channels are multiples of 16 runs in the
-/// channel-blocked layout where asked (`blocked`: AVX-512), the others channel-major; each takes
-/// its input in either layout. Blocking earlier blocks too measured slower or no faster: stage 1
-/// (no expansion, so its input must be copied into the layout) and stages 2–3 (outputs of 24 and
-/// 40 channels padded to 16 and copied out again).
+/// Where asked (`blocked`: AVX-512) a block with an expansion to a multiple of 16 channels (all
+/// but stage 1's) runs in the channel-blocked layout: its expansion enters it from a
+/// channel-major input; an output of 24 or 40 channels leaves it again in the projection, which
+/// reads the blocked input and writes channel-major. Each block takes its input in either
+/// layout. Stage 1 (no expansion: its input would have to be copied into the layout) measured
+/// faster channel-major.
 struct InvertedResidual {
     let outChannels: Int
     let expand: LaidOutPointwise?
@@ -174,7 +174,7 @@ struct InvertedResidual {
          outChannels: Int, blocked: Bool) throws {
         let hidden = inChannels * expansion
         self.outChannels = outChannels
-        self.blocked = blocked && expansion != 1 && hidden % ChannelBlocked.lanes == 0 && outChannels % ChannelBlocked.lanes == 0
+        self.blocked = blocked && expansion != 1 && hidden % ChannelBlocked.lanes == 0
         expand = expansion == 1 ? nil
             : LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",
                                                                    inChannels: inChannels, outChannels: hidden, kernel: 1),
@@ -183,9 +183,10 @@ struct InvertedResidual {
                                                         inChannels: hidden, outChannels: hidden, kernel: kernel,
                                                         stride: stride, groups: hidden)
         blockedDepthwise = self.blocked ? BlockedDepthwiseKernel(depthwise) : nil
+        // Outputs that do not fill blocks of 16 (24, 40) leave the layout here, channel-major.
         project = LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
                                                                        inChannels: hidden, outChannels: outChannels, kernel: 1),
-                                   blocked: self.blocked)
+                                   blocked: self.blocked && outChannels % ChannelBlocked.lanes == 0)
         residual = stride == 1 && inChannels == outChannels
     }
 
@@ -200,7 +201,7 @@ struct InvertedResidual {
             y = depthwiseConv2d(channelMajor: channelMajorLayout(y), depthwise, epilogue: .relu6, workspace: workspace)
         }
         y = project(y)
-        if residual { add(blocked ? blockedLayout(x) : channelMajorLayout(x), to: &y) }
+        if residual { add(y.rank == 5 ? blockedLayout(x) : channelMajorLayout(x), to: &y) }
         return y
     }
 }

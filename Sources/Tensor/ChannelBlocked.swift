@@ -26,10 +26,44 @@ public enum LaidOutPointwise: Sendable {
 
     public func callAsFunction(_ input: Tensor, epilogue: Epilogue = .none) -> Tensor {
         switch self {
+        case let .channelMajor(kernel) where input.rank == 5 && ChannelBlocked.available:
+            pointwiseConv2d(fromBlocked: input, kernel, epilogue: epilogue)
         case let .channelMajor(kernel): pointwiseConv2d(channelMajor: channelMajorLayout(input), kernel, epilogue: epilogue)
         case let .blocked(kernel): pointwiseConv2d(blocked: input, kernel, epilogue: epilogue)
         }
     }
+}
+
+/// The 1×1 convolution from a blocked `[K/16, N, H, W, 16]` input to a channel-major
+/// `[O, N, H, W]` output (how a block with, say, 24 output channels leaves the layout): the
+/// 16-float channel-major product, its panels filled through register transposes. The same
+/// bits as `pointwiseConv2d(channelMajor:)` on the same values.
+public func pointwiseConv2d(fromBlocked input: Tensor, _ kernel: Conv2DKernel, epilogue: Epilogue = .none) -> Tensor {
+    precondition(ChannelBlocked.available, "the blocked kernels need AVX-512")
+    guard let clamp = epilogue.registerClamp else { preconditionFailure("blocked convs take bias/ReLU/ReLU6 epilogues") }
+    precondition(kernel.window.height == 1 && kernel.window.width == 1 && kernel.window.strideX == 1
+                 && kernel.window.strideY == 1 && kernel.groups == 1
+                 && input.rank == 5 && input.shape[0] * ChannelBlocked.lanes == kernel.inChannels,
+                 "a 1×1 conv over \(kernel.inChannels) channels cannot take blocked \(input.shape)")
+    let positions = input.shape[1...3].reduce(1, *)
+    var output = Tensor(uninitialized: [kernel.outChannels] + input.shape[1...3])
+    input.storage.withUnsafeBufferPointer { source in
+        kernel.weight.withUnsafeBufferPointer { weights in
+            kernel.bias.withUnsafeBufferPointer { bias in
+                output.storage.withUnsafeMutableBufferPointer { target in
+                    withUnsafeTemporaryAllocation(of: Float.self,
+                                                  capacity: WidePointwiseGEMM.scratchCount(inChannels: kernel.inChannels)) {
+                        WidePointwiseGEMM.run(weights: weights.baseAddress!, outChannels: kernel.outChannels,
+                                              inChannels: kernel.inChannels, bias: bias.baseAddress!, clamp: clamp,
+                                              source: source.baseAddress!, sourceStride: positions, columns: positions,
+                                              target: target.baseAddress!, targetStride: positions, scratch: $0.baseAddress!,
+                                              blockedSource: true)
+                    }
+                }
+            }
+        }
+    }
+    return output
 }
 
 /// A 1×1 convolution's weights packed for the blocked product (`BlockedPointwise.PackedWeights`):

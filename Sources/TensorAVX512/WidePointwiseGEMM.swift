@@ -22,9 +22,14 @@ public enum WidePointwiseGEMM {
     /// `target[o, j] = finish(Σₖ weights[o, k] · source[k, j])` for `columns` columns;
     /// `source` rows are `sourceStride` apart, `target` rows `targetStride` apart, `weights`
     /// row-major `[O, K]`. Finish: `+ bias[o]`, then clamped to `clamp` when given.
+    /// `blockedSource`: the source is channel-blocked instead, `[K/16, columns, 16]` (K a
+    /// multiple of 16, `sourceStride` unused); its columns reach the panel through 16×16
+    /// register transposes.
     public static func run(weights: UnsafePointer<Float>, outChannels: Int, inChannels: Int, bias: UnsafePointer<Float>,
                            clamp: (low: Float, high: Float)?, source: UnsafePointer<Float>, sourceStride: Int, columns: Int,
-                           target: UnsafeMutablePointer<Float>, targetStride: Int, scratch: UnsafeMutablePointer<Float>) {
+                           target: UnsafeMutablePointer<Float>, targetStride: Int, scratch: UnsafeMutablePointer<Float>,
+                           blockedSource: Bool = false) {
+        precondition(!blockedSource || inChannels % lanes == 0, "a blocked source holds a multiple of 16 channels")
         let k = inChannels
         let zeros = UnsafePointer(scratch)
         scratch.update(repeating: 0, count: k)
@@ -40,7 +45,9 @@ public enum WidePointwiseGEMM {
             let width = min(vectors * lanes, remaining)
             let panelWidth = vectors * lanes
             // The tile's columns, copied to a contiguous panel once and read by every row tile.
-            if width == panelWidth {
+            if blockedSource {
+                fillPanel(panel, panelWidth: panelWidth, fromBlocked: source, columns: columns, first: j, width: width, k: k)
+            } else if width == panelWidth {
                 for i in 0..<k {
                     let from = UnsafeRawPointer(source + i * sourceStride + j)
                     let to = UnsafeMutableRawPointer(panel + i * panelWidth)
@@ -84,6 +91,51 @@ public enum WidePointwiseGEMM {
             }
             j += width
         }
+    }
+
+    /// Panel rows `0..<k` (each `panelWidth` wide) from columns `first ..< first + width` of a
+    /// blocked source `[k/16, columns, 16]`, zero past `width`: per 16 channels and 16 columns,
+    /// 16 position vectors transposed into 16 channel rows.
+    private static func fillPanel(_ panel: UnsafeMutablePointer<Float>, panelWidth: Int, fromBlocked source: UnsafePointer<Float>,
+                                  columns: Int, first: Int, width: Int, k: Int) {
+        for block in 0..<(k / lanes) {
+            let positions = source + (block * columns + first) * lanes
+            var group = 0
+            while group * lanes < panelWidth {
+                let valid = max(0, min(lanes, width - group * lanes))
+                func at(_ i: Int) -> Vector {
+                    i < valid ? UnsafeRawPointer(positions + (group * lanes + i) * lanes).loadUnaligned(as: Vector.self) : Vector()
+                }
+                let t = transposed((at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7),
+                                    at(8), at(9), at(10), at(11), at(12), at(13), at(14), at(15)))
+                let rows = UnsafeMutableRawPointer(panel + block * lanes * panelWidth + group * lanes)
+                let rowBytes = panelWidth * MemoryLayout<Float>.stride
+                func put(_ c: Int, _ v: Vector) { rows.storeBytes(of: v, toByteOffset: c * rowBytes, as: Vector.self) }
+                put(0, t.0); put(1, t.1); put(2, t.2); put(3, t.3); put(4, t.4); put(5, t.5); put(6, t.6); put(7, t.7)
+                put(8, t.8); put(9, t.9); put(10, t.10); put(11, t.11); put(12, t.12); put(13, t.13); put(14, t.14)
+                put(15, t.15)
+                group += 1
+            }
+        }
+    }
+
+    typealias Sixteen = (Vector, Vector, Vector, Vector, Vector, Vector, Vector, Vector,
+                         Vector, Vector, Vector, Vector, Vector, Vector, Vector, Vector)
+
+    /// Row c of the result = lane c of every input vector. Four rounds of pairing rows and
+    /// taking their even and odd lanes: each round rotates an element's (row, column) bits by one.
+    @inline(__always)
+    static func transposed(_ m: Sixteen) -> Sixteen {
+        var r = m
+        for _ in 0..<4 {
+            let p0 = SIMD32(lowHalf: r.0, highHalf: r.1), p1 = SIMD32(lowHalf: r.2, highHalf: r.3)
+            let p2 = SIMD32(lowHalf: r.4, highHalf: r.5), p3 = SIMD32(lowHalf: r.6, highHalf: r.7)
+            let p4 = SIMD32(lowHalf: r.8, highHalf: r.9), p5 = SIMD32(lowHalf: r.10, highHalf: r.11)
+            let p6 = SIMD32(lowHalf: r.12, highHalf: r.13), p7 = SIMD32(lowHalf: r.14, highHalf: r.15)
+            r = (p0.evenHalf, p1.evenHalf, p2.evenHalf, p3.evenHalf, p4.evenHalf, p5.evenHalf, p6.evenHalf, p7.evenHalf,
+                 p0.oddHalf, p1.oddHalf, p2.oddHalf, p3.oddHalf, p4.oddHalf, p5.oddHalf, p6.oddHalf, p7.oddHalf)
+        }
+        return r
     }
 
     // One function per tile shape, each with `vectors` a constant: inlined into `run`, the

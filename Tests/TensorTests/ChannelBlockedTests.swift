@@ -33,24 +33,31 @@ final class ChannelBlockedTests: XCTestCase {
 
     func testPointwiseGivesTheChannelMajorBits() {
         var random = TestRandom(61)
-        // Outputs: 1 to 5 blocks (4 to a group, so partial last groups too); inputs: channel-major
-        // with any count (how the layout is entered) and blocked; positions around the 6-wide
-        // tile and the 48-position pass.
-        for (out, channels) in [(16, 16), (32, 40), (48, 48), (80, 240), (64, 24), (112, 672)] {
+        // Outputs: 1 to 7 blocks (4 to a group, so partial last groups too), and counts that fill
+        // no block (24, 40, 13: only leaving the layout); inputs: channel-major with any count (how
+        // the layout is entered) and blocked; positions around the 4- and 6-wide tiles, the
+        // 16-column transposes and the 48-position pass.
+        for (out, channels) in [(16, 16), (32, 40), (48, 48), (80, 240), (64, 24), (112, 672), (24, 96), (40, 144), (13, 32)] {
             for positions in [1, 5, 6, 7, 16, 47, 48, 49, 100] {
                 let weight = random.values(out * channels), bias = random.values(out).map { $0 * 4 }
                 let kernel = Conv2DKernel(outChannels: out, inChannels: channels, window: Window(height: 1, width: 1),
                                           padding: .valid, weight: weight, bias: bias)
-                let blockedKernel = BlockedPointwiseKernel(kernel)
+                let blockedKernel = out % 16 == 0 ? BlockedPointwiseKernel(kernel) : nil
                 let x = input([channels, 1, 1, positions], &random)
                 for epilogue in [Epilogue.none, .init(activation: .relu6)] {
                     let expected = pointwiseConv2d(channelMajor: x, kernel, epilogue: epilogue)
                     let message = "\(out)×\(channels) over \(positions) positions, \(epilogue.activation)"
-                    sameBits(channelMajorLayout(pointwiseConv2d(blocked: x, blockedKernel, epilogue: epilogue)), expected,
-                             "channel-major input, " + message)
-                    if channels % 16 == 0 {
-                        sameBits(channelMajorLayout(pointwiseConv2d(blocked: blocked(x), blockedKernel, epilogue: epilogue)), expected,
-                                 "blocked input, " + message)
+                    if let blockedKernel {
+                        sameBits(channelMajorLayout(pointwiseConv2d(blocked: x, blockedKernel, epilogue: epilogue)), expected,
+                                 "channel-major input, " + message)
+                        if channels % 16 == 0 {
+                            sameBits(channelMajorLayout(pointwiseConv2d(blocked: blocked(x), blockedKernel, epilogue: epilogue)),
+                                     expected, "blocked input, " + message)
+                        }
+                    }
+                    if channels % 16 == 0 {  // leaving the layout: blocked input, channel-major output
+                        sameBits(pointwiseConv2d(fromBlocked: blocked(x), kernel, epilogue: epilogue), expected,
+                                 "blocked input, channel-major output, " + message)
                     }
                 }
             }
