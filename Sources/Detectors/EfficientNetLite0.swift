@@ -98,8 +98,10 @@ public final class EfficientNetLite0: Detector {
     /// in the channel-blocked layout inside (`InvertedResidual`), with the same bits.
     func features(_ crops: [RGBImage], monitoring monitored: Set<Int> = []) -> (head: Tensor, blocks: [Int: Tensor]) {
         guard !crops.isEmpty else {
+            // As with crops, indices past the last block give no means.
+            let kept = monitored.filter(blocks.indices.contains)
             return (Tensor(zeros: [0, Self.headChannels]),
-                    Dictionary(uniqueKeysWithValues: monitored.map { ($0, Tensor(zeros: [0, blocks[$0].outChannels])) }))
+                    Dictionary(uniqueKeysWithValues: kept.map { ($0, Tensor(zeros: [0, blocks[$0].outChannels])) }))
         }
         var early: [Float] = []
         var earlyMeans: [Int: [Float]] = [:]

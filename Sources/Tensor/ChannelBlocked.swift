@@ -26,7 +26,7 @@ public enum LaidOutPointwise: Sendable {
 
     public func callAsFunction(_ input: Tensor, epilogue: Epilogue = .none) -> Tensor {
         switch self {
-        case let .channelMajor(kernel) where input.rank == 5 && ChannelBlocked.available:
+        case let .channelMajor(kernel) where input.rank == 5 && ChannelBlocked.available && epilogue.registerClamp != nil:
             pointwiseConv2d(fromBlocked: input, kernel, epilogue: epilogue)
         case let .channelMajor(kernel): pointwiseConv2d(channelMajor: channelMajorLayout(input), kernel, epilogue: epilogue)
         case let .blocked(kernel): pointwiseConv2d(blocked: input, kernel, epilogue: epilogue)
@@ -43,7 +43,8 @@ public func pointwiseConv2d(fromBlocked input: Tensor, _ kernel: Conv2DKernel, e
     guard let clamp = epilogue.registerClamp else { preconditionFailure("blocked convs take bias/ReLU/ReLU6 epilogues") }
     precondition(kernel.window.height == 1 && kernel.window.width == 1 && kernel.window.strideX == 1
                  && kernel.window.strideY == 1 && kernel.groups == 1
-                 && input.rank == 5 && input.shape[0] * ChannelBlocked.lanes == kernel.inChannels,
+                 && input.rank == 5 && input.shape[4] == ChannelBlocked.lanes
+                 && input.shape[0] * ChannelBlocked.lanes == kernel.inChannels,
                  "a 1×1 conv over \(kernel.inChannels) channels cannot take blocked \(input.shape)")
     let positions = input.shape[1...3].reduce(1, *)
     var output = Tensor(uninitialized: [kernel.outChannels] + input.shape[1...3])

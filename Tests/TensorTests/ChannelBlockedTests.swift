@@ -36,9 +36,9 @@ final class ChannelBlockedTests: XCTestCase {
         // Outputs: 1 to 7 blocks (4 to a group, so partial last groups too), and counts that fill
         // no block (24, 40, 13: only leaving the layout); inputs: channel-major with any count (how
         // the layout is entered) and blocked; positions around the 4- and 6-wide tiles, the
-        // 16-column transposes and the 48-position pass.
+        // 16- and 32-column panels and the 48-position pass.
         for (out, channels) in [(16, 16), (32, 40), (48, 48), (80, 240), (64, 24), (112, 672), (24, 96), (40, 144), (13, 32)] {
-            for positions in [1, 5, 6, 7, 16, 47, 48, 49, 100] {
+            for positions in [1, 2, 3, 5, 6, 7, 16, 20, 32, 47, 48, 49, 80, 100] {
                 let weight = random.values(out * channels), bias = random.values(out).map { $0 * 4 }
                 let kernel = Conv2DKernel(outChannels: out, inChannels: channels, window: Window(height: 1, width: 1),
                                           padding: .valid, weight: weight, bias: bias)
@@ -92,6 +92,9 @@ final class ChannelBlockedTests: XCTestCase {
         let x = input([32, 3, 5, 4], &random)
         sameBits(blockedLayout(x), blocked(x), "into blocks")
         sameBits(channelMajorLayout(blocked(x)), x, "out of blocks")
+        // Each is a no-op on a tensor already in its layout (the residual adds rely on it).
+        sameBits(blockedLayout(blocked(x)), blocked(x), "blocked stays")
+        sameBits(channelMajorLayout(x), x, "channel-major stays")
         sameBits(channelMeans(blocked(x)), swappingLeadingAxes(globalAvgPool(x)), "means, blocked")
     }
 }
