@@ -47,8 +47,9 @@ public final class EfficientNetLite0: Detector {
 
     /// Takes the backbone's tensors, named `keyPrefix` + the keys above, and leaves `loader`
     /// open: a FakeSpotter file holds its backbone under `backbone.` beside tensors of its own.
-    /// `blocked`: run the late layers in the channel-blocked layout (the same bits; only where
-    /// the CPU has AVX-512, and by default there; a test turns it off to compare the two).
+    /// `blocked`: run the blocks from stage 2 on and the head in the channel-blocked layout (the
+    /// same bits; only where the CPU has AVX-512, and by default there; a test turns it off to
+    /// compare the two).
     init(loader: WeightLoader, card: ModelCard, keyPrefix prefix: String, depth: Depth = .lite0,
          blocked: Bool = ChannelBlocked.available) throws {
         let blocked = blocked && ChannelBlocked.available
@@ -170,25 +171,24 @@ struct InvertedResidual {
     let blockedDepthwise: BlockedDepthwiseKernel?
     let project: LaidOutPointwise
     let residual: Bool
-    let blocked: Bool
 
     init(_ loader: WeightLoader, _ name: String, inChannels: Int, expansion: Int, kernel: Int, stride: Int,
          outChannels: Int, blocked: Bool) throws {
         let hidden = inChannels * expansion
         self.outChannels = outChannels
-        self.blocked = blocked && expansion != 1 && hidden % ChannelBlocked.lanes == 0
+        let blocked = blocked && expansion != 1 && hidden % ChannelBlocked.lanes == 0
         expand = expansion == 1 ? nil
             : LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._expand_conv", "\(name)._bn0",
                                                                    inChannels: inChannels, outChannels: hidden, kernel: 1),
-                               blocked: self.blocked)
+                               blocked: blocked)
         depthwise = try EfficientNetLite0.convBatchNorm(loader, "\(name)._depthwise_conv", "\(name)._bn1",
                                                         inChannels: hidden, outChannels: hidden, kernel: kernel,
                                                         stride: stride, groups: hidden)
-        blockedDepthwise = self.blocked ? BlockedDepthwiseKernel(depthwise) : nil
+        blockedDepthwise = blocked ? BlockedDepthwiseKernel(depthwise) : nil
         // Outputs that do not fill blocks of 16 (24, 40) leave the layout here, channel-major.
         project = LaidOutPointwise(try EfficientNetLite0.convBatchNorm(loader, "\(name)._project_conv", "\(name)._bn2",
                                                                        inChannels: hidden, outChannels: outChannels, kernel: 1),
-                                   blocked: self.blocked && outChannels % ChannelBlocked.lanes == 0)
+                                   blocked: blocked && outChannels % ChannelBlocked.lanes == 0)
         residual = stride == 1 && inChannels == outChannels
     }
 
